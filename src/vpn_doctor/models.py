@@ -1,0 +1,201 @@
+"""Typed models of what the ASA told us.
+
+These are the only shapes that cross from parsing into the engine and reports. Every record
+keeps ``lines``: the exact device lines it was built from, because a finding's evidence must
+quote the device, not our paraphrase of it.
+
+A parse never silently returns "nothing": :class:`ParseResult` says whether the output was
+recognised (``ok``), explicitly empty (``empty``, e.g. "There are no IKEv1 SAs"), only partly
+understood (``partial``), not understood at all (``failed``), or not collected (``missing``).
+The engine must treat ``failed``/``missing`` as "could not determine", never as "no SA".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class ParseStatus(str, Enum):
+    OK = "ok"
+    EMPTY = "empty"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class ParseResult(Generic[T]):
+    """Records parsed from one command's output, with an honest status."""
+
+    command: str
+    status: ParseStatus
+    records: tuple[T, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def usable(self) -> bool:
+        """True when the records can be trusted to be complete (including 'none present')."""
+        return self.status in (ParseStatus.OK, ParseStatus.EMPTY)
+
+
+@dataclass(frozen=True)
+class IkeSa:
+    """One IKE (phase 1) SA from `show crypto isakmp sa` / `ikev1 sa` / `ikev2 sa`."""
+
+    peer: str  # remote address or name exactly as printed
+    ike_version: int  # 1 or 2
+    state: str  # MM_ACTIVE, MM_WAIT_MSG2, AM_ACTIVE, OAK_MM_NO_STATE, READY, ...
+    role: str = ""  # "initiator" | "responder" | "" when not printed
+    sa_type: str = ""  # "L2L" | "user" | ""
+    rekey: bool = False
+    index: int | None = None  # the leading number / tunnel-id
+    local: str = ""  # IKEv2: local address[/port]
+    remote_port: int | None = None  # IKEv2 remote port (4500 => NAT-T)
+    encryption: str = ""
+    hash: str = ""
+    dh_group: str = ""
+    auth: str = ""
+    lifetime: int | None = None  # seconds configured
+    lifetime_remaining: int | None = None
+    child_sas: int | None = None  # IKEv2 "Child sa" count if shown
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProxyId:
+    """One side of an IPsec proxy identity: address/mask/protocol/port."""
+
+    address: str
+    mask: str
+    protocol: str = "0"
+    port: str = "0"
+
+    def __str__(self) -> str:
+        return f"{self.address}/{self.mask}/{self.protocol}/{self.port}"
+
+
+@dataclass(frozen=True)
+class IpsecSa:
+    """One IPsec (phase 2) SA pair block from `show crypto ipsec sa`."""
+
+    interface: str
+    crypto_map: str
+    seq: int | None
+    peer: str  # current_peer
+    local_addr: str = ""  # local crypto endpt.
+    remote_addr: str = ""  # remote crypto endpt.
+    local_ident: ProxyId | None = None
+    remote_ident: ProxyId | None = None
+    pkts_encaps: int = 0
+    pkts_encrypt: int = 0
+    pkts_digest: int = 0
+    pkts_decaps: int = 0
+    pkts_decrypt: int = 0
+    pkts_verify: int = 0
+    send_errors: int = 0
+    recv_errors: int = 0
+    pmtu: int | None = None
+    nat_t: bool = False  # "NAT-T" in use settings or UDP/4500 encapsulation
+    pfs_group: str = ""  # "2", "14", ... from "in use settings"; "" means no PFS seen
+    ike_version: int | None = None  # from in use settings (IKEv1/IKEv2)
+    inbound_spis: tuple[str, ...] = ()
+    outbound_spis: tuple[str, ...] = ()
+    transform: str = ""  # e.g. "esp-aes-256 esp-sha-hmac no compression"
+    lifetime_kb_remaining: int | None = None
+    lifetime_seconds_remaining: int | None = None
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IkeSubsession:
+    """The IKE / IKEv1 / IKEv2 part of an L2L session in `show vpn-sessiondb detail l2l`."""
+
+    session_id: str = ""
+    udp_src_port: int | None = None
+    udp_dst_port: int | None = None
+    mode: str = ""  # "Main" / "Aggressive" (IKEv1)
+    auth_mode: str = ""  # "preSharedKeys", "rsaCertificate", ...
+    encryption: str = ""
+    hashing: str = ""
+    dh_group: str = ""
+    rekey_interval: int | None = None
+    rekey_left: int | None = None
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IpsecSubsession:
+    """The IPsec part of an L2L session: one per negotiated proxy pair (SA pair)."""
+
+    session_id: str = ""
+    local_addr: str = ""  # "10.0.0.0/255.255.255.0/0/0"
+    remote_addr: str = ""
+    encryption: str = ""
+    hashing: str = ""
+    encapsulation: str = ""  # "Tunnel" / "Tunnel  NAT-T"
+    pfs_group: str = ""
+    rekey_interval: int | None = None
+    rekey_left: int | None = None
+    bytes_tx: int = 0
+    bytes_rx: int = 0
+    pkts_tx: int = 0
+    pkts_rx: int = 0
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VpnSession:
+    """One L2L connection from `show vpn-sessiondb detail l2l`."""
+
+    connection: str  # tunnel-group / peer as printed after "Connection"
+    index: int | None = None
+    ip_addr: str = ""
+    protocol: str = ""
+    encryption: str = ""
+    hashing: str = ""
+    bytes_tx: int = 0
+    bytes_rx: int = 0
+    login_time: str = ""
+    duration: str = ""
+    ike: tuple[IkeSubsession, ...] = ()
+    ipsec: tuple[IpsecSubsession, ...] = ()
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    hostname: str = ""
+    version: str = ""
+    model: str = ""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Raw outputs as collected: command text -> output, plus debug lines and metadata.
+
+    This is Contract 1 in memory. ``outputs`` keys are the canonical command strings (see
+    :mod:`vpn_doctor.commands`); a command absent from ``outputs`` was not collected.
+    """
+
+    outputs: dict[str, str] = field(default_factory=dict)
+    debug_lines: tuple[str, ...] = ()
+    device: DeviceInfo = field(default_factory=DeviceInfo)
+    peer: str | None = None
+    collected_at: str = ""
+    source: str = ""  # "live:host", "snapshot:DIR", "log:FILE"
+
+
+@dataclass(frozen=True)
+class DeviceState:
+    """Everything parsed from one snapshot: what the engine diagnoses."""
+
+    device: DeviceInfo
+    ike_sas: ParseResult[IkeSa]
+    ipsec_sas: ParseResult[IpsecSa]
+    sessions: ParseResult[VpnSession]
+    debug_lines: tuple[str, ...] = ()
+    raw: dict[str, str] = field(default_factory=dict)
