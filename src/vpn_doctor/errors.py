@@ -12,7 +12,9 @@ boundary, so nothing above the driver ever sees a netmiko or paramiko exception.
     │   ├── DeviceTimeout              12   device stopped answering within the timeout
     │   ├── SessionLost                12   the SSH session died mid-way
     │   ├── CommandRejected            13   device answered "% Invalid input detected" etc.
-    │   └── NotPrivileged              14   could not reach privileged (enable) mode
+    │   ├── NotPrivileged              14   could not reach privileged (enable) mode
+    │   └── CollectionInterrupted    (cause) collection stopped part-way; ``.snapshot``
+    │                                       holds what was gathered (exit code of the cause)
     ├── CommandNotAllowed              15   refused by the read-only allowlist; never sent
     ├── DebugCleanupFailed             16   debug may still be running on the device
     └── InputError                     17   bad file given to us (snapshot, log, YAML)
@@ -23,6 +25,11 @@ boundary, so nothing above the driver ever sees a netmiko or paramiko exception.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vpn_doctor.models import Snapshot
 
 
 class ExitCode:
@@ -104,6 +111,29 @@ class CommandRejected(DeviceError):
 
 class NotPrivileged(DeviceError):
     exit_code = ExitCode.NOT_PRIVILEGED
+
+
+class CollectionInterrupted(DeviceError):
+    """Collection stopped part-way (device error or Ctrl-C); nothing gathered is thrown away.
+
+    ``snapshot`` holds every output collected before the failure so the CLI can save it (an
+    engineer often needs exactly the half-collected box). The exit code is the cause's (10, 12,
+    130, ...), so a script still learns *why* it stopped; the cause is ``__cause__``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        snapshot: Snapshot,
+        exit_code: int,
+        host: str | None = None,
+        command: str | None = None,
+        output: str | None = None,
+    ) -> None:
+        super().__init__(message, host=host, command=command, output=output)
+        self.snapshot = snapshot
+        self.exit_code = exit_code
 
 
 class CommandNotAllowed(VpnDoctorError):

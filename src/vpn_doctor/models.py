@@ -63,6 +63,9 @@ class IkeSa:
     lifetime_remaining: int | None = None
     child_sas: int | None = None  # IKEv2 "Child sa" count if shown
     lines: tuple[str, ...] = ()
+    # Added by parsing (optional): IKEv2 child SAs as printed under the tunnel.
+    child_selectors: tuple[tuple[str, str], ...] = ()  # (local selector, remote selector)
+    child_spis: tuple[str, ...] = ()  # "0x527873a4/0xe6376de9" (ESP spi in/out)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,26 @@ class IpsecSa:
     lifetime_kb_remaining: int | None = None
     lifetime_seconds_remaining: int | None = None
     lines: tuple[str, ...] = ()
+    # Added by parsing (all optional): the rest of what the block prints.
+    local_port: int | None = None  # from "local crypto endpt.: A/4500" (4500 => NAT-T)
+    remote_port: int | None = None
+    access_list: str = ""  # the "access-list ..." line of the block, as printed
+    dynamic_peer: str = ""  # "dynamic allocated peer ip" (remote access)
+    pkts_compressed: int = 0
+    pkts_decompressed: int = 0
+    pkts_not_compressed: int = 0
+    pkts_comp_failed: int = 0
+    pkts_decomp_failed: int = 0
+    pre_frag_successes: int = 0
+    pre_frag_failures: int = 0
+    fragments_created: int = 0
+    pmtus_sent: int = 0
+    pmtus_rcvd: int = 0
+    decap_frags_needing_reassembly: int = 0
+    tfc_rcvd: int = 0
+    tfc_sent: int = 0
+    valid_icmp_errors_rcvd: int = 0
+    invalid_icmp_errors_rcvd: int = 0
 
 
 @dataclass(frozen=True)

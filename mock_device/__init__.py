@@ -1,0 +1,35 @@
+"""A mock Cisco ASA over real SSH, for testing vpn-doctor offline (see README.md).
+
+    from mock_device import MockAsa
+    with MockAsa("healthy", port=0) as mock:
+        ConnectHandler(**mock.connection_kwargs())
+"""
+
+from __future__ import annotations
+
+from mock_device.audit import PASSWORD_MASK, AuditEntry
+from mock_device.debug_state import DebugState
+from mock_device.runner import MockAsa, MockFleet, unreachable_port
+from mock_device.scenario import (
+    Credentials,
+    DebugSpec,
+    Scenario,
+    load_scenario,
+    scenario_names,
+    shipped_scenarios,
+)
+
+__all__ = [
+    "PASSWORD_MASK",
+    "AuditEntry",
+    "Credentials",
+    "DebugSpec",
+    "DebugState",
+    "MockAsa",
+    "MockFleet",
+    "Scenario",
+    "load_scenario",
+    "scenario_names",
+    "shipped_scenarios",
+    "unreachable_port",
+]

@@ -1,0 +1,226 @@
+"""Load and validate mock scenarios (mock_device/scenarios/*.yaml) once, up front.
+
+Why: a typo in a scenario should fail at load time with the file and line named, not
+surface minutes later as a confusing netmiko timeout. Everything the server needs is
+resolved here into frozen dataclasses; the format is documented in mock_device/README.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mock_device.render import TunnelSpec, parse_tunnel_specs
+from vpn_doctor.errors import ScenarioError
+
+SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"
+
+_TOP_KEYS = frozenset(
+    {
+        "name", "description", "hostname", "version", "credentials", "start_privileged",
+        "delay_ms", "expect", "commands", "tunnels", "debug", "logging_buffer",
+        "why", "notes",  # free text for the humans and tests; the mock ignores them
+    }
+)  # fmt: skip
+_DEBUG_KEYS = frozenset({"peer", "interval_ms", "repeat", "lines", "drop_after_lines"})
+_CRED_KEYS = frozenset({"username", "password", "enable"})
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """SSH login (username/password) and the enable secret the mock accepts."""
+
+    username: str = "admin"
+    password: str = "cisco123"
+    enable: str = "cisco123"
+
+
+@dataclass(frozen=True)
+class DebugSpec:
+    """What `debug crypto isakmp N` streams (see README: `debug:`)."""
+
+    lines: tuple[str, ...]
+    peer: str | None = None
+    interval_ms: int = 50
+    repeat: bool = True
+    drop_after_lines: int | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One mock device: identity, credentials, canned outputs, tunnels and debug stream."""
+
+    name: str
+    description: str = ""
+    hostname: str = "ciscoasa"
+    version: str = "9.12(4)"
+    credentials: Credentials = field(default_factory=Credentials)
+    start_privileged: bool = False
+    delay_ms: int = 0
+    expect: Mapping[str, Any] = field(default_factory=dict)
+    commands: Mapping[str, str] = field(default_factory=dict)
+    tunnels: tuple[TunnelSpec, ...] | None = None  # None: no `tunnels:` key at all
+    debug: DebugSpec | None = None
+    logging_buffer: tuple[str, ...] = ()
+    source: Path | None = None
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A copy with some fields changed (per-device overrides in a fleet, tests)."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str | Path = "<dict>") -> Scenario:
+        """Build from an already-parsed mapping (tests build ad-hoc scenarios this way)."""
+        return _build(data, str(source), {}, Path(source) if str(source) != "<dict>" else None)
+
+
+def normalise_command(command: str) -> str:
+    """Collapse whitespace so scenario keys and typed commands compare reliably."""
+    return " ".join(command.split())
+
+
+def scenario_names() -> list[str]:
+    """Names of the scenarios shipped in mock_device/scenarios/."""
+    return sorted(p.stem for p in SCENARIOS_DIR.glob("*.yaml"))
+
+
+def shipped_scenarios() -> list[Scenario]:
+    """Every shipped scenario, loaded (for `vpn-doctor mock --list` and parametrised tests)."""
+    return [load_scenario(name) for name in scenario_names()]
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A shipped scenario name (`healthy`) or a path to a YAML file."""
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or "/" in text or text.endswith((".yaml", ".yml")):
+        return Path(name_or_path)
+    return SCENARIOS_DIR / f"{text}.yaml"
+
+
+def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
+    """Load a scenario by shipped name or path; a Scenario is returned unchanged."""
+    if isinstance(name_or_path, Scenario):
+        return name_or_path
+    path = resolve_path(name_or_path)
+    if not path.is_file():
+        known = ", ".join(scenario_names())
+        raise ScenarioError(f"{path}: no such scenario file (shipped scenarios: {known})")
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        lines = _key_lines(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path}: invalid YAML: {exc}") from None
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"{path}: expected a mapping at the top level")
+    data = dict(data)
+    data.setdefault("name", path.stem)
+    return _build(data, str(path), lines, path)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line number (1-based) of each top-level key, so errors can point at the line."""
+    node = yaml.compose(text)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {
+        str(key.value): key.start_mark.line + 1
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+
+
+def _build(
+    data: Mapping[str, Any], where: str, lines: Mapping[str, int], path: Path | None
+) -> Scenario:
+    def fail(key: str, message: str) -> ScenarioError:
+        line = lines.get(key)
+        at = f"{where}:{line}" if line else where
+        return ScenarioError(f"{at}: {key}: {message}")
+
+    unknown = sorted(set(map(str, data)) - _TOP_KEYS)
+    if unknown:
+        raise fail(unknown[0], f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})")
+
+    def get(key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if isinstance(value, bool) and kind in (int, str):
+            raise fail(key, f"expected {kind}, got {value!r}")
+        if not isinstance(value, kind):
+            if kind is str and isinstance(value, (int, float)):
+                return str(value)
+            raise fail(key, f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
+        return value
+
+    name = get("name", str, Path(where).stem)
+    creds_raw = get("credentials", dict, {})
+    if set(creds_raw) - _CRED_KEYS:
+        raise fail("credentials", f"unknown key(s): {sorted(set(creds_raw) - _CRED_KEYS)}")
+    creds = Credentials(**{k: str(v) for k, v in creds_raw.items()})
+    delay = get("delay_ms", int, 0)
+    if delay < 0:
+        raise fail("delay_ms", "must be >= 0")
+
+    commands: dict[str, str] = {}
+    for key, value in get("commands", dict, {}).items():
+        if not isinstance(value, str):
+            raise fail("commands", f"{key!r}: output must be a string (use `|` block)")
+        commands[normalise_command(str(key))] = value
+
+    tunnels = None
+    if "tunnels" in data:
+        try:
+            tunnels = parse_tunnel_specs(get("tunnels", list, []))
+        except ValueError as exc:
+            raise fail("tunnels", str(exc)) from None
+
+    debug = None
+    debug_raw = get("debug", dict, None)
+    if debug_raw is not None:
+        extra = set(debug_raw) - _DEBUG_KEYS
+        if extra:
+            raise fail("debug", f"unknown key(s): {sorted(extra)}")
+        raw_lines = debug_raw.get("lines") or []
+        if not isinstance(raw_lines, list) or not raw_lines:
+            raise fail("debug", "lines: expected a non-empty list of strings")
+        interval = debug_raw.get("interval_ms", 50)
+        drop = debug_raw.get("drop_after_lines")
+        if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
+            raise fail("debug", "interval_ms: expected a positive integer")
+        if drop is not None and (not isinstance(drop, int) or drop < 1):
+            raise fail("debug", "drop_after_lines: expected a positive integer or null")
+        peer = debug_raw.get("peer")
+        debug = DebugSpec(
+            lines=tuple(str(x) for x in raw_lines),
+            peer=str(peer) if peer is not None else None,
+            interval_ms=interval,
+            repeat=bool(debug_raw.get("repeat", True)),
+            drop_after_lines=drop,
+        )
+
+    buffer = get("logging_buffer", list, [])
+    expect = get("expect", dict, {})
+    return Scenario(
+        name=name,
+        description=get("description", str, ""),
+        hostname=get("hostname", str, "ciscoasa"),
+        version=get("version", str, "9.12(4)"),
+        credentials=creds,
+        start_privileged=bool(get("start_privileged", bool, False)),
+        delay_ms=delay,
+        expect=dict(expect),
+        commands=commands,
+        tunnels=tunnels,
+        debug=debug,
+        logging_buffer=tuple(str(x) for x in buffer),
+        source=path,
+    )

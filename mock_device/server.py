@@ -1,0 +1,202 @@
+"""asyncssh glue: password auth, pty+shell, and one ShellSession per SSH channel.
+
+Why hand-rolled echo (line_editor=False): netmiko waits for the echo of every command
+(NETMIKO-ASA.md §2), and debug lines written by another task must never land inside an
+echo. Owning the echo lets us write "echo + CRLF" in one write and hold debug lines back
+while a line is half typed. Everything is bound to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import TYPE_CHECKING
+
+import asyncssh
+
+from mock_device.audit import AuditEntry
+from mock_device.cli_emulation import CliSession
+
+if TYPE_CHECKING:
+    from mock_device.device import AsaDevice
+
+LISTEN_HOST = "127.0.0.1"
+SERVER_VERSION = "Cisco-1.25"  # what a real ASA announces: SSH-2.0-Cisco-1.25
+_BACKSPACE = ("\x7f", "\x08")
+
+
+class _AuthServer(asyncssh.SSHServer):
+    """Password auth against the device credentials; a wrong password fails at SSH level."""
+
+    def __init__(self, device: AsaDevice) -> None:
+        self._device = device
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def validate_password(self, username: str, password: str) -> bool:
+        creds = self._device.credentials
+        return username == creds.username and password == creds.password
+
+
+class ShellSession:
+    """One interactive shell: bytes in -> lines -> CliSession -> bytes out."""
+
+    def __init__(self, device: AsaDevice, process: asyncssh.SSHServerProcess[str], ident: int):
+        self.device = device
+        self.process = process
+        self.ident = ident
+        self.cli = CliSession(device.context)
+        self.closed = False
+        self.debug_lines_sent = 0
+        self._buffer: list[str] = []
+        self._after_cr = False
+        self._deferred: list[str] = []
+
+    # ---------------------------------------------------------------- output
+
+    def _write(self, text: str) -> None:
+        if self.closed or not text:
+            return
+        try:
+            self.process.stdout.write(text)
+        except (BrokenPipeError, ConnectionError, asyncssh.Error, OSError):
+            self.closed = True
+
+    def deliver_debug(self, line: str) -> None:
+        """Called by the device's debug pump: a whole CRLF-terminated line, one write."""
+        if self.closed:
+            return
+        if self._buffer:  # a line is half typed: never break into its echo
+            self._deferred.append(line)
+            return
+        self._send_debug(line)
+
+    def _send_debug(self, line: str) -> None:
+        self._write(line + "\r\n")
+        self.debug_lines_sent += 1
+        spec = self.device.scenario.debug
+        if spec and spec.drop_after_lines and self.debug_lines_sent >= spec.drop_after_lines:
+            self.abort()
+
+    def _flush_deferred(self) -> None:
+        pending, self._deferred = self._deferred, []
+        for line in pending:
+            self._send_debug(line)
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def abort(self) -> None:
+        """Drop the whole SSH connection abruptly (session-loss tests)."""
+        self.closed = True
+        with contextlib.suppress(Exception):
+            self.process.channel.get_connection().abort()
+
+    def _close(self) -> None:
+        self.closed = True
+        with contextlib.suppress(Exception):
+            self.process.exit(0)
+
+    async def run(self) -> None:
+        self._write(self.cli.banner().replace("\n", "\r\n"))
+        try:
+            while not self.closed:
+                try:
+                    data = await self.process.stdin.read(4096)
+                except (asyncssh.TerminalSizeChanged, asyncssh.BreakReceived,
+                        asyncssh.SignalReceived):  # fmt: skip
+                    continue
+                if not data:
+                    break
+                await self._feed(data)
+        except (asyncssh.Error, ConnectionError, BrokenPipeError, OSError):
+            pass  # abrupt close by the client: normal at netmiko's disconnect()
+        finally:
+            self._close()
+
+    # ---------------------------------------------------------------- input
+
+    async def _feed(self, data: str) -> None:
+        echo: list[str] = []
+        for ch in data:
+            if ch == "\x00":  # netmiko's is_alive() probe
+                continue
+            if ch == "\n" and self._after_cr:  # CRLF is one Enter
+                self._after_cr = False
+                continue
+            self._after_cr = ch == "\r"
+            if ch in "\r\n":
+                self._write("".join(echo) + "\r\n")
+                echo = []
+                line = "".join(self._buffer)
+                self._buffer = []
+                self._flush_deferred()
+                await self._handle(line)
+                if self.closed:
+                    return
+                continue
+            if ch in _BACKSPACE:
+                if self._buffer:
+                    self._buffer.pop()
+                    if self.cli.echo:
+                        echo.append("\b \b")
+                continue
+            if ch == "\x15":  # Ctrl-U: kill the line
+                self._buffer = []
+                continue
+            if ch < " " and ch != "\t":
+                continue
+            self._buffer.append(ch)
+            if self.cli.echo:
+                echo.append(ch)
+        if echo:
+            self._write("".join(echo))
+
+    async def _handle(self, line: str) -> None:
+        reply = self.cli.feed_line(line)
+        self.device.audit.record(
+            AuditEntry(self.ident, reply.audit_text, reply.privileged, reply.accepted,
+                       time.time(), reply.kind)  # fmt: skip
+        )
+        if reply.debug_changed:
+            self.device.on_debug_changed()
+        if reply.show and self.device.delay_ms > 0:
+            await asyncio.sleep(self.device.delay_ms / 1000)
+        output = reply.output.replace("\n", "\r\n")
+        if output and not output.endswith("\r\n"):
+            output += "\r\n"
+        self._write(output + reply.prompt)
+        if reply.close:
+            self._close()
+
+
+async def start_server(
+    device: AsaDevice, port: int, host_key: asyncssh.SSHKey
+) -> asyncssh.SSHAcceptor:
+    """Listen on 127.0.0.1:port (0 = any free port) for this device."""
+
+    async def shell(process: asyncssh.SSHServerProcess[str]) -> None:
+        session = device.open_session(process)
+        try:
+            await session.run()
+        finally:
+            device.close_session(session)
+
+    return await asyncssh.create_server(
+        lambda: _AuthServer(device),
+        LISTEN_HOST,
+        port,
+        server_host_keys=[host_key],
+        process_factory=shell,
+        line_editor=False,
+        encoding="utf-8",
+        errors="replace",
+        server_version=SERVER_VERSION,
+        allow_scp=False,
+        agent_forwarding=False,
+        x11_forwarding=False,
+    )

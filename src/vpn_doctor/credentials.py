@@ -1,0 +1,107 @@
+"""Where the SSH password and enable secret come from: never the command line.
+
+A password in argv ends up in shell history, ``ps`` output and CI logs, so vpn-doctor takes
+it only from (in order): ``--password-env VAR``, ``--password-file PATH`` (first line),
+the ``VPN_DOCTOR_PASSWORD`` environment variable, or an interactive prompt when stdin is a
+terminal. The enable secret follows the same order with ``--secret-env``/``--secret-file``/
+``VPN_DOCTOR_SECRET``; at a prompt an empty answer reuses the password, and with no terminal
+and no secret given it is None (the ASA ``login`` command is then used to reach enable).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from vpn_doctor.errors import InputError
+
+PASSWORD_ENV = "VPN_DOCTOR_PASSWORD"
+SECRET_ENV = "VPN_DOCTOR_SECRET"
+
+Prompt = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class CredentialSources:
+    """What the user pointed us at (from the CLI flags); all optional."""
+
+    password_env: str | None = None
+    password_file: Path | None = None
+    secret_env: str | None = None
+    secret_file: Path | None = None
+
+
+def _from_env(var: str, environ: Mapping[str, str], what: str) -> str:
+    value = environ.get(var)
+    if not value:
+        raise InputError(f"{what}: environment variable {var} is not set or empty")
+    return value
+
+
+def _from_file(path: Path, what: str) -> str:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            first = handle.readline().rstrip("\r\n")
+    except FileNotFoundError:
+        raise InputError(f"{what}: file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{what}: cannot read {path}: {exc.__class__.__name__}") from None
+    if not first:
+        raise InputError(f"{what}: the first line of {path} is empty")
+    return first
+
+
+def _interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def get_password(
+    sources: CredentialSources,
+    *,
+    user_host: str,
+    environ: Mapping[str, str] | None = None,
+    prompt: Prompt | None = None,
+    interactive: bool | None = None,
+) -> str:
+    """The SSH password, or InputError saying how to provide one."""
+    env = os.environ if environ is None else environ
+    if sources.password_env:
+        return _from_env(sources.password_env, env, "--password-env")
+    if sources.password_file:
+        return _from_file(sources.password_file, "--password-file")
+    if env.get(PASSWORD_ENV):
+        return env[PASSWORD_ENV]
+    if interactive if interactive is not None else _interactive():
+        answer = (prompt or getpass.getpass)(f"SSH password for {user_host}: ")
+        if answer:
+            return answer
+    raise InputError(
+        "no password: use --password-env VAR, --password-file FILE, set "
+        f"{PASSWORD_ENV}, or run in a terminal to be prompted (never on the command line)"
+    )
+
+
+def get_secret(
+    sources: CredentialSources,
+    *,
+    password: str,
+    environ: Mapping[str, str] | None = None,
+    prompt: Prompt | None = None,
+    interactive: bool | None = None,
+) -> str | None:
+    """The enable secret; None means "use the ASA login command" (no terminal, none given)."""
+    env = os.environ if environ is None else environ
+    if sources.secret_env:
+        return _from_env(sources.secret_env, env, "--secret-env")
+    if sources.secret_file:
+        return _from_file(sources.secret_file, "--secret-file")
+    if env.get(SECRET_ENV):
+        return env[SECRET_ENV]
+    if interactive if interactive is not None else _interactive():
+        answer = (prompt or getpass.getpass)("Enable secret (Enter: same as the password): ")
+        return answer or password
+    return None

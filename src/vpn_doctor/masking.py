@@ -1,0 +1,64 @@
+"""Mask pre-shared keys, passwords and communities before anything leaves memory.
+
+Snapshots get attached to tickets and mailed to vendors; a single unmasked tunnel-group
+``ikev1 pre-shared-key`` in one would hand out the keys to the VPN. The ASA itself prints
+``*****`` in ``show running-config``, but ``more system:running-config``, a pasted log or
+an older PIX/IOS box does not, so we mask every form we know, on every path that writes.
+
+Each rule matches a secret-bearing keyword and replaces *only the secret token* after it with
+``*****``, so the line keeps its shape (``username bob password ***** privilege 15``) and the
+evidence stays readable. Masking is idempotent: an already-masked ``*****`` stays as it is.
+Matching is case-sensitive on purpose: ASA config keywords are lower case, while show output
+has capitalised labels such as "Key Usage:" that must not be masked.
+"""
+
+from __future__ import annotations
+
+import re
+
+MASK = "*****"
+
+# An optional IOS-style key type digit ("0 <clear>", "7 <obfuscated>") in front of the secret,
+# consumed only when another token follows it (so a key that *is* "7" is still masked).
+_TYPE = r"(?:[0-9][ \t]+(?=\S))?"
+# Not preceded by a letter, digit or '-', so "send-community both" is not taken for a key.
+_START = r"(?<![\w-])"
+
+_RULES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern, re.MULTILINE)
+    for pattern in (
+        # tunnel-group ipsec-attributes: ikev1 pre-shared-key X, pre-shared-key X,
+        # ikev2 local-authentication / remote-authentication pre-shared-key X
+        rf"{_START}pre-shared-key[ \t]+{_TYPE}(?P<secret>\S+)",
+        # PIX / IOS: [crypto] isakmp key X address 1.2.3.4
+        rf"{_START}isakmp[ \t]+key[ \t]+{_TYPE}(?P<secret>\S+)",
+        # username U password|secret X [encrypted|pbkdf2] [privilege N]
+        rf"{_START}username[ \t]+\S+[ \t]+(?:password|secret)[ \t]+{_TYPE}(?P<secret>\S+)",
+        # enable password X / enable secret X / passwd X / a bare "password X" config line
+        rf"^[ \t]*(?:enable[ \t]+)?(?:password|secret|passwd)[ \t]+{_TYPE}(?P<secret>\S+)",
+        # aaa-server host sub-mode: " key X"; failover key [hex] X; key-string X (key chains)
+        rf"^[ \t]*key[ \t]+{_TYPE}(?P<secret>\S+)",
+        rf"{_START}failover[ \t]+key[ \t]+(?:hex[ \t]+)?(?P<secret>\S+)",
+        rf"{_START}key-string[ \t]+{_TYPE}(?P<secret>\S+)",
+        # ntp authentication-key 1 md5 X; ospf authentication-key X / message-digest-key 1 md5 X
+        rf"{_START}(?:authentication-key|message-digest-key)[ \t]+(?:\d+[ \t]+(?=\S))?"
+        rf"(?:(?:md5|sha1|sha256|sha512)[ \t]+)?(?P<secret>\S+)",
+        # snmp-server community X; snmp-server host ... community X version 2c
+        rf"{_START}community[ \t]+{_TYPE}(?P<secret>\S+)",
+        # ldap-login-password X; BGP neighbor N password X
+        rf"{_START}ldap-login-password[ \t]+(?P<secret>\S+)",
+        rf"{_START}neighbor[ \t]+\S+[ \t]+password[ \t]+{_TYPE}(?P<secret>\S+)",
+    )
+)
+
+
+def _replace(match: re.Match[str]) -> str:
+    keep = match.group(0)[: match.start("secret") - match.start()]
+    return keep + MASK
+
+
+def mask_secrets(text: str) -> str:
+    """Return ``text`` with every known secret token replaced by ``*****``."""
+    for rule in _RULES:
+        text = rule.sub(_replace, text)
+    return text

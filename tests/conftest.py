@@ -1,0 +1,49 @@
+"""Shared fixtures. `mock_asa` starts mock ASAs (real SSH on 127.0.0.1) and always stops them.
+
+The factory returns only once the server is listening (MockAsa.start() waits for the
+server's ready signal), so tests never sleep to "give it time".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_device import MockAsa, Scenario, load_scenario
+
+_MOCK_KWARGS = {"port", "delay_ms", "audit_path", "start_privileged"}
+_SCENARIO_FIELDS = {f.name for f in dataclasses.fields(Scenario)}
+
+MockFactory = Callable[..., MockAsa]
+
+
+@pytest.fixture
+def mock_asa() -> Iterator[MockFactory]:
+    """Factory: ``mock_asa("healthy", delay_ms=50, hostname="fw9") -> MockAsa`` (started).
+
+    Keyword overrides go to MockAsa (port, delay_ms, audit_path, start_privileged) or, when
+    they name a Scenario field (hostname, credentials, debug, ...), replace that field.
+    """
+    started: list[MockAsa] = []
+
+    def factory(scenario: Scenario | str | Path = "healthy", **overrides: Any) -> MockAsa:
+        unknown = set(overrides) - _MOCK_KWARGS - _SCENARIO_FIELDS
+        if unknown:
+            raise TypeError(f"mock_asa: unknown override(s) {sorted(unknown)}")
+        loaded = load_scenario(scenario)
+        changes = {k: v for k, v in overrides.items() if k in _SCENARIO_FIELDS - _MOCK_KWARGS}
+        if changes:
+            loaded = loaded.replace(**changes)
+        kwargs = {k: v for k, v in overrides.items() if k in _MOCK_KWARGS}
+        mock = MockAsa(loaded, **kwargs)
+        mock.start()
+        started.append(mock)
+        return mock
+
+    yield factory
+    for mock in started:
+        mock.stop()
