@@ -16,7 +16,7 @@ from pathlib import Path
 BLOCK = """\
     Crypto map tag: OUTSIDE_MAP, seq num: {seq}, local addr: 198.51.100.1
 
-      access-list OUTSIDE_cryptomap_{seq} extended permit ip 10.1.0.0 255.255.255.0 10.{a}.{b}.0 255.255.255.0
+      access-list OUTSIDE_cryptomap_{seq} extended permit ip 10.1.0.0 255.255.255.0 {rnet} {rmask}
       local ident (addr/mask/prot/port): (10.1.0.0/255.255.255.0/0/0)
       remote ident (addr/mask/prot/port): (10.{a}.{b}.0/255.255.255.0/0/0)
       current_peer: 203.0.{a}.{b}
@@ -32,7 +32,7 @@ BLOCK = """\
       #Valid ICMP Errors rcvd: 0, #Invalid ICMP Errors rcvd: 0
       #send errors: 0, #recv errors: {rerr}
 
-      local crypto endpt.: 198.51.100.1/0, remote crypto endpt.: 203.0.{a}.{b}/0
+      local crypto endpt.: 198.51.100.1/500, remote crypto endpt.: 203.0.{a}.{b}/500
       path mtu 1500, ipsec overhead 74(44), media mtu 1500
       PMTU time remaining (sec): 0, DF policy: copy-df
       ICMP error validation: disabled, TFC packets: disabled
@@ -72,6 +72,8 @@ def make_output(tunnels: int) -> str:
         parts.append(
             BLOCK.format(
                 seq=i + 1,
+                rmask="255.255.255.0",
+                rnet=f"10.{(i // 250) % 250 + 1}.{i % 250 + 1}.0",
                 a=(i // 250) % 250 + 1,
                 b=i % 250 + 1,
                 enc=i * 7919 % 10_000_000,
@@ -99,10 +101,11 @@ def time_it(label: str, func, text: str, runs: int = 3) -> float:  # type: ignor
 
 
 def ntc_baseline(text: str) -> int:
-    import textfsm
     import ntc_templates
+    import textfsm
 
-    path = Path(ntc_templates.__file__).parent / "templates" / "cisco_asa_show_crypto_ipsec_sa.textfsm"
+    templates = Path(ntc_templates.__file__).parent / "templates"
+    path = templates / "cisco_asa_show_crypto_ipsec_sa.textfsm"
     with path.open() as handle:
         fsm = textfsm.TextFSM(handle)
     return len(fsm.ParseText(text))

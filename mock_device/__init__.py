@@ -1,8 +1,8 @@
 """A mock Cisco ASA over real SSH, for testing vpn-doctor offline (see README.md).
 
-    from mock_device import MockAsa
-    with MockAsa("healthy", port=0) as mock:
-        ConnectHandler(**mock.connection_kwargs())
+from mock_device import MockAsa
+with MockAsa("healthy", port=0) as mock:
+    ConnectHandler(**mock.connection_kwargs())
 """
 
 from __future__ import annotations

@@ -57,8 +57,9 @@ class DeviceContext:
         vocabulary = Vocabulary()
         for command in scenario.commands:
             vocabulary.extend(command)
-        return cls(scenario, OutputBook(scenario), vocabulary, DebugState(),
-                   list(scenario.logging_buffer))  # fmt: skip
+        return cls(
+            scenario, OutputBook(scenario), vocabulary, DebugState(), list(scenario.logging_buffer)
+        )
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,13 @@ class CliSession:
             if len(kinds) != 1 or len(pipe_words) < 2:
                 return self._invalid(line, len(words), privileged)
             output = apply_pipe(reply.output, kinds[0], pipe_words[1].strip())
-            reply = Reply(output=output, prompt=reply.prompt, show=reply.show,
-                          audit_text=text, privileged=privileged)  # fmt: skip
+            reply = Reply(
+                output=output,
+                prompt=reply.prompt,
+                show=reply.show,
+                audit_text=text,
+                privileged=privileged,
+            )
         return reply
 
     def _dialogue(self, line: str, privileged: bool) -> Reply:
@@ -157,41 +163,72 @@ class CliSession:
         if self.pending is Pending.LOGIN_USERNAME:
             self._login_user = line.strip()
             self.pending = Pending.LOGIN_PASSWORD
-            return Reply(prompt="Password: ", echo=False, kind="username",
-                         audit_text=self._login_user, privileged=privileged)  # fmt: skip
+            return Reply(
+                prompt="Password: ",
+                echo=False,
+                kind="username",
+                audit_text=self._login_user,
+                privileged=privileged,
+            )
         if self.pending is Pending.LOGIN_PASSWORD:
             self.pending = Pending.NONE
             ok = self._login_user == creds.username and line == creds.password
             if ok:
                 self.mode = Mode.PRIVILEGED
                 self.username = self._login_user
-                return Reply(prompt=self.prompt, kind="password", audit_text=PASSWORD_MASK,
-                             privileged=privileged)  # fmt: skip
-            return Reply(output="Invalid password\n", prompt=self.prompt, accepted=False,
-                         kind="password", audit_text=PASSWORD_MASK,
-                         privileged=privileged)  # fmt: skip
+                return Reply(
+                    prompt=self.prompt,
+                    kind="password",
+                    audit_text=PASSWORD_MASK,
+                    privileged=privileged,
+                )
+            return Reply(
+                output="Invalid password\n",
+                prompt=self.prompt,
+                accepted=False,
+                kind="password",
+                audit_text=PASSWORD_MASK,
+                privileged=privileged,
+            )
         # enable password
         if line == creds.enable:
             self.pending = Pending.NONE
             self.mode = Mode.PRIVILEGED
             self.username = "enable_15"
-            return Reply(prompt=self.prompt, kind="password", audit_text=PASSWORD_MASK,
-                         privileged=privileged)  # fmt: skip
+            return Reply(
+                prompt=self.prompt, kind="password", audit_text=PASSWORD_MASK, privileged=privileged
+            )
         self._enable_attempts += 1
         if self._enable_attempts < MAX_ENABLE_ATTEMPTS:
-            return Reply(output="Invalid password\n", prompt="Password: ", echo=False,
-                         accepted=False, kind="password", audit_text=PASSWORD_MASK,
-                         privileged=privileged)  # fmt: skip
+            return Reply(
+                output="Invalid password\n",
+                prompt="Password: ",
+                echo=False,
+                accepted=False,
+                kind="password",
+                audit_text=PASSWORD_MASK,
+                privileged=privileged,
+            )
         self.pending = Pending.NONE
-        return Reply(output="Access denied.\n", prompt=self.prompt, accepted=False,
-                     kind="password", audit_text=PASSWORD_MASK,
-                     privileged=privileged)  # fmt: skip
+        return Reply(
+            output="Access denied.\n",
+            prompt=self.prompt,
+            accepted=False,
+            kind="password",
+            audit_text=PASSWORD_MASK,
+            privileged=privileged,
+        )
 
     # ---------------------------------------------------------------- errors
 
     def _error(self, message: str, text: str, privileged: bool) -> Reply:
-        return Reply(output=message + "\n", prompt=self.prompt, accepted=False,
-                     audit_text=text, privileged=privileged)  # fmt: skip
+        return Reply(
+            output=message + "\n",
+            prompt=self.prompt,
+            accepted=False,
+            audit_text=text,
+            privileged=privileged,
+        )
 
     def _invalid(self, line: str, word_index: int, privileged: bool) -> Reply:
         """The ASA prints a caret under the offending word (counting the prompt)."""
@@ -202,12 +239,11 @@ class CliSession:
 
     # ---------------------------------------------------------------- commands
 
-    def _dispatch(
-        self, words: Sequence[str], canonical: str, text: str, privileged: bool
-    ) -> Reply:
+    def _dispatch(self, words: Sequence[str], canonical: str, text: str, privileged: bool) -> Reply:
         def ok(output: str = "", *, show: bool = False) -> Reply:
-            return Reply(output=output, prompt=self.prompt, show=show, audit_text=text,
-                         privileged=privileged)  # fmt: skip
+            return Reply(
+                output=output, prompt=self.prompt, show=show, audit_text=text, privileged=privileged
+            )
 
         head = words[0]
         handler = self._HANDLERS.get(head)
@@ -217,10 +253,17 @@ class CliSession:
                 return self._incomplete(text, privileged)
             if isinstance(result, Reply):
                 prompt = "" if result.close else (result.prompt or self.prompt)
-                return Reply(output=result.output, prompt=prompt,
-                             accepted=result.accepted, show=result.show, close=result.close,
-                             echo=result.echo, debug_changed=result.debug_changed,
-                             audit_text=text, privileged=privileged)  # fmt: skip
+                return Reply(
+                    output=result.output,
+                    prompt=prompt,
+                    accepted=result.accepted,
+                    show=result.show,
+                    close=result.close,
+                    echo=result.echo,
+                    debug_changed=result.debug_changed,
+                    audit_text=text,
+                    privileged=privileged,
+                )
             return ok(result)
         if head in ("show", "packet-tracer", "ping", "traceroute"):
             if len(words) == 1:
@@ -243,8 +286,10 @@ class CliSession:
         if canonical == "show debug":
             return self.device.debug.show_debug()
         if canonical == "show crypto condition":
-            return "".join(f"Crypto conditional debug is turned ON\nIKE peer IP address filters:\n"
-                           f"{p}\n" for p in self.device.debug.condition_peers)  # fmt: skip
+            return "".join(
+                f"Crypto conditional debug is turned ON\nIKE peer IP address filters:\n{p}\n"
+                for p in self.device.debug.condition_peers
+            )
         if canonical == "show logging":
             return logging_text(self.device.logging, self.monitor)
         found = self.device.book.lookup(canonical)

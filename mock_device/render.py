@@ -66,12 +66,36 @@ _BASE_TIME = _dt.datetime(2025, 11, 22, 10, 0, 0)
 
 _SPEC_KEYS = frozenset(
     {
-        "peer", "peer_ip", "ike", "state", "role", "rekey", "ipsec", "local_net", "remote_net",
-        "proxies", "encaps", "decaps", "send_errors", "recv_errors", "transform", "pfs",
-        "nat_t", "ike_encryption", "ike_hash", "dh_group", "ike_lifetime", "ipsec_lifetime",
-        "local_addr", "interface", "crypto_map", "seq", "acl", "connection",
+        "peer",
+        "peer_ip",
+        "ike",
+        "state",
+        "role",
+        "rekey",
+        "ipsec",
+        "local_net",
+        "remote_net",
+        "proxies",
+        "encaps",
+        "decaps",
+        "send_errors",
+        "recv_errors",
+        "transform",
+        "pfs",
+        "nat_t",
+        "ike_encryption",
+        "ike_hash",
+        "dh_group",
+        "ike_lifetime",
+        "ipsec_lifetime",
+        "local_addr",
+        "interface",
+        "crypto_map",
+        "seq",
+        "acl",
+        "connection",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -264,7 +288,9 @@ def parse_tunnel_specs(items: Iterable[Mapping[str, Any]]) -> tuple[TunnelSpec, 
     return tuple(specs)
 
 
-def generate_specs(count: int, *, ikev2_every: int = 3, seed: str = "bench") -> list[dict[str, Any]]:
+def generate_specs(
+    count: int, *, ikev2_every: int = 3, seed: str = "bench"
+) -> list[dict[str, Any]]:
     """Raw specs for `count` healthy tunnels (benchmarks: 100 / 1,000 / 5,000 tunnels).
 
     Every `ikev2_every`-th tunnel is IKEv2; peers walk 203.0.113.x, 198.51.100.x, then
@@ -280,7 +306,10 @@ def generate_specs(count: int, *, ikev2_every: int = 3, seed: str = "bench") -> 
             if block == 1
             else f"100.{64 + block // 250}.{block % 250}.{host + 1}"
         )
-        spec: dict[str, Any] = {"peer": peer, "ike": 2 if ikev2_every and i % ikev2_every == 2 else 1}
+        spec: dict[str, Any] = {
+            "peer": peer,
+            "ike": 2 if ikev2_every and i % ikev2_every == 2 else 1,
+        }
         if _digest(seed, i) % 4 == 0:
             spec["pfs"] = 14
         specs.append(spec)
@@ -416,9 +445,7 @@ def _ipsec_block(t: TunnelSpec, pair: int, local: Net, remote: Net) -> list[str]
         "         replay detection support: Y",
         "         Anti replay bitmap:",
     ]
-    access = (
-        f"      access-list {t.acl} extended permit ip {_acl_net(local)} {_acl_net(remote)}"
-    )
+    access = f"      access-list {t.acl} extended permit ip {_acl_net(local)} {_acl_net(remote)}"
     return [
         f"    Crypto map tag: {t.crypto_map}, seq num: {t.seq}, local addr: {t.local_addr}",
         "",
@@ -438,8 +465,7 @@ def _ipsec_block(t: TunnelSpec, pair: int, local: Net, remote: Net) -> list[str]
         "      #Valid ICMP Errors rcvd: 0, #Invalid ICMP Errors rcvd: 0",
         f"      #send errors: {t.send_errors}, #recv errors: {t.recv_errors}",
         "",
-        f"      local crypto endpt.: {t.local_addr}/{port}, "
-        f"remote crypto endpt.: {t.peer}/{port}",
+        f"      local crypto endpt.: {t.local_addr}/{port}, remote crypto endpt.: {t.peer}/{port}",
         f"      path mtu 1500, ipsec overhead {overhead}, media mtu 1500",
         "      PMTU time remaining (sec): 0, DF policy: copy-df",
         "      ICMP error validation: disabled, TFC packets: disabled",
@@ -559,8 +585,8 @@ def _session(t: TunnelSpec) -> list[str]:
         f"Connection   : {t.connection}",
         _pair("Index", index, "IP Addr", t.peer),
         f"Protocol     : {protocol}",
-        f"Encryption   : {ike_enc}  {esp_name}: ({pairs}){enc}" if pairs else f"Encryption   : {ike_enc}",
-        f"Hashing      : {ike_hash}  {esp_name}: ({pairs}){hsh}" if pairs else f"Hashing      : {ike_hash}",
+        f"Encryption   : {ike_enc}" + (f"  {esp_name}: ({pairs}){enc}" if pairs else ""),
+        f"Hashing      : {ike_hash}" + (f"  {esp_name}: ({pairs}){hsh}" if pairs else ""),
         _pair("Bytes Tx", bytes_tx, "Bytes Rx", bytes_rx),
         f"Login Time   : {login_text}",
         f"Duration     : {_duration(up_seconds)}",
@@ -579,7 +605,13 @@ def _session(t: TunnelSpec) -> list[str]:
         out.append(_pair("IKE Neg Mode", mode, "Auth Mode", "preSharedKeys", "  "))
         out.append(_pair("Encryption", t.ike_encryption, "Hashing", t.ike_hash, "  "))
         out.append(
-            _pair("Rekey Int (T)", f"{t.ike_lifetime} Seconds", "Rekey Left(T)", f"{left} Seconds", "  ")
+            _pair(
+                "Rekey Int (T)",
+                f"{t.ike_lifetime} Seconds",
+                "Rekey Left(T)",
+                f"{left} Seconds",
+                "  ",
+            )
         )
         out.append(f"  D/H Group    : {t.dh_group}")
     else:
@@ -587,7 +619,13 @@ def _session(t: TunnelSpec) -> list[str]:
         out.append("  Loc Auth Mode: preSharedKeys")
         out.append(_pair("Encryption", t.ike_encryption, "Hashing", t.ike_hash, "  "))
         out.append(
-            _pair("Rekey Int (T)", f"{t.ike_lifetime} Seconds", "Rekey Left(T)", f"{left} Seconds", "  ")
+            _pair(
+                "Rekey Int (T)",
+                f"{t.ike_lifetime} Seconds",
+                "Rekey Left(T)",
+                f"{left} Seconds",
+                "  ",
+            )
         )
         out.append(_pair("PRF", t.ike_hash, "D/H Group", t.dh_group, "  "))
     out.append("  Filter Name  :")
@@ -595,7 +633,11 @@ def _session(t: TunnelSpec) -> list[str]:
         local, remote = t.proxies[i]
         ipsec_left = max(t.ipsec_lifetime - _digest("left", t.peer, i) % t.ipsec_lifetime, 1)
         kb_left = max(4608000 - t.encaps * 1500 // 1024 - 1, 0)
-        encap = _pair("Encapsulation", "Tunnel", "PFS Group", t.pfs, "  ") if t.pfs else "  Encapsulation: Tunnel"
+        encap = (
+            _pair("Encapsulation", "Tunnel", "PFS Group", t.pfs, "  ")
+            if t.pfs
+            else "  Encapsulation: Tunnel"
+        )
         out.extend(
             [
                 "",
@@ -605,21 +647,27 @@ def _session(t: TunnelSpec) -> list[str]:
                 f"  Remote Addr  : {remote.addr}/{remote.mask}/0/0",
                 _pair("Encryption", enc, "Hashing", hsh, "  "),
                 encap,
-                _pair("Rekey Int (T)", f"{t.ipsec_lifetime} Seconds", "Rekey Left(T)", f"{ipsec_left} Seconds", "  "),
-                _pair("Rekey Int (D)", "4608000 K-Bytes", "Rekey Left(D)", f"{kb_left} K-Bytes", "  "),
+                _pair(
+                    "Rekey Int (T)",
+                    f"{t.ipsec_lifetime} Seconds",
+                    "Rekey Left(T)",
+                    f"{ipsec_left} Seconds",
+                    "  ",
+                ),
+                _pair(
+                    "Rekey Int (D)", "4608000 K-Bytes", "Rekey Left(D)", f"{kb_left} K-Bytes", "  "
+                ),
                 _pair("Idle Time Out", "30 Minutes", "Idle TO Left", "29 Minutes", "  "),
                 _pair("Bytes Tx", t.encaps * 96, "Bytes Rx", t.decaps * 88, "  "),
                 _pair("Pkts Tx", t.encaps, "Pkts Rx", t.decaps, "  "),
             ]
-        )  # fmt: skip
+        )
     return out
 
 
 def render_sessiondb_l2l(tunnels: Sequence[TunnelSpec], address: str | None = None) -> str:
     """`show vpn-sessiondb detail l2l [filter ipaddress X]` (9.x indented layout)."""
-    selected = [
-        t for t in tunnels if t.phase1_up and (address is None or t.matches(address))
-    ]
+    selected = [t for t in tunnels if t.phase1_up and (address is None or t.matches(address))]
     if not selected:
         return NO_SESSIONS + "\n"
     out = ["Session Type: LAN-to-LAN Detailed", ""]

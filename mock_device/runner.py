@@ -296,9 +296,7 @@ class MockFleet:
             return
 
         async def stop_all() -> None:
-            await asyncio.gather(
-                *(d._device.stop() for d in self.devices), return_exceptions=True
-            )
+            await asyncio.gather(*(d._device.stop() for d in self.devices), return_exceptions=True)
 
         try:
             self._loop.run(stop_all(), timeout=30)

@@ -56,12 +56,14 @@ class ShellSession:
         self._buffer: list[str] = []
         self._after_cr = False
         self._deferred: list[str] = []
+        self._at_prompt = False  # the cursor sits right after a prompt
 
     # ---------------------------------------------------------------- output
 
     def _write(self, text: str) -> None:
         if self.closed or not text:
             return
+        self._at_prompt = False
         try:
             self.process.stdout.write(text)
         except (BrokenPipeError, ConnectionError, asyncssh.Error, OSError):
@@ -77,7 +79,10 @@ class ShellSession:
         self._send_debug(line)
 
     def _send_debug(self, line: str) -> None:
-        self._write(line + "\r\n")
+        # Start on a fresh line when the cursor is after a prompt, so the prompt stays
+        # alone on its line and an anchored prompt regex (NETMIKO-ASA §2) still finds it.
+        prefix = "\r\n" if self._at_prompt else ""
+        self._write(prefix + line + "\r\n")
         self.debug_lines_sent += 1
         spec = self.device.scenario.debug
         if spec and spec.drop_after_lines and self.debug_lines_sent >= spec.drop_after_lines:
@@ -103,12 +108,16 @@ class ShellSession:
 
     async def run(self) -> None:
         self._write(self.cli.banner().replace("\n", "\r\n"))
+        self._at_prompt = True
         try:
             while not self.closed:
                 try:
                     data = await self.process.stdin.read(4096)
-                except (asyncssh.TerminalSizeChanged, asyncssh.BreakReceived,
-                        asyncssh.SignalReceived):  # fmt: skip
+                except (
+                    asyncssh.TerminalSizeChanged,
+                    asyncssh.BreakReceived,
+                    asyncssh.SignalReceived,
+                ):
                     continue
                 if not data:
                     break
@@ -130,12 +139,17 @@ class ShellSession:
                 continue
             self._after_cr = ch == "\r"
             if ch in "\r\n":
-                self._write("".join(echo) + "\r\n")
+                # The echo goes out together with the reply (fewer writes, and nothing can
+                # land between them); held-back debug lines force it out first.
+                echoed = "".join(echo) + "\r\n"
                 echo = []
                 line = "".join(self._buffer)
                 self._buffer = []
-                self._flush_deferred()
-                await self._handle(line)
+                if self._deferred:
+                    self._write(echoed)
+                    echoed = ""
+                    self._flush_deferred()
+                await self._handle(line, echoed)
                 if self.closed:
                     return
                 continue
@@ -156,20 +170,29 @@ class ShellSession:
         if echo:
             self._write("".join(echo))
 
-    async def _handle(self, line: str) -> None:
+    async def _handle(self, line: str, echoed: str) -> None:
         reply = self.cli.feed_line(line)
         self.device.audit.record(
-            AuditEntry(self.ident, reply.audit_text, reply.privileged, reply.accepted,
-                       time.time(), reply.kind)  # fmt: skip
+            AuditEntry(
+                self.ident,
+                reply.audit_text,
+                reply.privileged,
+                reply.accepted,
+                time.time(),
+                reply.kind,
+            )
         )
         if reply.debug_changed:
             self.device.on_debug_changed()
         if reply.show and self.device.delay_ms > 0:
+            self._write(echoed)
+            echoed = ""
             await asyncio.sleep(self.device.delay_ms / 1000)
         output = reply.output.replace("\n", "\r\n")
         if output and not output.endswith("\r\n"):
             output += "\r\n"
-        self._write(output + reply.prompt)
+        self._write(echoed + output + reply.prompt)
+        self._at_prompt = bool(reply.prompt)
         if reply.close:
             self._close()
 

@@ -66,7 +66,8 @@ _USER = [
     "logout", "help", "enable <arg>", "login", "ping <rest>", "traceroute <rest>",
 ]  # fmt: skip
 _PRIV_ONLY = [
-    *_SHOW, "enable <arg>", "login", "disable", "configure terminal", "write memory", "copy <rest>", "changeto context <arg>",
+    *_SHOW, "enable <arg>", "login", "disable", "configure terminal", "write memory",
+    "copy <rest>", "changeto context <arg>",
     "changeto system", "terminal monitor", "terminal no monitor", "no terminal monitor",
     "debug crypto condition peer <arg>", "debug crypto isakmp <arg>", "debug crypto ikev1 <arg>",
     "debug crypto ikev2 protocol <arg>", "debug crypto ikev2 platform <arg>",
@@ -110,9 +111,11 @@ class Vocabulary:
                 words.append(ARG)
                 break
             words.append(word)
-        trees = [self.privileged, self.config] if privileged_only else [
-            self.user, self.privileged, self.config
-        ]
+        trees = (
+            [self.privileged, self.config]
+            if privileged_only
+            else [self.user, self.privileged, self.config]
+        )
         for tree in trees:
             tree.add(words)
 

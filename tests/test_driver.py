@@ -27,6 +27,7 @@ from vpn_doctor.driver import (
     ConnectionSettings,
     _AsaConnection,
     _EnableRefused,
+    prompt_char,
     prompt_regex,
     translate,
 )
@@ -363,7 +364,8 @@ def test_closed_session_refuses_to_run() -> None:
 def test_prompt_regex(base: str, text: str, char: str) -> None:
     match = re.search(prompt_regex(base), f"output\n{text}", re.M)
     assert match is not None
-    assert match.group(1) == char
+    assert prompt_char(match.group(0)) == char
+    assert match.group(1) == text  # one capturing group, the whole prompt (netmiko splits on it)
 
 
 class _ScriptedAsa(_AsaConnection):

@@ -137,7 +137,7 @@ def test_debug_only_snapshot_is_fine(tmp_path: Path) -> None:
 def test_bad_meta_yaml_names_the_file(tmp_path: Path, meta: str) -> None:
     (tmp_path / "show_version.txt").write_text("x")
     (tmp_path / "meta.yaml").write_text(meta)
-    with pytest.raises(SnapshotError, match="meta.yaml"):
+    with pytest.raises(SnapshotError, match=r"meta\.yaml"):
         load_snapshot(tmp_path)
 
 

@@ -260,7 +260,10 @@ def _parse(snapshot: Snapshot) -> DeviceState | None:
         parsing = importlib.import_module("vpn_doctor.parsing")
     except ImportError:
         return None
-    state: DeviceState = parsing.parse_snapshot(snapshot)
+    parse_snapshot = getattr(parsing, "parse_snapshot", None)
+    if parse_snapshot is None:
+        return None
+    state: DeviceState = parse_snapshot(snapshot)
     return state
 
 
@@ -300,7 +303,7 @@ def run_demo(args: argparse.Namespace) -> int:
             secret=mock.secret,
         )
         snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
-        audit = [entry.command for entry in mock.audit]
+        audit = list(mock.commands())
     saved = save_snapshot(snapshot, save_dir) if save_dir is not None else None
     summary = CollectSummary(
         host=settings.host,

@@ -25,16 +25,36 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             "Runs until Ctrl-C."
         ),
     )
-    parser.add_argument("--scenario", default="healthy", metavar="NAME_OR_PATH",
-                        help="scenario name or YAML path (default: healthy)")  # fmt: skip
-    parser.add_argument("--port", type=int, default=2222,
-                        help="TCP port on 127.0.0.1 (0 = any free port; default 2222)")  # fmt: skip
-    parser.add_argument("--delay-ms", type=int, default=None, metavar="MS",
-                        help="delay before every show-command reply (overrides the scenario)")  # fmt: skip
-    parser.add_argument("--audit", default=None, metavar="FILE",
-                        help="append every received line to FILE as JSON lines")  # fmt: skip
-    parser.add_argument("--list", action="store_true",
-                        help="list the shipped scenarios with their descriptions and exit")  # fmt: skip
+    parser.add_argument(
+        "--scenario",
+        default="healthy",
+        metavar="NAME_OR_PATH",
+        help="scenario name or YAML path (default: healthy)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=2222,
+        help="TCP port on 127.0.0.1 (0 = any free port; default 2222)",
+    )
+    parser.add_argument(
+        "--delay-ms",
+        type=int,
+        default=None,
+        metavar="MS",
+        help="delay before every show-command reply (overrides the scenario)",
+    )
+    parser.add_argument(
+        "--audit",
+        default=None,
+        metavar="FILE",
+        help="append every received line to FILE as JSON lines",
+    )
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="list the shipped scenarios with their descriptions and exit",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -71,8 +91,7 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
         print(f"  prompt    {scenario.hostname}{'#' if scenario.start_privileged else '>'}")
         if args.audit:
             print(f"  audit     {args.audit}")
-        print(f"try: ssh -p {mock.port} {mock.username}@{mock.host}   (Ctrl-C to stop)",
-              flush=True)  # fmt: skip
+        print(f"try: ssh -p {mock.port} {mock.username}@{mock.host}   (Ctrl-C to stop)", flush=True)
         waiter = stop or threading.Event()
         try:
             while not waiter.wait(0.5):

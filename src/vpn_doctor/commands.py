@@ -20,6 +20,42 @@ DEFAULT_COLLECTION: tuple[str, ...] = (
     SHOW_SESSIONDB_L2L,
 )
 
+# Configuration outputs (parsed by vpn_doctor.parsing_config into a CryptoConfig). Arguments
+# (an ACL name, an address) may follow the canonical prefix: `show running-config
+# access-list acl-amzn` is still an access-list output. `show running-config crypto` covers
+# the map, ikev1/ikev2/isakmp and ipsec sub-commands in one output.
+SHOW_RUN_CRYPTO = "show running-config crypto"
+SHOW_RUN_CRYPTO_MAP = "show running-config crypto map"
+SHOW_RUN_ALL_CRYPTO_MAP = "show running-config all crypto map"
+SHOW_RUN_CRYPTO_IKEV1 = "show running-config crypto ikev1"
+SHOW_RUN_CRYPTO_IKEV2 = "show running-config crypto ikev2"
+SHOW_RUN_CRYPTO_ISAKMP = "show running-config crypto isakmp"
+SHOW_RUN_CRYPTO_IPSEC = "show running-config crypto ipsec"
+SHOW_RUN_TUNNEL_GROUP = "show running-config tunnel-group"
+SHOW_RUN_ACCESS_LIST = "show running-config access-list"
+SHOW_ACCESS_LIST = "show access-list"
+SHOW_RUN_NAT = "show running-config nat"
+SHOW_NAT = "show nat"
+SHOW_ROUTE = "show route"
+SHOW_RUN_SLA_MONITOR = "show running-config sla monitor"
+SHOW_RUN_GROUP_POLICY = "show running-config group-policy"
+PACKET_TRACER = "packet-tracer"
+
+# The configuration outputs a configuration-aware diagnosis wants (all read-only).
+CONFIG_COMMANDS: tuple[str, ...] = (
+    SHOW_RUN_CRYPTO_MAP,
+    SHOW_RUN_CRYPTO_IKEV1,
+    SHOW_RUN_CRYPTO_IKEV2,
+    SHOW_RUN_CRYPTO_IPSEC,
+    SHOW_RUN_TUNNEL_GROUP,
+    SHOW_RUN_ACCESS_LIST,
+    SHOW_RUN_NAT,
+    SHOW_NAT,
+    SHOW_ROUTE,
+    SHOW_RUN_SLA_MONITOR,
+    SHOW_RUN_GROUP_POLICY,
+)
+
 DEBUG_LOG_FILE = "debug.log"
 META_FILE = "meta.yaml"
 

@@ -103,6 +103,9 @@ class _AsaConnection(CiscoAsaSSH):
        read until *either* the prompt or the password prompt and fail at once.
     2. If session preparation fails, the SSH transport is closed even when netmiko's own
        cleanup is skipped, so no paramiko thread is left behind.
+    3. netmiko never notices that the device closed the channel: every read just returns ""
+       until the read timeout (10 s for the echo alone). An empty read on a channel that
+       has seen EOF raises ``ReadException`` at once (translated to SessionLost).
     """
 
     def __init__(self, *args: Any, enable_timeout: float = 10.0, **kwargs: Any) -> None:
@@ -129,6 +132,18 @@ class _AsaConnection(CiscoAsaSSH):
             raise _EnableRefused(reply)
         return reply
 
+    def read_channel(self) -> str:
+        data: str = super().read_channel()
+        if not data and self._channel_closed():
+            raise ReadException("Channel stream closed by remote device.")
+        return data
+
+    def _channel_closed(self) -> bool:
+        channel = getattr(self, "remote_conn", None)
+        if channel is None:
+            return True
+        return bool(getattr(channel, "closed", False) or getattr(channel, "eof_received", False))
+
     def _open(self) -> None:
         try:
             super()._open()
@@ -143,12 +158,20 @@ ConnectionFactory = Callable[..., Connection]
 
 
 def prompt_regex(base_prompt: str) -> str:
-    """Anchored prompt regex (use with ``re.M``): ``fw1# ``, ``fw1> ``, ``fw1/ctx# ``.
+    """Anchored prompt regex (use with ``re.M``): ``fw1# ``, ``fw1> ``, ``fw1(config)# ``.
 
     Anchoring on a whole line matters: debug output contains ``#`` (``Proposal # 1``), so a
-    bare ``#`` would end a read in the middle of the stream. The prompt character is group 1.
+    bare ``#`` would end a read in the middle of the stream. The whole pattern is one
+    capturing group and has no other: netmiko's ``read_until_pattern`` splits on it and keeps
+    only the first group as "the matched text".
     """
-    return rf"^{re.escape(base_prompt)}(?:\([^)\r\n]*\))?([#>]) ?$"
+    return rf"(^{re.escape(base_prompt)}(?:\([^)\r\n]*\))?[#>] ?$)"
+
+
+def prompt_char(prompt: str) -> str:
+    """``"fw1# "`` -> ``"#"``: privileged (#) or user (>) mode."""
+    stripped = prompt.strip()
+    return stripped[-1] if stripped else ""
 
 
 def translate(exc: BaseException, *, host: str, command: str | None = None) -> VpnDoctorError:
@@ -314,7 +337,7 @@ class AsaSession:
     # -- raw channel helpers (debug streaming) ----------------------------------------------
     @property
     def prompt_pattern(self) -> str:
-        """The anchored prompt regex (use with ``re.M``); group 1 is ``#`` or ``>``."""
+        """The anchored prompt regex (use with ``re.M``); see :func:`prompt_regex`."""
         self._require()
         return self._prompt_re
 
@@ -395,7 +418,7 @@ class AsaSession:
         match = re.search(self._prompt_re, output, re.MULTILINE)
         level = re.search(r"privilege level\s*:\s*(\d+)", output, re.IGNORECASE)
         self.privilege_level = int(level.group(1)) if level else None
-        if match is None or match.group(1) != "#":
+        if match is None or prompt_char(match.group(0)) != "#":
             raise NotPrivileged(
                 "logged in, but not in privileged (enable) mode; give the enable secret with "
                 "--secret-env or --secret-file",

@@ -21,6 +21,7 @@ tunnels at all exits 3: there was nothing to judge, which is not "healthy".
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -74,6 +75,15 @@ _VERDICT_EXIT: dict[str, int] = {
 }
 
 
+def peer_sort_key(peer: str) -> tuple[int, int, str]:
+    """Addresses numerically (10.0.0.2 before 10.0.0.10), IPv4 before IPv6, names last."""
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return (9, 0, peer)
+    return (address.version, int(address), peer)
+
+
 def default_verdict(severity: str) -> Verdict:
     """The tunnel verdict a finding implies when its playbook leaf does not say."""
     return {"critical": "down", "warning": "degraded"}.get(severity, "up")  # type: ignore[return-value]
@@ -83,7 +93,11 @@ def worst_verdict(verdicts: list[str] | tuple[str, ...]) -> Verdict:
     """Worst of several verdicts by the precedence in the module docstring."""
     if not verdicts:
         return "unknown"
-    return max(verdicts, key=lambda v: _VERDICT_RANK.get(v, 2))  # type: ignore[return-value]
+    worst = max(verdicts, key=lambda v: _VERDICT_RANK.get(v, 2))
+    for verdict in VERDICTS:
+        if verdict == worst:
+            return verdict
+    return "unknown"
 
 
 def exit_code_for_verdicts(verdicts: list[str] | tuple[str, ...]) -> int:

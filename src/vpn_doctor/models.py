@@ -66,6 +66,7 @@ class IkeSa:
     # Added by parsing (optional): IKEv2 child SAs as printed under the tunnel.
     child_selectors: tuple[tuple[str, str], ...] = ()  # (local selector, remote selector)
     child_spis: tuple[str, ...] = ()  # "0x527873a4/0xe6376de9" (ESP spi in/out)
+    complete: bool = True  # False: the block was cut or partly unreadable; do not trust zeros
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class IpsecSa:
     tfc_sent: int = 0
     valid_icmp_errors_rcvd: int = 0
     invalid_icmp_errors_rcvd: int = 0
+    complete: bool = True  # False: the block was cut or partly unreadable; do not trust zeros
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,11 @@ class IkeSubsession:
     rekey_interval: int | None = None
     rekey_left: int | None = None
     lines: tuple[str, ...] = ()
+    # Added by parsing (optional):
+    ike_version: int | None = None  # 1 for "IKEv1:" and the pre-8.4 "IKE:", 2 for "IKEv2:"
+    peer_auth_mode: str = ""  # IKEv2 "Rem Auth Mode" (auth_mode is then "Loc Auth Mode")
+    prf: str = ""  # IKEv2 PRF
+    complete: bool = True  # False: the block was cut or partly unreadable; do not trust zeros
 
 
 @dataclass(frozen=True)
@@ -168,6 +175,9 @@ class IpsecSubsession:
     pkts_tx: int = 0
     pkts_rx: int = 0
     lines: tuple[str, ...] = ()
+    # Added by parsing (optional):
+    nat_t: bool = False  # "IPsecOverNatT:" sub-session (or NAT-T in Encapsulation)
+    complete: bool = True  # False: the block was cut or partly unreadable; do not trust zeros
 
 
 @dataclass(frozen=True)
@@ -187,6 +197,8 @@ class VpnSession:
     ike: tuple[IkeSubsession, ...] = ()
     ipsec: tuple[IpsecSubsession, ...] = ()
     lines: tuple[str, ...] = ()
+    # Added by parsing (optional):
+    complete: bool = True  # False: the session or a sub-session was cut or partly unreadable
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -192,7 +192,7 @@ def _drop_prompts(lines: list[str], command: str, prepared: Prepared) -> list[st
     return kept
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 

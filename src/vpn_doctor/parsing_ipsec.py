@@ -139,7 +139,9 @@ def _completeness(row: Row, counters: dict[str, int], context: str) -> list[str]
     missing: list[str] = []
     if not row["PEER"]:
         missing.append("current_peer")
-    missing.extend(f"#{name.replace('_', ' ')}" for name in _REQUIRED_COUNTERS if name not in counters)
+    missing.extend(
+        f"#{name.replace('_', ' ')}" for name in _REQUIRED_COUNTERS if name not in counters
+    )
     if not row["LOCAL_ENDPT"]:
         missing.append("crypto endpt.")
     if not row["INBOUND_SEEN"]:
@@ -193,6 +195,7 @@ def _record(row: Row, lines: tuple[str, ...]) -> tuple[IpsecSa, list[str]]:
         access_list=row["ACL"],
         dynamic_peer=row["DYNAMIC_PEER"],
         lines=lines,
+        complete=not warnings and not row["UNKNOWN"],
         **counters,
     )
     return record, warnings

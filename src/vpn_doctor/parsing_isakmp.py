@@ -13,6 +13,7 @@ Normalisation: ``state`` is upper-cased (7.x prints ``AM_Active``), ``role`` is
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 
@@ -107,7 +108,7 @@ def _ikev2(row: Row) -> IkeSa:
         child_sas=len(row["CHILD_LOCAL"]),
         child_selectors=tuple(
             (local.strip(), remote_sel.strip())
-            for local, remote_sel in zip(row["CHILD_LOCAL"], row["CHILD_REMOTE"])
+            for local, remote_sel in zip(row["CHILD_LOCAL"], row["CHILD_REMOTE"], strict=False)
         ),
         child_spis=tuple(row["CHILD_SPI"]),
         lines=lines,
@@ -154,22 +155,28 @@ def parse_isakmp_sa(text: str, command: str = SHOW_ISAKMP_SA) -> ParseResult[Ike
         )
 
         context = ""
+        problem = ""
         if row["REMOTE"]:
             record = _ikev2(row)
-            records.append(record)
             seen_ike[row["IKEV2_SESSION"]] += 1
             seen_child[row["IKEV2_SESSION"]] += record.child_sas or 0
             context = f"IKEv2 SA {record.peer}: "
             if not row["ENCRYPTION"] or not row["LIFETIME"]:
-                degraded = True
-                warnings.append(f"{context}incomplete (no Encr/Life lines: output cut?)")
+                problem = "incomplete (no Encr/Life lines: output cut?)"
         elif row["PEER"]:
             record = _ikev1(row)
-            records.append(record)
             context = f"IKEv1 SA {record.peer}: "
             if not row["STATE"]:
-                degraded = True
-                warnings.append(f"{context}incomplete (no State line: output cut?)")
+                problem = "incomplete (no State line: output cut?)"
+        else:
+            record = None
+        if problem:
+            degraded = True
+            warnings.append(f"{context}{problem}")
+        if record is not None:
+            if problem or row["UNKNOWN"]:
+                record = dataclasses.replace(record, complete=False)
+            records.append(record)
         line_warnings = unknown_line_warnings(context, row["UNKNOWN"], budget)
         if row["UNKNOWN"]:
             degraded = True
@@ -190,11 +197,17 @@ def parse_isakmp_sa(text: str, command: str = SHOW_ISAKMP_SA) -> ParseResult[Ike
     for session, (ike_count, child_count) in announced.items():
         if seen_ike[session] < ike_count or seen_child[session] < child_count:
             degraded = True
+            records = [
+                dataclasses.replace(record, complete=False)
+                if record.ike_version == 2 and record.lines[:1] == (session,)
+                else record
+                for record in records
+            ]
             warnings.append(
                 f"'{session}' announces {ike_count} IKE / {child_count} child SA(s), parsed "
                 f"{seen_ike[session]} / {seen_child[session]}: output truncated?"
             )
-    if "IKEv1" in sections and not ikev1 and "ikev1" not in no_sas and not total_sa == 0:
+    if "IKEv1" in sections and not ikev1 and "ikev1" not in no_sas and total_sa != 0:
         degraded = True
         warnings.append("'IKEv1 SAs:' section without SAs or 'There are no IKEv1 SAs'")
     if "IKEv2" in sections and not ikev2 and "ikev2" not in no_sas:

@@ -15,8 +15,8 @@ A playbook is pure data. Two kinds of file live in the directory:
       start:
         step: Is there an IKE SA for the peer?
         when: {predicate: has_ike_sa}            # or {all: [...]}, {any: [...]}, {not: {...}}
-        yes: "show crypto isakmp sa: peer {peer} has an IKE SA ({ike_states})"
-        no: "show crypto isakmp sa: no IKE SA for peer {peer}"
+        says_yes: "show crypto isakmp sa: peer {peer} has an IKE SA ({ike_states})"
+        says_no: "show crypto isakmp sa: no IKE SA for peer {peer}"
         then: state             # a node id here, or other_playbook.node_id
         else: no_sa
       no_sa:
@@ -26,7 +26,7 @@ A playbook is pure data. Two kinds of file live in the directory:
           - finding: IPSEC_PFS_MISMATCH
             separating_check: "show running-config crypto map | include set pfs (both sides)"
 
-``yes``/``no``/``says`` are the readable path steps (``{placeholders}`` from
+``says_yes``/``says_no``/``says`` are the readable path steps (``{placeholders}`` from
 :data:`~vpn_doctor.tunnel_context.FACT_NAMES`); a branch without text is a quiet step.
 
 Everything is checked once, at load: the schema and unknown keys, that every predicate
@@ -54,7 +54,7 @@ from vpn_doctor.predicates import REGISTRY
 from vpn_doctor.tunnel_context import FACT_NAMES, TunnelContext
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_DECISION_KEYS = {"step", "when", "then", "else", "yes", "no"}
+_DECISION_KEYS = {"step", "when", "then", "else", "says_yes", "says_no"}
 _LEAF_KEYS = {
     "step", "finding", "says", "severity", "verdict", "title", "meaning", "checks",
     "remediation", "alternatives",
@@ -228,8 +228,7 @@ def _check_template(text: str, where: str, key: str) -> None:
     unknown = sorted(names - FACT_NAMES)
     if unknown:
         raise PlaybookError(
-            f"{where}: '{key}' uses unknown placeholder(s) {unknown}; "
-            f"known: {sorted(FACT_NAMES)}"
+            f"{where}: '{key}' uses unknown placeholder(s) {unknown}; known: {sorted(FACT_NAMES)}"
         )
 
 
@@ -287,9 +286,7 @@ def _condition(value: Any, where: str) -> Condition:
             raise PlaybookError(f"{where}: unknown key(s) in condition {sorted(extra)}")
         name, params = value["predicate"], value.get("params") or {}
         if name not in REGISTRY:
-            raise PlaybookError(
-                f"{where}: unknown predicate '{name}'; known: {sorted(REGISTRY)}"
-            )
+            raise PlaybookError(f"{where}: unknown predicate '{name}'; known: {sorted(REGISTRY)}")
         if not isinstance(params, dict):
             raise PlaybookError(f"{where}: params of '{name}' must be a mapping")
         try:
@@ -299,7 +296,7 @@ def _condition(value: Any, where: str) -> Condition:
         return Condition(predicate=name, params=dict(params))
     if len(value) != 1:
         raise PlaybookError(f"{where}: a condition has exactly one of predicate/all/any/not")
-    (key, inner), = value.items()
+    ((key, inner),) = value.items()
     if key == "not":
         return Condition(negate=_condition(inner, where))
     if key in ("all", "any") and isinstance(inner, list) and inner:
@@ -314,9 +311,7 @@ def _qualify(ref: Any, book: str, where: str, key: str) -> str:
     return ref if "." in ref else f"{book}.{ref}"
 
 
-def _leaf(
-    spec: dict[str, Any], where: str, catalogue: Mapping[str, CatalogueEntry]
-) -> Leaf:
+def _leaf(spec: dict[str, Any], where: str, catalogue: Mapping[str, CatalogueEntry]) -> Leaf:
     code = spec["finding"]
     if code not in CONTRACT3_CODES:
         raise PlaybookError(f"{where}: finding '{code}' is not a Contract 3 code")
@@ -332,7 +327,9 @@ def _leaf(
         if not isinstance(item, dict) or set(item) != {"finding", "separating_check"}:
             raise PlaybookError(f"{where}: alternatives need 'finding' and 'separating_check'")
         if item["finding"] not in CONTRACT3_CODES:
-            raise PlaybookError(f"{where}: alternative '{item['finding']}' is not a Contract 3 code")
+            raise PlaybookError(
+                f"{where}: alternative '{item['finding']}' is not a Contract 3 code"
+            )
         alternatives.append(
             Alternative(item["finding"], _text(item["separating_check"], where, "separating_check"))
         )
@@ -412,9 +409,11 @@ def _node(
             says=_text(spec.get("says"), where, "says"),
             leaf=_leaf(spec, where, catalogue),
         )  # fmt: skip
+    if True in spec or False in spec:
+        raise PlaybookError(f"{where}: YAML reads 'yes:'/'no:' as booleans; use says_yes/says_no")
     extra = set(spec) - _DECISION_KEYS
     if extra:
-        raise PlaybookError(f"{where}: unknown key(s) for a decision {sorted(extra)}")
+        raise PlaybookError(f"{where}: unknown key(s) for a decision {sorted(map(str, extra))}")
     for key in ("step", "when", "then", "else"):
         if key not in spec:
             raise PlaybookError(f"{where}: a decision node needs '{key}' (or be a leaf: finding)")
@@ -423,8 +422,8 @@ def _node(
         when=_condition(spec["when"], where),
         then=_qualify(spec["then"], book, where, "then"),
         otherwise=_qualify(spec["else"], book, where, "else"),
-        yes=_text(spec.get("yes"), where, "yes"),
-        no=_text(spec.get("no"), where, "no"),
+        yes=_text(spec.get("says_yes"), where, "says_yes"),
+        no=_text(spec.get("says_no"), where, "says_no"),
     )  # fmt: skip
 
 

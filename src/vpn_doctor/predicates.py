@@ -128,7 +128,10 @@ def ike_nat_t(ctx: TunnelContext) -> bool:
 
 
 _NAT_DETECTED = re.compile(r"(?:Remote end|This end)\s+is\s+behind a NAT", re.IGNORECASE)
-_QM_MESSAGE = re.compile(r"IKE_DECODE (?:SENDING|RECEIVED) Message \(msgid=(?!0\))[0-9a-f]+\).*HASH \(8\) \+ SA \(1\)")
+_QM_MESSAGE = re.compile(
+    r"IKE_DECODE (?:SENDING|RECEIVED) Message \(msgid=(?!0\))[0-9a-f]+\)"
+    r".*HASH \(8\) \+ SA \(1\)"
+)
 
 
 @predicate
@@ -138,6 +141,7 @@ def ike_version_conflict(ctx: TunnelContext) -> bool:
     sa = ctx.primary_ike
     if sa is None:
         return False
+    marks: tuple[str, ...]
     if sa.ike_version == 1:
         marks = ("IKE_INIT_SA", "IKEv2-PROTO", "%ASA-5-750002", "%ASA-3-7510", "[IKEv2]")
     else:
@@ -177,8 +181,9 @@ def ipsec_sa_count_at_least(ctx: TunnelContext, count: int) -> bool:
         for sa in ctx.ipsec_sas:
             ctx.cite(*[line for line in sa.lines if "ident" in line])
         for session in ctx.sessions:
+            ctx.cite(*[line for line in session.lines if "IPsec Tunnels" in line])
             for sub in session.ipsec:
-                ctx.cite(*[line for line in sub.lines if "Local Addr" in line or "Remote Addr" in line])
+                ctx.cite(*[ln for ln in sub.lines if "Local Addr" in ln or "Remote Addr" in ln])
         return True
     return False
 
@@ -255,7 +260,10 @@ def qm_with_pfs(ctx: TunnelContext) -> bool:
     if hits:
         ctx.cite(*hits)
     configured = [
-        line for entry in ctx.map_entries if entry.pfs_group for line in entry.lines
+        line
+        for entry in ctx.map_entries
+        if entry.pfs_group
+        for line in entry.lines
         if "set pfs" in line
     ]
     ctx.cite(*configured)
@@ -283,7 +291,7 @@ def proxies_overlap(ctx: TunnelContext) -> bool:
         local, remote = proxy_network(sa.local_ident), proxy_network(sa.remote_ident)
         if local is None or remote is None or local.prefixlen == 0 or remote.prefixlen == 0:
             continue
-        if local.version == remote.version and local.overlaps(remote):  # type: ignore[arg-type]
+        if local.version == remote.version and local.overlaps(remote):
             ctx.cite(*[line for line in sa.lines if "ident" in line])
             return True
     return False
@@ -347,14 +355,11 @@ def profile_is(ctx: TunnelContext, name: str) -> bool:
 
 @predicate
 def peer_is_aws(ctx: TunnelContext) -> bool:
-    """The peer looks like an AWS VPN endpoint: the aws profile was given, the configuration
-    looks like AWS's sample (see ``engine`` AWS hints), or an IPsec SA or a rejected proposal
-    uses 0.0.0.0/0 proxies (AWS's default traffic selectors)."""
-    if profile_is(ctx, "aws") and not ctx.aws_hints:
-        return True
+    """The peer looks like an AWS VPN endpoint: the aws profile was given, the engine found AWS
+    hints (AWS-sample crypto map / VTI description, see ``engine``), or an IPsec SA or a
+    rejected proposal uses 0.0.0.0/0 proxies (AWS's default traffic selectors)."""
     any_proxy = remote_proxy_any(ctx)
-    if ctx.aws_hints:
-        ctx.cite(*ctx.aws_hints)
+    ctx.cite(*ctx.aws_hints)
     return bool(ctx.aws_hints) or any_proxy or profile_is(ctx, "aws")
 
 
@@ -513,28 +518,58 @@ def profile_deviations(ctx: TunnelContext, profile: PeerProfile) -> list[tuple[s
             found.append((param, line or f"{param}: {value}"))
 
     for sa in ctx.ike_sas:
-        check("Encryption", normalise_encryption(sa.encryption) if sa.encryption else "",
-              profile.encryption, sa.lines)
+        check(
+            "Encryption",
+            normalise_encryption(sa.encryption) if sa.encryption else "",
+            profile.encryption,
+            sa.lines,
+        )
         check("Hash", normalise_hash(sa.hash) if sa.hash else "", profile.hash, sa.lines)
-        check("DH group", normalise_group(sa.dh_group) if sa.dh_group else "",
-              profile.dh_group, sa.lines)
+        check(
+            "DH group",
+            normalise_group(sa.dh_group) if sa.dh_group else "",
+            profile.dh_group,
+            sa.lines,
+        )
         if profile.ike_lifetime and sa.lifetime and sa.lifetime != profile.ike_lifetime:
             found.append(("Lifetime", next((ln for ln in sa.lines if "Lifetime" in ln), "")))
     for session in ctx.sessions:
         for ike in session.ike:
-            check("Encryption", normalise_encryption(ike.encryption) if ike.encryption else "",
-                  profile.encryption, ike.lines)
-            check("Hashing", normalise_hash(ike.hashing) if ike.hashing else "",
-                  profile.hash, ike.lines)
-            check("D/H Group", normalise_group(ike.dh_group) if ike.dh_group else "",
-                  profile.dh_group, ike.lines)
-            if profile.ike_lifetime and ike.rekey_interval and \
-                    ike.rekey_interval != profile.ike_lifetime:
+            check(
+                "Encryption",
+                normalise_encryption(ike.encryption) if ike.encryption else "",
+                profile.encryption,
+                ike.lines,
+            )
+            check(
+                "Hashing",
+                normalise_hash(ike.hashing) if ike.hashing else "",
+                profile.hash,
+                ike.lines,
+            )
+            check(
+                "D/H Group",
+                normalise_group(ike.dh_group) if ike.dh_group else "",
+                profile.dh_group,
+                ike.lines,
+            )
+            if (
+                profile.ike_lifetime
+                and ike.rekey_interval
+                and ike.rekey_interval != profile.ike_lifetime
+            ):
                 found.append(("Rekey Int", next((ln for ln in ike.lines if "Rekey Int" in ln), "")))
         for sub in session.ipsec:
-            check("PFS Group", normalise_group(sub.pfs_group) if sub.pfs_group else "none",
-                  profile.pfs_group, sub.lines)
-            if profile.ipsec_lifetime and sub.rekey_interval and \
-                    sub.rekey_interval != profile.ipsec_lifetime:
+            check(
+                "PFS Group",
+                normalise_group(sub.pfs_group) if sub.pfs_group else "none",
+                profile.pfs_group,
+                sub.lines,
+            )
+            if (
+                profile.ipsec_lifetime
+                and sub.rekey_interval
+                and sub.rekey_interval != profile.ipsec_lifetime
+            ):
                 found.append(("Rekey Int", next((ln for ln in sub.lines if "Rekey Int" in ln), "")))
     return found

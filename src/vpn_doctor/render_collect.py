@@ -53,10 +53,11 @@ def _command_rows(snapshot: Snapshot) -> list[tuple[str, str, str]]:
     rows = []
     for command, output in snapshot.outputs.items():
         if is_rejection(output):
-            rows.append((command, "[red]rejected by the device[/]", snapshot_filename(command)))
+            result = "[red]rejected by the device[/]"
         else:
             count = len(output.splitlines())
-            rows.append((command, f"{count} lines", snapshot_filename(command)))
+            result = f"{count} line" if count == 1 else f"{count} lines"
+        rows.append((command, result, snapshot_filename(command)))
     return rows
 
 
@@ -85,11 +86,13 @@ def render_collect(console: Console, snapshot: Snapshot, summary: CollectSummary
     """Summary of a `collect` run: device, timing, one row per command, where it was saved."""
     _header(console, snapshot, summary)
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    with_files = summary.saved_to is not None  # file names only matter once saved
     table.add_column("command")
-    table.add_column("result")
-    table.add_column("file", style="dim")
-    for row in _command_rows(snapshot):
-        table.add_row(*row)
+    table.add_column("result", no_wrap=True)
+    if with_files:
+        table.add_column("file", style="dim")
+    for command, result, filename in _command_rows(snapshot):
+        table.add_row(command, result, *([filename] if with_files else []))
     console.print(table)
     if snapshot.debug_lines:
         console.print(f"{len(snapshot.debug_lines)} debug/syslog lines")
@@ -148,9 +151,10 @@ def render_demo(
     console.rule(f"vpn-doctor demo: mock ASA scenario [bold]{scenario}[/]")
     render_collect(console, snapshot, summary)
     if audit:
-        console.print(f"commands the mock received over SSH ({len(audit)}, read-only):")
-        for command in audit:
-            console.print(f"  [dim]{command}[/]")
+        console.print(
+            f"commands the mock received over SSH ({len(audit)}; configure terminal / terminal "
+            "width 511 / end are netmiko's own terminal setup): [dim]" + ", ".join(audit) + "[/]"
+        )
     if state is None:
         console.print("[yellow]parser not available yet: showing raw collection only[/]")
     else:

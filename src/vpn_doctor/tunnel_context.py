@@ -33,7 +33,7 @@ SOURCE_COMMANDS = {
 }
 
 
-class Undetermined(Exception):  # noqa: N818 - a signal, not an error for the user
+class Undetermined(Exception):  # a signal for the engine, not an error for the user
     """A predicate could not answer: the output it needs is missing, failed or partial."""
 
     def __init__(self, source: str, command: str, status: str, detail: str = "") -> None:

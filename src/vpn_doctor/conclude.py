@@ -1,0 +1,200 @@
+"""Walk the playbook tree for one tunnel, then turn the leaf and the evidence into findings.
+
+The walk (:func:`walk`) records every decision as a readable :class:`PathStep` and stops at a
+leaf, or at the first question the data cannot answer (an :class:`Undetermined`: an output
+missing or not understood), which becomes ``DIAGNOSIS_INCOMPLETE`` and the verdict
+``unknown``, never "no SA".
+
+How the debug/syslog evidence changes the state-based guess (:func:`conclude`):
+
+* evidence the walk already looked at (its line was cited by a predicate), or that implies the
+  leaf's own code or one of its alternatives, *confirms* the leaf: its lines join the leaf's
+  evidence, and a decisive line makes the leaf's confidence ``confirmed``;
+* *decisive* evidence the walk did not explain, implying another code, *overrides*: that code
+  becomes ``findings[0]`` and the leaf follows as ``possible``. Exception: phase 1 evidence
+  while the IKE SA is up now, or anything on a tunnel whose state is healthy, is history (an
+  earlier failure in the log) and is listed after the leaf as ``info``;
+* *supporting* evidence implying another code adds that code after the leaf as ``possible``.
+
+The state decides the verdict (is the tunnel up?); the evidence decides the cause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from string import Formatter
+
+from vpn_doctor.findings import DIAGNOSIS_INCOMPLETE, Finding, PathStep, Verdict
+from vpn_doctor.playbook import CatalogueEntry, Leaf, Node, PlaybookSet
+from vpn_doctor.tunnel_context import Evidence, TunnelContext, Undetermined
+
+_PHASE1_UP_CODES = ("TUNNEL_HEALTHY",)
+
+
+@dataclass(frozen=True)
+class WalkResult:
+    """Where the walk ended: a leaf, or a question it could not answer."""
+
+    steps: tuple[PathStep, ...]
+    leaf: Leaf | None
+    leaf_node: str = ""
+    undetermined: Undetermined | None = None
+    citations: tuple[str, ...] = ()
+
+
+def _fill(template: str, facts: dict[str, str]) -> str:
+    """Fill ``{placeholders}`` (validated at load) from the tunnel's facts."""
+    if not any(name for _, name, _, _ in Formatter().parse(template)):
+        return template
+    return template.format_map(facts)
+
+
+def walk(book: PlaybookSet, ctx: TunnelContext) -> WalkResult:
+    """Follow the tree from the root for one tunnel (the tree has no cycles: checked at load)."""
+    steps: list[PathStep] = []
+    node: Node = book.nodes[book.root]
+    while node.leaf is None:
+        assert node.when is not None
+        try:
+            answer = node.when.evaluate(ctx)
+        except Undetermined as exc:
+            text = f"{node.step} -> could not determine: {exc.command} was {exc.status}"
+            if exc.detail:
+                text += f" ({exc.detail})"
+            steps.append(PathStep(node.id, text, None))
+            return WalkResult(tuple(steps), None, "", exc, tuple(ctx.citations))
+        template = node.yes if answer else node.no
+        facts = ctx.facts()
+        if template:
+            steps.append(PathStep(node.id, _fill(template, facts), answer))
+        else:
+            steps.append(PathStep(node.id, f"{node.step} -> {'yes' if answer else 'no'}",
+                                  answer, shown=False))  # fmt: skip
+        node = book.nodes[node.then if answer else node.otherwise]
+    text = _fill(node.says, ctx.facts()) if node.says else f"-> {node.leaf.code}"
+    steps.append(PathStep(node.id, text, None))
+    return WalkResult(tuple(steps), node.leaf, node.id, None, tuple(ctx.citations))
+
+
+# ---- findings -------------------------------------------------------------------------------
+
+
+def _finding(
+    entry: CatalogueEntry | Leaf,
+    ctx: TunnelContext,
+    *,
+    code: str,
+    evidence: list[str],
+    extra_checks: tuple[str, ...] = (),
+    alternatives: tuple[str, ...] = (),
+    confidence: str = "likely",
+    source: str = "state",
+    severity: str | None = None,
+    title: str | None = None,
+) -> Finding:
+    facts = ctx.facts()
+    checks = [_fill(c, facts) for c in (*extra_checks, *entry.checks)]
+    return Finding(
+        code=code,
+        severity=(severity or entry.severity),  # type: ignore[arg-type]
+        title=title or entry.title,
+        meaning=entry.meaning,
+        evidence=tuple(dict.fromkeys(line.rstrip() for line in evidence if line.strip())),
+        checks=tuple(dict.fromkeys(checks)),
+        remediation=tuple(_fill(r, facts) for r in entry.remediation),
+        alternatives=alternatives,
+        confidence=confidence,
+        source=source,
+    )
+
+
+def _incomplete(book: PlaybookSet, ctx: TunnelContext, exc: Undetermined) -> Finding:
+    """The finding for a walk that stopped on missing or unparsed data."""
+    status = ctx.sources.get(exc.source)
+    evidence = [f"{exc.command}: {exc.status}"]
+    if status is not None:
+        evidence += list(status.warnings[:5])
+    output = ctx.raw.get(exc.command, "")
+    evidence += [line for line in output.splitlines() if line.strip()][:3]
+    title = f"Could not determine: {exc.command} was {exc.status}"
+    return _finding(book.catalogue[DIAGNOSIS_INCOMPLETE], ctx, code=DIAGNOSIS_INCOMPLETE,
+                    evidence=evidence, source="engine", title=title)  # fmt: skip
+
+
+def _is_history(code: str, leaf_code: str, ctx: TunnelContext, book: PlaybookSet) -> bool:
+    """Evidence about a failure that the current state shows is over."""
+    if leaf_code in _PHASE1_UP_CODES:
+        return True
+    entry = book.catalogue.get(code)
+    return entry is not None and entry.phase == "phase1" and ctx.phase1_up
+
+
+def conclude(
+    book: PlaybookSet, ctx: TunnelContext, result: WalkResult
+) -> tuple[Verdict, tuple[Finding, ...]]:
+    """Findings ordered by likelihood, and the tunnel verdict (see the module docstring)."""
+    evidence = list(ctx.evidence)
+    cited = set(result.citations)
+    if result.leaf is None:
+        assert result.undetermined is not None
+        base = _incomplete(book, ctx, result.undetermined)
+        leaf_code, verdict = DIAGNOSIS_INCOMPLETE, "unknown"
+        alt_codes: tuple[str, ...] = ()
+    else:
+        leaf = result.leaf
+        leaf_code, verdict = leaf.code, leaf.verdict
+        alt_codes = tuple(a.finding for a in leaf.alternatives)
+        confirming = [ev for ev in evidence if ev.implies == leaf.code and ev.line not in cited]
+        decisive = any(ev.implies == leaf.code and ev.strength == "decisive" for ev in evidence)
+        separating = tuple(a.separating_check for a in leaf.alternatives)
+        base = _finding(
+            leaf, ctx, code=leaf.code,
+            evidence=[*result.citations, *(ev.line for ev in confirming)],
+            extra_checks=separating, alternatives=alt_codes,
+            confidence="confirmed" if decisive else "likely",
+        )  # fmt: skip
+
+    overrides: dict[str, list[Evidence]] = {}
+    secondary: dict[str, list[Evidence]] = {}
+    history: dict[str, list[Evidence]] = {}
+    for ev in evidence:
+        code = ev.implies
+        if not code or code == leaf_code or code not in book.catalogue or ev.line in cited:
+            continue
+        if code in alt_codes and ev.strength != "decisive":
+            continue  # already listed as an alternative of the leaf
+        if _is_history(code, leaf_code, ctx, book):
+            history.setdefault(code, []).append(ev)
+        elif ev.strength == "decisive":
+            overrides.setdefault(code, []).append(ev)
+        else:
+            secondary.setdefault(code, []).append(ev)
+
+    findings: list[Finding] = []
+    for code, evs in overrides.items():
+        findings.append(_finding(book.catalogue[code], ctx, code=code,
+                                 evidence=[ev.line for ev in evs], confidence="confirmed",
+                                 source="debug", alternatives=(leaf_code,)))  # fmt: skip
+    if overrides and result.leaf is not None:
+        base = replace(base, confidence="possible")
+    findings.append(base)
+    if result.leaf is not None:
+        for alt in result.leaf.alternatives:
+            entry = book.catalogue[alt.finding]
+            findings.append(_finding(entry, ctx, code=alt.finding, evidence=list(base.evidence),
+                                     extra_checks=(alt.separating_check,),
+                                     alternatives=(leaf_code,), confidence="possible",
+                                     source="alternative"))  # fmt: skip
+    for code, evs in secondary.items():
+        findings.append(_finding(book.catalogue[code], ctx, code=code,
+                                 evidence=[ev.line for ev in evs], confidence="possible",
+                                 source="debug"))  # fmt: skip
+    for code, evs in history.items():
+        entry = book.catalogue[code]
+        findings.append(_finding(entry, ctx, code=code, evidence=[ev.line for ev in evs],
+                                 confidence="possible", source="debug", severity="info",
+                                 title=f"Earlier in the log: {entry.title}"))  # fmt: skip
+    unique: dict[str, Finding] = {}
+    for finding in findings:
+        unique.setdefault(finding.code, finding)
+    return verdict, tuple(unique.values())  # type: ignore[return-value]

@@ -1,0 +1,362 @@
+"""Expected-peer profiles: what the far side of a tunnel will accept, as YAML data.
+
+Why profiles exist
+------------------
+Half the configuration mistakes on an L2L tunnel are only mistakes *relative to the peer*:
+``set pfs group2`` is right towards AWS and wrong towards a peer without PFS, a second crypto
+ACL line is harmless towards another ASA and breaks an AWS tunnel. The ASA's own config cannot
+tell us what the far side expects, so the engineer names it: ``--profile aws`` (shipped) or
+``--profile ./partner-x.yaml`` (their own file). :mod:`vpn_doctor.config_checks` compares the
+configuration against it; the engine compares the negotiated SAs against it.
+
+File format (``profiles/<name>.yaml``; see also profiles/README.md)
+--------------------------------------------------------------------
+::
+
+    name: aws                          # required; how --profile finds it
+    description: AWS Site-to-Site VPN  # free text
+    ike_versions: [1, 2]               # IKE versions the peer accepts (1 and/or 2)
+    mode: main                         # IKEv1 phase 1 mode the peer accepts: main | aggressive | any
+    phase1:
+      encryption: [aes128]             # accepted IKE encryption (aes128, aes192, aes256, 3des, ...)
+      hash: [sha1]                     # accepted IKE hash / integrity (sha1, sha256, md5, ...)
+      dh_group: [2]                    # accepted DH groups (numbers)
+      lifetime: 28800                  # IKE SA lifetime in seconds the peer uses
+    phase2:
+      encryption: [aes128]             # accepted ESP encryption
+      integrity: [sha1]                # accepted ESP integrity
+      pfs_group: [2]                   # accepted PFS groups; [none] = the peer uses no PFS
+      lifetime_seconds: 3600           # IPsec SA lifetime in seconds the peer uses
+    nat_t: true                        # the peer supports NAT traversal (UDP 4500)
+    ports: [udp/500, udp/4500, esp]    # what must be open in the path
+    tunnels_per_connection: 2          # tunnels the peer provides per connection
+    far_side_initiates: false          # can the peer bring the tunnel up by itself?
+    single_sa: true                    # one SA pair per tunnel (remote proxy 0.0.0.0/0)
+
+Only ``name`` is required. An omitted list or value means "no expectation, do not check".
+Algorithm names are normalised (``aes``, ``AES128``, ``esp-aes`` all mean aes128; ``sha``,
+``SHA1``, ``esp-sha-hmac`` all mean sha1), so a profile can use the peer vendor's spelling.
+Unknown keys and wrong types are refused at load with an error naming the file and the key:
+a typo must not silently turn a check off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vpn_doctor.errors import InputError
+from vpn_doctor.paths import profiles_dir
+
+
+class ProfileError(InputError):
+    """A profile file is missing, unreadable or invalid (exit code 17, like any bad input)."""
+
+
+# ---- normalisation (shared with the checks, so config and profile compare one way) ----------
+
+
+def normalise_encryption(value: str) -> str:
+    """'aes', 'AES128', 'aes-256', 'esp-aes-192', 'aes-gcm-256' -> aes128 / aes256 / ..."""
+    text = str(value).lower().strip()
+    if "3des" in text:
+        return "3des"
+    if "aes" in text:
+        size = re.search(r"(128|192|256)", text)
+        kind = "aes-gcm" if "gcm" in text else "aes-gmac" if "gmac" in text else "aes"
+        return f"{kind}{size.group(1) if size else '128'}"
+    if "des" in text:
+        return "des"
+    if "null" in text or text == "esp-none":
+        return "null"
+    return text
+
+
+def normalise_hash(value: str) -> str:
+    """'sha', 'SHA1', 'sha-1', 'esp-sha-hmac' -> sha1; 'sha256', 'esp-sha256-hmac' -> sha256."""
+    text = str(value).lower().replace("-", "").replace("_", "").strip()
+    for bits in ("512", "384", "256"):
+        if bits in text:
+            return f"sha{bits}"
+    if "sha" in text:
+        return "sha1"
+    if "md5" in text:
+        return "md5"
+    if text in ("espnone", "none", "null"):
+        return "null"
+    return text
+
+
+def normalise_group(value: object) -> str:
+    """2, '2', 'group2', 'Group 2' -> '2'; 'none' stays 'none'."""
+    digits = re.search(r"(\d+)", str(value))
+    return digits.group(1) if digits else str(value).strip().lower()
+
+
+# ---- the model --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phase1Profile:
+    """IKE SA expectations (normalised names; empty tuple / None = not checked)."""
+
+    encryption: tuple[str, ...] = ()
+    hash: tuple[str, ...] = ()
+    dh_group: tuple[str, ...] = ()
+    lifetime: int | None = None
+
+
+@dataclass(frozen=True)
+class Phase2Profile:
+    """IPsec SA expectations. ``pfs_group == ("none",)`` means the peer does not use PFS."""
+
+    encryption: tuple[str, ...] = ()
+    integrity: tuple[str, ...] = ()
+    pfs_group: tuple[str, ...] = ()
+    lifetime_seconds: int | None = None
+
+    @property
+    def wants_pfs(self) -> bool | None:
+        """True/False when the profile says, None when it does not."""
+        if not self.pfs_group:
+            return None
+        return self.pfs_group != ("none",)
+
+
+@dataclass(frozen=True)
+class PeerProfile:
+    """What the far side of a tunnel expects; loaded from YAML by :func:`load_profile`.
+
+    The flat properties (``encryption``, ``hash``, ``dh_group``, ``ike_lifetime``,
+    ``ipsec_lifetime``, ``pfs_group``) mirror the engine's first, built-in profile shape, so
+    either can be handed to code written against the other.
+    """
+
+    name: str
+    description: str = ""
+    ike_versions: tuple[int, ...] = ()
+    mode: str = ""  # "main" | "aggressive" | "any" | "" (not checked)
+    phase1: Phase1Profile = field(default_factory=Phase1Profile)
+    phase2: Phase2Profile = field(default_factory=Phase2Profile)
+    nat_t: bool | None = None
+    ports: tuple[str, ...] = ()
+    tunnels_per_connection: int | None = None
+    far_side_initiates: bool | None = None
+    single_sa: bool = False
+    source: str = ""  # the file it was loaded from
+
+    @property
+    def encryption(self) -> tuple[str, ...]:
+        return self.phase1.encryption
+
+    @property
+    def hash(self) -> tuple[str, ...]:
+        return self.phase1.hash
+
+    @property
+    def dh_group(self) -> tuple[str, ...]:
+        return self.phase1.dh_group
+
+    @property
+    def ike_lifetime(self) -> int | None:
+        return self.phase1.lifetime
+
+    @property
+    def ipsec_lifetime(self) -> int | None:
+        return self.phase2.lifetime_seconds
+
+    @property
+    def pfs_group(self) -> tuple[str, ...]:
+        return self.phase2.pfs_group
+
+
+# ---- loading and validation -------------------------------------------------------------------
+
+_TOP_KEYS = frozenset(
+    (
+        "name",
+        "description",
+        "ike_versions",
+        "mode",
+        "phase1",
+        "phase2",
+        "nat_t",
+        "ports",
+        "tunnels_per_connection",
+        "far_side_initiates",
+        "single_sa",
+    )
+)
+_PHASE1_KEYS = frozenset(("encryption", "hash", "dh_group", "lifetime"))
+_PHASE2_KEYS = frozenset(("encryption", "integrity", "pfs_group", "lifetime_seconds"))
+_MODES = frozenset(("main", "aggressive", "any"))
+_PORT = re.compile(r"^(udp/\d{1,5}|tcp/\d{1,5}|esp|ah)$")
+
+
+class _Reader:
+    """Typed access to one mapping of a profile file; every error names file and key."""
+
+    def __init__(self, path: Path, data: dict[str, Any], prefix: str = "") -> None:
+        self.path = path
+        self.data = data
+        self.prefix = prefix
+
+    def fail(self, key: str, message: str) -> ProfileError:
+        return ProfileError(f"{self.path}: key '{self.prefix}{key}': {message}")
+
+    def reject_unknown(self, allowed: frozenset[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise self.fail(str(key), f"unknown key (known: {known})")
+
+    def text(self, key: str) -> str:
+        value = self.data.get(key, "")
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected text, got {type(value).__name__}")
+        return value.strip()
+
+    def flag(self, key: str) -> bool | None:
+        value = self.data.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        raise self.fail(key, f"expected true or false, got {value!r}")
+
+    def number(self, key: str, *, minimum: int = 1) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(key, f"expected a whole number >= {minimum}, got {value!r}")
+        return value
+
+    def items(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, (dict, list, bool)) or item is None:
+                raise self.fail(key, f"expected a value or a list of values, got {item!r}")
+        return tuple(str(item) for item in values)
+
+    def section(self, key: str) -> _Reader:
+        value = self.data.get(key)
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected a mapping")
+        return _Reader(self.path, value, f"{self.prefix}{key}.")
+
+
+def _groups(reader: _Reader, key: str, *, allow_none: bool) -> tuple[str, ...]:
+    groups = tuple(normalise_group(v) for v in reader.items(key))
+    for group in groups:
+        if not (group.isdigit() or (allow_none and group == "none")):
+            raise reader.fail(key, f"not a DH group: {group!r}")
+    if "none" in groups and len(groups) > 1:
+        raise reader.fail(key, "'none' cannot be combined with groups")
+    return groups
+
+
+def profile_from_mapping(data: object, path: Path) -> PeerProfile:
+    """Validate one parsed YAML document and build the profile (``path`` names errors)."""
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path}: a profile must be a mapping of keys, got {type(data).__name__}")
+    top = _Reader(path, data)
+    top.reject_unknown(_TOP_KEYS)
+    name = top.text("name")
+    if not name:
+        raise top.fail("name", "required")
+    mode = top.text("mode").lower()
+    if mode and mode not in _MODES:
+        raise top.fail("mode", f"expected one of {', '.join(sorted(_MODES))}, got {mode!r}")
+    versions: list[int] = []
+    for item in top.items("ike_versions"):
+        digits = normalise_group(item)
+        if digits not in ("1", "2"):
+            raise top.fail("ike_versions", f"expected 1 and/or 2, got {item!r}")
+        versions.append(int(digits))
+    ports = tuple(p.lower() for p in top.items("ports"))
+    for port in ports:
+        if not _PORT.match(port):
+            raise top.fail("ports", f"expected udp/N, tcp/N, esp or ah, got {port!r}")
+
+    p1 = top.section("phase1")
+    p1.reject_unknown(_PHASE1_KEYS)
+    phase1 = Phase1Profile(
+        encryption=tuple(normalise_encryption(v) for v in p1.items("encryption")),
+        hash=tuple(normalise_hash(v) for v in p1.items("hash")),
+        dh_group=_groups(p1, "dh_group", allow_none=False),
+        lifetime=p1.number("lifetime", minimum=60),
+    )
+    p2 = top.section("phase2")
+    p2.reject_unknown(_PHASE2_KEYS)
+    phase2 = Phase2Profile(
+        encryption=tuple(normalise_encryption(v) for v in p2.items("encryption")),
+        integrity=tuple(normalise_hash(v) for v in p2.items("integrity")),
+        pfs_group=_groups(p2, "pfs_group", allow_none=True),
+        lifetime_seconds=p2.number("lifetime_seconds", minimum=60),
+    )
+    return PeerProfile(
+        name=name,
+        description=top.text("description"),
+        ike_versions=tuple(dict.fromkeys(versions)),
+        mode=mode,
+        phase1=phase1,
+        phase2=phase2,
+        nat_t=top.flag("nat_t"),
+        ports=ports,
+        tunnels_per_connection=top.number("tunnels_per_connection"),
+        far_side_initiates=top.flag("far_side_initiates"),
+        single_sa=bool(top.flag("single_sa")),
+        source=str(path),
+    )
+
+
+def _is_path(name_or_path: str | Path) -> bool:
+    text = str(name_or_path)
+    return isinstance(name_or_path, Path) or "/" in text or text.endswith((".yaml", ".yml"))
+
+
+def profile_path(name_or_path: str | Path) -> Path:
+    """The file ``load_profile`` would read: a path as given, or ``profiles/<name>.yaml``."""
+    if _is_path(name_or_path):
+        return Path(name_or_path)
+    return profiles_dir() / f"{str(name_or_path).lower()}.yaml"
+
+
+def available_profiles() -> tuple[str, ...]:
+    """Names of the profiles in the profiles directory (shipped and user-added)."""
+    directory = profiles_dir()
+    if not directory.is_dir():
+        return ()
+    return tuple(sorted(p.stem for p in directory.glob("*.yaml")))
+
+
+def load_profile(name_or_path: str | Path) -> PeerProfile:
+    """Load and validate a profile by name (``aws``) or by file path.
+
+    Raises :class:`ProfileError` (an :class:`~vpn_doctor.errors.InputError`) for a missing
+    file, bad YAML or an invalid key; the message names the file and the key.
+    """
+    path = profile_path(name_or_path)
+    if not path.is_file():
+        known = ", ".join(available_profiles()) or "none"
+        hint = "" if _is_path(name_or_path) else f" (known profiles: {known})"
+        raise ProfileError(f"{path}: no such profile file{hint}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise ProfileError(f"{path}: cannot read: {err}") from err
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ProfileError(f"{path}:{where} invalid YAML: {err}") from err
+    return profile_from_mapping(data, path)
