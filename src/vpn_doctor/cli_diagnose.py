@@ -1,10 +1,313 @@
-"""CLI sub-command(s): diagnose. (placeholder; owned by the issue that builds it)"""
+"""CLI sub-commands `diagnose` (live, snapshot or pasted log -> findings) and `explain`.
+
+`diagnose` reads the device state from exactly one source: a live ASA over SSH, a snapshot
+directory (Contract 1) or a pasted terminal capture. It parses, walks the playbooks and
+prints the report; the exit code is the report's (0 up, 1 degraded, 2 down, 3 could not
+determine) unless something failed before there was a report (the error's own code).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+import yaml
 
-def register(subparsers: "argparse._SubParsersAction[Any]") -> None:
-    """Add this module's sub-commands to the top-level parser."""
+from vpn_doctor.collect import collect, validate_peer
+from vpn_doctor.commands import DEFAULT_COLLECTION
+from vpn_doctor.engine import diagnose
+from vpn_doctor.errors import CollectionInterrupted, ExitCode, InputError
+from vpn_doctor.findings import DiagnosisReport
+from vpn_doctor.models import Snapshot
+from vpn_doctor.playbook import PlaybookSet, load_playbooks
+from vpn_doctor.predicates import BUILTIN_PROFILES, PeerProfile
+
+# Live collection for a diagnosis: the default show commands plus the configuration the
+# playbooks can use (crypto map, policies, tunnel-groups, sla monitor, VTIs) and the log.
+# All read-only and allow-listed; pre-shared keys are masked by collect().
+DIAGNOSE_COMMANDS: tuple[str, ...] = (
+    *DEFAULT_COLLECTION,
+    "show running-config crypto map",
+    "show running-config crypto ikev1",
+    "show running-config crypto ikev2",
+    "show running-config tunnel-group",
+    "show running-config sla monitor",
+    "show running-config interface",
+    "show logging",
+)
+
+DIAGNOSE_EPILOG = """\
+examples:
+  # live: log in, collect read-only outputs, diagnose every tunnel
+  VPN_PW=... vpn-doctor diagnose 192.0.2.1 --username netops --password-env VPN_PW
+  # one tunnel, keep what was collected, JSON for a script
+  vpn-doctor diagnose fw1 --peer 203.0.113.9 --save ./fw1-snap --format json
+  # offline: a snapshot directory, or a pasted terminal capture
+  vpn-doctor diagnose --snapshot ./fw1-snap
+  vpn-doctor diagnose --from-log ./putty.log --peer 203.0.113.9 --format markdown
+  # add debug/syslog lines kept elsewhere (syslog server, earlier debug session)
+  vpn-doctor diagnose --snapshot ./fw1-snap --log ./syslog-fw1.txt
+  # compare with AWS's expected parameters
+  vpn-doctor diagnose --snapshot ./fw1-snap --profile aws
+
+exit codes: 0 all tunnels up, 1 any degraded, 2 any down, 3 could not determine (a needed
+output missing or not understood, or no tunnel found). Precedence when tunnels differ:
+down > could not determine > degraded > up. Errors: 10-18 (see vpn-doctor --help).
+"""
+
+EXPLAIN_EPILOG = """\
+examples:
+  vpn-doctor explain MM_WAIT_MSG4
+  vpn-doctor explain %ASA-3-713061
+  vpn-doctor explain 713061
+  vpn-doctor explain IKE_AUTH_FAILED
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add `diagnose` and `explain` to the top-level parser."""
+    parser = subparsers.add_parser(
+        "diagnose",
+        help="diagnose the site-to-site tunnels of an ASA (live, snapshot or pasted log)",
+        description=(
+            "Walk the IKE/IPsec troubleshooting tree for every tunnel (or --peer) and say what "
+            "is wrong, with the device's own lines as evidence, read-only checks to confirm, "
+            "and the configuration to fix it (never applied)."
+        ),
+        epilog=DIAGNOSE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("host", nargs="?", metavar="HOST", help="ASA address or name (live)")
+    source = parser.add_argument_group("offline sources (instead of HOST)")
+    source.add_argument("--snapshot", type=Path, metavar="DIR", help="a snapshot directory")
+    source.add_argument("--from-log", type=Path, metavar="FILE", help="a pasted terminal log")
+    parser.add_argument("--peer", metavar="IP", help="diagnose only this tunnel peer")
+    parser.add_argument(
+        "--log",
+        type=Path,
+        metavar="FILE",
+        help="extra debug/syslog lines to consider (one per line)",
+    )
+    parser.add_argument(
+        "--format", choices=("rich", "json", "markdown"), default="rich", help="output format"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="NAME|FILE",
+        help="expected peer profile: 'aws' or a YAML file (default: aws for AWS-looking peers)",
+    )
+    parser.add_argument(
+        "--playbooks", type=Path, metavar="DIR", help="use the playbooks in DIR (validated)"
+    )
+    live = parser.add_argument_group("live connection")
+    live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
+    live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
+    live.add_argument("--save", metavar="DIR", help="also save the collected snapshot to DIR")
+    live.add_argument("--timeout", type=float, default=10.0, metavar="S", help="(default 10)")
+    live.add_argument("--strict-host-key", action="store_true", help="refuse unknown host keys")
+    live.add_argument("--known-hosts", type=Path, metavar="FILE", help="known_hosts file")
+    _add_secret_options(parser)
+    parser.set_defaults(handler=run_diagnose)
+
+    explain_parser = subparsers.add_parser(
+        "explain",
+        help="explain an IKE state, syslog message or finding code (offline)",
+        description="What a state, %%ASA message id or finding code means, its causes and fixes.",
+        epilog=EXPLAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    explain_parser.add_argument("term", metavar="TERM")
+    explain_parser.add_argument("--format", choices=("text", "json"), default="text")
+    explain_parser.set_defaults(handler=run_explain)
+
+
+def _add_secret_options(parser: argparse.ArgumentParser) -> None:
+    from vpn_doctor import cli_collect
+
+    cli_collect._add_secret_options(parser)
+
+
+# ---- diagnose --------------------------------------------------------------------------------
+
+
+def _load_profile(value: str | None) -> PeerProfile | None:
+    if not value:
+        return None
+    if value.lower() in BUILTIN_PROFILES:
+        return BUILTIN_PROFILES[value.lower()]
+    path = Path(value)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(
+            f"--profile {value}: not a built-in profile and not readable YAML: {exc}"
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(f"--profile {value}: expected a mapping (name, encryption, hash, ...)")
+    try:
+        return PeerProfile.from_mapping(data)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"--profile {value}: {exc}") from exc
+
+
+def _read_lines(path: Path) -> tuple[str, ...]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"--log {path}: {exc.strerror or exc}") from exc
+    return tuple(line.rstrip() for line in text.splitlines() if line.strip())
+
+
+def _snapshot_from_args(args: argparse.Namespace) -> Snapshot:
+    sources = [name for name in ("host", "snapshot", "from_log") if getattr(args, name)]
+    if len(sources) != 1:
+        raise InputError("give exactly one of HOST, --snapshot DIR or --from-log FILE")
+    if args.snapshot:
+        from vpn_doctor.snapshot import load_snapshot
+
+        return load_snapshot(args.snapshot)
+    if args.from_log:
+        from vpn_doctor.terminal_log import read_terminal_log
+
+        return read_terminal_log(args.from_log)
+    return _collect_live(args)
+
+
+def _collect_live(args: argparse.Namespace) -> Snapshot:
+    """Log in and collect DIAGNOSE_COMMANDS box-wide (the engine filters by --peer, and the
+    parser reads the box-wide outputs); save the snapshot (even a partial one) on --save."""
+    from vpn_doctor.cli_collect import _settings
+    from vpn_doctor.driver import AsaSession
+    from vpn_doctor.snapshot import check_save_target, save_snapshot
+
+    save_dir = Path(args.save) if args.save else None
+    if save_dir is not None:
+        check_save_target(save_dir)
+    settings = _settings(args)
+    try:
+        with AsaSession(settings) as session:
+            snapshot = collect(session, None, DIAGNOSE_COMMANDS)
+            acl_commands = [f"show running-config access-list {a}" for a in _crypto_acls(snapshot)]
+            if acl_commands:  # second round: the crypto ACLs the crypto map names
+                extra = collect(session, None, acl_commands)
+                snapshot = replace(snapshot, outputs={**snapshot.outputs, **extra.outputs})
+    except CollectionInterrupted as exc:
+        if save_dir is not None and exc.snapshot.outputs:
+            save_snapshot(exc.snapshot, save_dir)
+            print(f"vpn-doctor: partial snapshot saved to {save_dir}", file=sys.stderr)
+        raise
+    if save_dir is not None:
+        save_snapshot(snapshot, save_dir)
+    return snapshot
+
+
+def _crypto_acls(snapshot: Snapshot) -> list[str]:
+    """Names of the crypto ACLs (`match address`) in the collected crypto map."""
+    from vpn_doctor.parsing_config import parse_crypto_map
+
+    text = snapshot.outputs.get("show running-config crypto map", "")
+    names = [entry.match_address for entry in parse_crypto_map(text).records]
+    return sorted({name for name in names if re.fullmatch(r"[A-Za-z0-9_.\-]+", name or "")})
+
+
+def _playbooks(args: argparse.Namespace) -> PlaybookSet | None:
+    return load_playbooks(args.playbooks) if args.playbooks else None
+
+
+def render(report: DiagnosisReport, fmt: str) -> None:
+    """Print the report in the chosen format."""
+    if fmt == "json":
+        from vpn_doctor.report import render_json
+
+        sys.stdout.write(render_json(report))
+    elif fmt == "markdown":
+        from vpn_doctor.report import render_markdown
+
+        sys.stdout.write(render_markdown(report))
+    else:
+        from vpn_doctor.render_rich import render_rich
+
+        render_rich(report)
+
+
+def run_diagnose(args: argparse.Namespace) -> int:
+    """`vpn-doctor diagnose`: the report's exit code (0/1/2/3)."""
+    peer = validate_peer(args.peer) if args.peer else None
+    profile = _load_profile(args.profile)
+    playbooks = _playbooks(args)  # a bad playbook fails before we log in
+    snapshot = _snapshot_from_args(args)
+    if args.log:
+        snapshot = Snapshot(
+            outputs=snapshot.outputs,
+            debug_lines=snapshot.debug_lines + _read_lines(args.log),
+            device=snapshot.device,
+            peer=snapshot.peer,
+            collected_at=snapshot.collected_at,
+            source=snapshot.source,
+        )
+    from vpn_doctor.parsing import parse_snapshot
+
+    state = parse_snapshot(snapshot)
+    report = diagnose(state, peer, profile=profile, debug_peer=snapshot.peer, playbooks=playbooks)
+    render(report, args.format)
+    return report.exit_code()
+
+
+# ---- explain ---------------------------------------------------------------------------------
+
+
+def _catalogue_entry(term: str) -> dict[str, Any] | None:
+    """A finding code explained from the playbook catalogue (when explain.py has no entry)."""
+    from vpn_doctor.engine import default_playbooks
+
+    entry = default_playbooks().catalogue.get(term.strip().upper())
+    if entry is None:
+        return None
+    return {
+        "key": entry.code, "kind": "finding", "title": entry.title, "meaning": entry.meaning,
+        "checks": list(entry.checks), "remediation": list(entry.remediation),
+    }  # fmt: skip
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    """`vpn-doctor explain TERM`: 0 when known, 17 (bad input) when not."""
+    from vpn_doctor.explain import explain
+
+    found = explain(args.term)
+    data: dict[str, Any] | None
+    if found is not None:
+        data = {
+            "key": found.key, "kind": found.kind, "title": found.title, "role": found.role,
+            "meaning": found.meaning, "confidence": found.confidence,
+            "causes": list(found.causes), "checks": list(found.checks),
+            "remediation": list(found.remediation), "related": list(found.related),
+        }  # fmt: skip
+    else:
+        data = _catalogue_entry(args.term)
+    if data is None:
+        print(f"vpn-doctor: nothing known about {args.term!r}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    if args.format == "json":
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return ExitCode.OK
+    print(f"{data['key']} ({data['kind']}): {data['title']}")
+    if data.get("role"):
+        print(f"  role: {data['role']}")
+    print()
+    print(data["meaning"])
+    for label, key in (
+        ("Likely causes", "causes"),
+        ("Checks (read-only)", "checks"),
+        ("Remediation (never applied by vpn-doctor)", "remediation"),
+        ("Related findings", "related"),
+    ):
+        if data.get(key):
+            print(f"\n{label}:")
+            for item in data[key]:
+                print(f"  - {item}")
+    return ExitCode.OK

@@ -1087,7 +1087,7 @@ _PEER_RES: tuple[re.Pattern[str], ...] = (
     re.compile(r"\bRemote:" + _IP),
     re.compile(r"\bfrom " + _IP + r"(?::\d+)? \(user="),
     re.compile(r"\bIKE Peer:?\s+" + _IP),
-    re.compile(r"\b(?:for|with) peer " + _IP),
+    re.compile(r"\bpeer\s+" + _IP),
     re.compile(r"\[From " + _IP),
 )
 

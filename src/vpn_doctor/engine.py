@@ -186,58 +186,6 @@ def _aliases(state: DeviceState) -> dict[str, str]:
     return aliases
 
 
-def _with_canonical_peers(state: DeviceState, aliases: dict[str, str]) -> DeviceState:
-    """The state with aliased peer names replaced by their addresses (lines untouched)."""
-    if not aliases:
-        return state
-    ipsec = tuple(
-        replace(sa, peer=aliases.get(_norm(sa.peer), sa.peer)) for sa in state.ipsec_sas.records
-    )
-    sessions = tuple(
-        replace(s, ip_addr=aliases.get(_norm(_session_peer(s)), _session_peer(s)))
-        for s in state.sessions.records
-    )
-    return replace(
-        state,
-        ipsec_sas=replace(state.ipsec_sas, records=ipsec),
-        sessions=replace(state.sessions, records=sessions),
-    )
-
-
-def _spi(value: str) -> str:
-    return value.strip().lower().removeprefix("0x").lstrip("0")
-
-
-def _aliases(state: DeviceState) -> dict[str, str]:
-    """Peer names -> addresses, when the same tunnel is printed both ways.
-
-    With `names` configured, `show crypto ipsec sa` and the session print the name while the
-    IKEv2 SA prints the address; the ESP SPIs tie them together (IKEv2 `ESP spi in/out` =
-    the IPsec SA's inbound/outbound SPI), so one tunnel is not reported twice.
-    """
-    owner: dict[str, str] = {}
-    for sa in state.ike_sas.records:
-        for pair in sa.child_spis:
-            for spi in pair.split("/"):
-                owner[_spi(spi)] = _norm(sa.peer)
-    aliases: dict[str, str] = {}
-    for ipsec in state.ipsec_sas.records:
-        for spi in (*ipsec.inbound_spis, *ipsec.outbound_spis):
-            found = owner.get(_spi(spi))
-            if found and found != _norm(ipsec.peer):
-                aliases[_norm(ipsec.peer)] = found
-    return aliases
-
-
-def _sort_key(peer: str) -> tuple[int, Any, str]:
-    """Sort addresses numerically (10.0.0.2 before 10.0.0.10), names after them."""
-    try:
-        address = ipaddress.ip_address(peer)
-        return (address.version, int(address), peer)
-    except ValueError:
-        return (9, 0, peer)
-
-
 def _debug_lines(state: DeviceState) -> list[str]:
     """Debug capture plus any collected `show logging` output, de-duplicated, in order."""
     lines = [line for line in state.debug_lines if line.strip()]

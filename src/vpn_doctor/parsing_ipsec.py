@@ -34,7 +34,11 @@ _HEADER = re.compile(
     r"^\s*Crypto map tag:\s+[^,\s]+,\s+(?:seq num:\s+\d+,\s+)?local addr:\s+\S+\s*$"
 )
 _STOP = re.compile(r"^(?:interface:|peer address:|\s*Crypto map tag:|There are no)")
-_HINT = "Crypto map tag:"  # in every indented header/stop line (the others start in column 0)
+
+
+def _maybe_header(line: str) -> bool:
+    """Every header/stop line is indented 'Crypto map tag:' or starts in column 0."""
+    return not line[0].isspace() or "Crypto map tag:" in line
 
 # "#pkts encaps" -> IpsecSa field. Names are as printed, minus the leading "#".
 _COUNTER_FIELDS: dict[str, str] = {
@@ -215,7 +219,7 @@ def parse_ipsec_sa(text: str, command: str = SHOW_IPSEC_SA) -> ParseResult[Ipsec
     except Exception as exc:  # a template bug must not crash a diagnosis
         return failed(command, *prepared.warnings, f"template {TEMPLATE} failed: {exc}")
 
-    blocks = segment(prepared.lines, _HEADER, _STOP, _HINT)
+    blocks = segment(prepared.lines, _HEADER, _STOP, _maybe_header)
     sa_rows = [row for row in rows if row["CRYPTO_MAP"]]
     warnings = list(prepared.warnings)
     degraded = prepared.degraded

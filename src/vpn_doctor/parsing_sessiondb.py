@@ -37,6 +37,13 @@ TEMPLATE = "cisco_asa_show_vpn-sessiondb_detail_l2l.textfsm"
 # Exactly the lines on which the template captures SESSION or SUBKIND (block k <-> record k).
 _HEADER = re.compile(r"^\s*(?:Connection\s*:.*|[A-Za-z][A-Za-z0-9-]*:\s*)$")
 _STOP = re.compile(r"^\s*Session Type:")
+
+
+def _maybe_header(line: str) -> bool:
+    """Header lines end with ':' (sub-sessions) or name the Connection; stops: Session Type."""
+    return line.endswith(":") or "Connection" in line or "Session Type" in line
+
+
 _COUNT = re.compile(r"(\S+) (?:Tunnels|Sessions): (\d+)")
 
 
@@ -175,7 +182,7 @@ def parse_sessiondb_l2l(text: str, command: str = SHOW_SESSIONDB_L2L) -> ParseRe
     except Exception as exc:  # a template bug must not crash a diagnosis
         return failed(command, *prepared.warnings, f"template {TEMPLATE} failed: {exc}")
 
-    blocks = segment(prepared.lines, _HEADER, _STOP, hint="")
+    blocks = segment(prepared.lines, _HEADER, _STOP, _maybe_header)
     header_rows = sum(1 for row in rows if row["SESSION"] or row["SUBKIND"])
     warnings = list(prepared.warnings)
     degraded = prepared.degraded

@@ -108,3 +108,67 @@ def render_markdown(report: DiagnosisReport) -> str:
     for tunnel in tunnels:
         out += _tunnel_md(tunnel)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ---- Contract 2 validation ------------------------------------------------------------------
+
+_TUNNEL_KEYS: dict[str, type] = {"peer": str, "verdict": str, "phase1": dict, "phase2": dict, "path": list,
+                "findings": list}  # fmt: skip
+_FINDING_KEYS: dict[str, type] = {"code": str, "severity": str, "title": str, "evidence": list, "checks": list,
+                 "remediation": list}  # fmt: skip
+
+
+def contract2_problems(data: Any) -> list[str]:
+    """What is wrong with ``data`` as a Contract 2 report ([] when it conforms).
+
+    Checks the promised keys and their types, the verdict and severity vocabularies, and that
+    list items are strings. Extra keys are allowed (Contract 2: add fields, never rename).
+    """
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        return ["report is not an object"]
+    if data.get("schema") != 1:
+        problems.append("schema must be 1")
+    device = data.get("device")
+    if not isinstance(device, dict) or not all(
+        isinstance(device.get(k), str) for k in ("hostname", "version")
+    ):
+        problems.append("device must be {hostname: str, version: str}")
+    tunnels = data.get("tunnels")
+    if not isinstance(tunnels, list):
+        return [*problems, "tunnels must be a list"]
+    for i, tunnel in enumerate(tunnels):
+        where = f"tunnels[{i}]"
+        if not isinstance(tunnel, dict):
+            problems.append(f"{where} is not an object")
+            continue
+        problems += _typed(tunnel, _TUNNEL_KEYS, where)
+        if tunnel.get("verdict") not in ("up", "degraded", "down", "unknown"):
+            problems.append(
+                f"{where}.verdict {tunnel.get('verdict')!r} not up|degraded|down|unknown"
+            )
+        if isinstance(tunnel.get("path"), list) and not all(
+            isinstance(s, str) for s in tunnel["path"]
+        ):
+            problems.append(f"{where}.path must hold strings")
+        for j, finding in enumerate(tunnel.get("findings") or []):
+            fwhere = f"{where}.findings[{j}]"
+            if not isinstance(finding, dict):
+                problems.append(f"{fwhere} is not an object")
+                continue
+            problems += _typed(finding, _FINDING_KEYS, fwhere)
+            if finding.get("severity") not in ("critical", "warning", "info"):
+                problems.append(f"{fwhere}.severity {finding.get('severity')!r} invalid")
+            for key in ("evidence", "checks", "remediation"):
+                items = finding.get(key)
+                if isinstance(items, list) and not all(isinstance(x, str) for x in items):
+                    problems.append(f"{fwhere}.{key} must hold strings")
+    return problems
+
+
+def _typed(obj: dict[str, Any], keys: dict[str, type], where: str) -> list[str]:
+    return [
+        f"{where}.{key} missing or not {kind.__name__}"
+        for key, kind in keys.items()
+        if not isinstance(obj.get(key), kind)
+    ]
