@@ -92,10 +92,19 @@ def test_live_path(
     monkeypatch.setenv("VD_TEST_PASSWORD", mock.password)
     monkeypatch.setenv("VD_TEST_SECRET", mock.secret)
     argv = [
-        "diagnose", mock.host, "--port", str(mock.port), "--username", mock.username,
-        "--password-env", "VD_TEST_PASSWORD", "--secret-env", "VD_TEST_SECRET",
-        "--format", "json",
-    ]  # fmt: skip
+        "diagnose",
+        mock.host,
+        "--port",
+        str(mock.port),
+        "--username",
+        mock.username,
+        "--password-env",
+        "VD_TEST_PASSWORD",
+        "--secret-env",
+        "VD_TEST_SECRET",
+        "--format",
+        "json",
+    ]
     if scenario.debug and scenario.debug.lines:
         log = tmp_path / "debug.log"
         log.write_text("\n".join(scenario.debug.lines) + "\n", encoding="utf-8")

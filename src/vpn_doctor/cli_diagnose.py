@@ -25,7 +25,7 @@ from vpn_doctor.errors import CollectionInterrupted, ExitCode, InputError
 from vpn_doctor.findings import DiagnosisReport
 from vpn_doctor.models import Snapshot
 from vpn_doctor.playbook import PlaybookSet, load_playbooks
-from vpn_doctor.predicates import BUILTIN_PROFILES, PeerProfile
+from vpn_doctor.profiles import BUILTIN_PROFILES, PeerProfile
 
 # Live collection for a diagnosis: the default show commands plus the configuration the
 # playbooks can use (crypto map, policies, tunnel-groups, sla monitor, VTIs) and the log.
@@ -269,9 +269,13 @@ def _catalogue_entry(term: str) -> dict[str, Any] | None:
     if entry is None:
         return None
     return {
-        "key": entry.code, "kind": "finding", "title": entry.title, "meaning": entry.meaning,
-        "checks": list(entry.checks), "remediation": list(entry.remediation),
-    }  # fmt: skip
+        "key": entry.code,
+        "kind": "finding",
+        "title": entry.title,
+        "meaning": entry.meaning,
+        "checks": list(entry.checks),
+        "remediation": list(entry.remediation),
+    }
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -282,11 +286,17 @@ def run_explain(args: argparse.Namespace) -> int:
     data: dict[str, Any] | None
     if found is not None:
         data = {
-            "key": found.key, "kind": found.kind, "title": found.title, "role": found.role,
-            "meaning": found.meaning, "confidence": found.confidence,
-            "causes": list(found.causes), "checks": list(found.checks),
-            "remediation": list(found.remediation), "related": list(found.related),
-        }  # fmt: skip
+            "key": found.key,
+            "kind": found.kind,
+            "title": found.title,
+            "role": found.role,
+            "meaning": found.meaning,
+            "confidence": found.confidence,
+            "causes": list(found.causes),
+            "checks": list(found.checks),
+            "remediation": list(found.remediation),
+            "related": list(found.related),
+        }
     else:
         data = _catalogue_entry(args.term)
     if data is None:

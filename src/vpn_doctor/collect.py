@@ -21,9 +21,8 @@ from datetime import datetime, timezone
 from vpn_doctor.allowlist import check_allowed
 from vpn_doctor.commands import (
     DEFAULT_COLLECTION,
-    SHOW_IPSEC_SA,
-    SHOW_SESSIONDB_L2L,
     SHOW_VERSION,
+    peer_filtered_commands,
 )
 from vpn_doctor.errors import (
     CollectionInterrupted,
@@ -61,10 +60,7 @@ def is_rejection(output: str) -> bool:
 
 def peer_commands(peer: str) -> dict[str, str]:
     """The per-peer variants that replace the box-wide ones when a peer is given."""
-    return {
-        SHOW_IPSEC_SA: f"show crypto ipsec sa peer {peer}",
-        SHOW_SESSIONDB_L2L: f"show vpn-sessiondb detail l2l filter ipaddress {peer}",
-    }
+    return peer_filtered_commands(peer)
 
 
 def validate_peer(peer: str) -> str:

@@ -56,6 +56,20 @@ CONFIG_COMMANDS: tuple[str, ...] = (
     SHOW_RUN_GROUP_POLICY,
 )
 
+
+
+def peer_filtered_commands(peer: str) -> dict[str, str]:
+    """Box-wide command -> the per-peer variant the ASA filters on the device side.
+
+    Filtering on the device keeps a 500-tunnel firewall's output (and our parse time) down to
+    one tunnel when the engineer already knows which peer is broken.
+    """
+    return {
+        SHOW_IPSEC_SA: f"show crypto ipsec sa peer {peer}",
+        SHOW_SESSIONDB_L2L: f"show vpn-sessiondb detail l2l filter ipaddress {peer}",
+    }
+
+
 DEBUG_LOG_FILE = "debug.log"
 META_FILE = "meta.yaml"
 

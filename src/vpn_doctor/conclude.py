@@ -29,6 +29,15 @@ from vpn_doctor.playbook import CatalogueEntry, Leaf, Node, PlaybookSet
 from vpn_doctor.tunnel_context import Evidence, TunnelContext, Undetermined
 
 _PHASE1_UP_CODES = ("TUNNEL_HEALTHY",)
+_STATUS_WORDS = {
+    "failed": "was not understood (parse failed)",
+    "missing": "was not collected",
+    "partial": "was only partly understood",
+}
+
+
+def _status_words(status: str) -> str:
+    return _STATUS_WORDS.get(status, f"was {status}")
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,7 @@ def walk(book: PlaybookSet, ctx: TunnelContext) -> WalkResult:
         try:
             answer = node.when.evaluate(ctx)
         except Undetermined as exc:
-            text = f"{node.step} -> could not determine: {exc.command} was {exc.status}"
+            text = f"{node.step} -> could not determine: {exc.command} {_status_words(exc.status)}"
             if exc.detail:
                 text += f" ({exc.detail})"
             steps.append(PathStep(node.id, text, None))
@@ -68,8 +77,11 @@ def walk(book: PlaybookSet, ctx: TunnelContext) -> WalkResult:
         if template:
             steps.append(PathStep(node.id, _fill(template, facts), answer))
         else:
-            steps.append(PathStep(node.id, f"{node.step} -> {'yes' if answer else 'no'}",
-                                  answer, shown=False))  # fmt: skip
+            steps.append(
+                PathStep(
+                    node.id, f"{node.step} -> {'yes' if answer else 'no'}", answer, shown=False
+                )
+            )
         node = book.nodes[node.then if answer else node.otherwise]
     text = _fill(node.says, ctx.facts()) if node.says else f"-> {node.leaf.code}"
     steps.append(PathStep(node.id, text, None))
@@ -116,9 +128,15 @@ def _incomplete(book: PlaybookSet, ctx: TunnelContext, exc: Undetermined) -> Fin
         evidence += list(status.warnings[:5])
     output = ctx.raw.get(exc.command, "")
     evidence += [line for line in output.splitlines() if line.strip()][:3]
-    title = f"Could not determine: {exc.command} was {exc.status}"
-    return _finding(book.catalogue[DIAGNOSIS_INCOMPLETE], ctx, code=DIAGNOSIS_INCOMPLETE,
-                    evidence=evidence, source="engine", title=title)  # fmt: skip
+    title = f"Could not determine: {exc.command} {_status_words(exc.status)}"
+    return _finding(
+        book.catalogue[DIAGNOSIS_INCOMPLETE],
+        ctx,
+        code=DIAGNOSIS_INCOMPLETE,
+        evidence=evidence,
+        source="engine",
+        title=title,
+    )
 
 
 def _is_history(code: str, leaf_code: str, ctx: TunnelContext, book: PlaybookSet) -> bool:
@@ -148,11 +166,14 @@ def conclude(
         decisive = any(ev.implies == leaf.code and ev.strength == "decisive" for ev in evidence)
         separating = tuple(a.separating_check for a in leaf.alternatives)
         base = _finding(
-            leaf, ctx, code=leaf.code,
+            leaf,
+            ctx,
+            code=leaf.code,
             evidence=[*result.citations, *(ev.line for ev in confirming)],
-            extra_checks=separating, alternatives=alt_codes,
+            extra_checks=separating,
+            alternatives=alt_codes,
             confidence="confirmed" if decisive else "likely",
-        )  # fmt: skip
+        )
 
     overrides: dict[str, list[Evidence]] = {}
     secondary: dict[str, list[Evidence]] = {}
@@ -172,28 +193,60 @@ def conclude(
 
     findings: list[Finding] = []
     for code, evs in overrides.items():
-        findings.append(_finding(book.catalogue[code], ctx, code=code,
-                                 evidence=[ev.line for ev in evs], confidence="confirmed",
-                                 source="debug", alternatives=(leaf_code,)))  # fmt: skip
+        findings.append(
+            _finding(
+                book.catalogue[code],
+                ctx,
+                code=code,
+                evidence=[ev.line for ev in evs],
+                confidence="confirmed",
+                source="debug",
+                alternatives=(leaf_code,),
+            )
+        )
     if overrides and result.leaf is not None:
         base = replace(base, confidence="possible")
     findings.append(base)
     if result.leaf is not None:
         for alt in result.leaf.alternatives:
             entry = book.catalogue[alt.finding]
-            findings.append(_finding(entry, ctx, code=alt.finding, evidence=list(base.evidence),
-                                     extra_checks=(alt.separating_check,),
-                                     alternatives=(leaf_code,), confidence="possible",
-                                     source="alternative"))  # fmt: skip
+            findings.append(
+                _finding(
+                    entry,
+                    ctx,
+                    code=alt.finding,
+                    evidence=list(base.evidence),
+                    extra_checks=(alt.separating_check,),
+                    alternatives=(leaf_code,),
+                    confidence="possible",
+                    source="alternative",
+                )
+            )
     for code, evs in secondary.items():
-        findings.append(_finding(book.catalogue[code], ctx, code=code,
-                                 evidence=[ev.line for ev in evs], confidence="possible",
-                                 source="debug"))  # fmt: skip
+        findings.append(
+            _finding(
+                book.catalogue[code],
+                ctx,
+                code=code,
+                evidence=[ev.line for ev in evs],
+                confidence="possible",
+                source="debug",
+            )
+        )
     for code, evs in history.items():
         entry = book.catalogue[code]
-        findings.append(_finding(entry, ctx, code=code, evidence=[ev.line for ev in evs],
-                                 confidence="possible", source="debug", severity="info",
-                                 title=f"Earlier in the log: {entry.title}"))  # fmt: skip
+        findings.append(
+            _finding(
+                entry,
+                ctx,
+                code=code,
+                evidence=[ev.line for ev in evs],
+                confidence="possible",
+                source="debug",
+                severity="info",
+                title=f"Earlier in the log: {entry.title}",
+            )
+        )
     unique: dict[str, Finding] = {}
     for finding in findings:
         unique.setdefault(finding.code, finding)

@@ -108,9 +108,7 @@ class CheckContext:
 
     def acl_complete(self, name: str) -> bool:
         """The crypto ACL ``name`` was collected completely (all ACLs, or that one by name)."""
-        return self.complete(
-            "show running-config access-list", "show access-list"
-        ) or any(
+        return self.complete("show running-config access-list", "show access-list") or any(
             status in _COMPLETE and command.split()[-1] == name
             for command, status in self.config.status.items()
             if command.startswith(("show running-config access-list ", "show access-list "))

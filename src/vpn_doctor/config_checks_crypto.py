@@ -127,9 +127,10 @@ def check_ike_enabled(ctx: CheckContext) -> list[ConfigIssue]:
             sources = IKEV1_SOURCES if version == 1 else IKEV2_SOURCES
             if not ctx.complete(*sources) or config.ike_enabled_on(interface, version):
                 continue
-            legacy = version == 1 and any(
-                p.legacy for p in config.ike_policies
-            ) | any(i.legacy for i in config.ike_interfaces)
+            legacy = version == 1 and (
+                any(p.legacy for p in config.ike_policies)
+                or any(i.legacy for i in config.ike_interfaces)
+            )
             keyword = "isakmp" if legacy else f"ikev{version}"
             setting = "transform-set" if version == 1 else "ipsec-proposal"
             issues.append(
@@ -174,7 +175,9 @@ def check_entry_complete(ctx: CheckContext) -> list[ConfigIssue]:
             for name in missing:
                 problems.append(f"{name} is not defined")
                 if name in entry.ikev1_transform_sets:
-                    remediation.append(f"crypto ipsec ikev1 transform-set {name} esp-aes esp-sha-hmac")
+                    remediation.append(
+                        f"crypto ipsec ikev1 transform-set {name} esp-aes esp-sha-hmac"
+                    )
                 else:
                     remediation.extend(
                         (
@@ -189,7 +192,8 @@ def check_entry_complete(ctx: CheckContext) -> list[ConfigIssue]:
             ConfigIssue(
                 "IKE_NO_SA",
                 "critical",
-                f"Crypto map entry {entry.map_name} {entry.seq} is incomplete: {'; '.join(problems)}",
+                f"Crypto map entry {entry.map_name} {entry.seq} is incomplete: "
+                + "; ".join(problems),
                 entry.lines,
                 (*_map_checks(entry), "show running-config crypto ipsec"),
                 tuple(remediation),
@@ -302,7 +306,7 @@ def check_aggressive_mode(ctx: CheckContext) -> list[ConfigIssue]:
         if entry.phase1_mode != "aggressive":
             continue
         line = next(iter(lines_with(entry.lines, "phase1-mode")), "")
-        main_only = profile is not None and profile.mode == "main"
+        main_only = profile.name if profile is not None and profile.mode == "main" else ""
         issues.append(
             ConfigIssue(
                 "IKE_AGGRESSIVE_MODE",
@@ -311,7 +315,7 @@ def check_aggressive_mode(ctx: CheckContext) -> list[ConfigIssue]:
                 (line,) if line else entry.lines,
                 (*_map_checks(entry), f"show crypto isakmp sa | include {ctx.peer}"),
                 (f"no {line}",) if line else (),
-                (f"The {profile.name} peer accepts main mode only; " if main_only else "")
+                (f"The {main_only} peer accepts main mode only; " if main_only else "")
                 + "aggressive mode sends the identity in clear and exposes the pre-shared key "
                 "hash; both sides must agree on the mode (AG_/AM_ states otherwise).",
             )

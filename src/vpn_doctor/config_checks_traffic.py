@@ -70,7 +70,7 @@ def _side(ctx: CheckContext, network: IPv4Network, crypto_if: str) -> str:
     """'local' / 'remote' by the route to the network's first host; '' when unknown."""
     if network == ANY or not ctx.complete(*ROUTE_SOURCES, whole=False):
         return ""
-    route = ctx.config.route_for(first_host(network))
+    route = ctx.config.route_for(str(network.network_address))
     if route is None or not route.interface:
         return ""
     return "remote" if route.interface == crypto_if else "local"
@@ -79,7 +79,7 @@ def _side(ctx: CheckContext, network: IPv4Network, crypto_if: str) -> str:
 def _route_lines(ctx: CheckContext, *networks: IPv4Network) -> tuple[str, ...]:
     lines: list[str] = []
     for net in networks:
-        route = ctx.config.route_for(first_host(net))
+        route = ctx.config.route_for(str(net.network_address))
         if route is not None:
             lines.extend(route.lines)
     return tuple(lines)
@@ -89,7 +89,7 @@ def _inside_interface(ctx: CheckContext, network: IPv4Network | None, crypto_if:
     """The interface the local network sits behind: its route, else a NAT rule towards the
     crypto interface, else ``inside``."""
     if network is not None and network != ANY:
-        route = ctx.config.route_for(first_host(network))
+        route = ctx.config.route_for(str(network.network_address))
         if route is not None and route.interface and route.interface != crypto_if:
             return route.interface
     for rule in ctx.config.nat_rules:
@@ -98,7 +98,7 @@ def _inside_interface(ctx: CheckContext, network: IPv4Network | None, crypto_if:
     return "inside"
 
 
-# ---- proxies: mirror images, swapped, overlapping ------------------------------------------------
+# ---- proxies: mirror images, swapped, overlapping -----------------------------------------------
 
 
 def _swap_fix(ace: AccessListEntry) -> tuple[str, ...]:
@@ -119,7 +119,10 @@ def check_crypto_acl_exists(ctx: CheckContext) -> list[ConfigIssue]:
                 f"Crypto ACL {name} of {entry.map_name} {entry.seq} does not exist",
                 tuple(line for line in entry.lines if "match address" in line),
                 (f"show running-config access-list {name}",),
-                (f"access-list {name} extended permit ip <local network> <mask> <remote network> <mask>",),
+                (
+                    f"access-list {name} extended permit ip "
+                    "<local network> <mask> <remote network> <mask>",
+                ),
                 "No traffic matches an empty crypto ACL, so the ASA never starts the tunnel and "
                 "rejects the peer's phase 2 proposals.",
             )
@@ -169,7 +172,9 @@ def check_proxy_mirror(ctx: CheckContext) -> list[ConfigIssue]:
     return issues
 
 
-def _sa_proxy_issues(ctx: CheckContext, entry: CryptoMapEntry, pairs: list[Pair]) -> list[ConfigIssue]:
+def _sa_proxy_issues(
+    ctx: CheckContext, entry: CryptoMapEntry, pairs: list[Pair]
+) -> list[ConfigIssue]:
     """IPsec SAs whose proxies no ACE covers (reversed: swapped; otherwise stale)."""
     issues: list[ConfigIssue] = []
     if not pairs:
@@ -190,7 +195,10 @@ def _sa_proxy_issues(ctx: CheckContext, entry: CryptoMapEntry, pairs: list[Pair]
                 + ("the reverse of" if reversed_ else "not covered by")
                 + f" crypto ACL {entry.match_address}",
                 (*ident, *(p[0].raw for p in (reversed_ or pairs))),
-                (f"show crypto ipsec sa peer {ctx.peer}", f"show access-list {entry.match_address}"),
+                (
+                    f"show crypto ipsec sa peer {ctx.peer}",
+                    f"show access-list {entry.match_address}",
+                ),
                 tuple(line for p in reversed_ for line in _swap_fix(p[0]))
                 or (
                     f"access-list {entry.match_address} extended permit ip "
@@ -214,6 +222,8 @@ def check_overlapping_subnets(ctx: CheckContext) -> list[ConfigIssue]:
             if r.code.startswith("C") and r.interface and r.interface != crypto_if
         ]
         for ace, src, dst in _pairs(ctx, entry):
+            if _side(ctx, src, crypto_if) == "remote":
+                continue  # swapped, not overlapping: check_proxy_mirror reports it
             clash_routes = [r for r in connected if overlaps(dst, _route_net(r.network, r.mask))]
             if not overlaps(src, dst) and not clash_routes:
                 continue
@@ -258,7 +268,7 @@ def _route_net(network: str, mask: str) -> IPv4Network:
         return ANY
 
 
-# ---- NAT exemption ---------------------------------------------------------------------------------
+# ---- NAT exemption ------------------------------------------------------------------------------
 
 
 def _rules(ctx: CheckContext) -> tuple[NatRule, ...]:
@@ -271,37 +281,45 @@ def _towards(rule: NatRule, crypto_if: str) -> bool:
     )
 
 
-def _nat_side(side: AclAddress, net: IPv4Network, prefix: str) -> tuple[str, tuple[str, ...]]:
-    """(name used in the nat line, object lines to create first) for one ACE side."""
+def _nat_side(side: AclAddress, prefix: str) -> tuple[str, tuple[str, ...]]:
+    """(name used in the nat line, object lines to create first) for one ACE side: ``any``,
+    the ACE's own object / object-group, or a new network object for a literal address."""
     if is_any(side):
         return "any", ()
-    if side.kind in ("object", "object-group"):
+    net = side_network(side)
+    if side.kind in ("object", "object-group") or net is None:
         return side.address, ()
     name = object_name(prefix, net)
     return name, object_lines(name, net)
 
 
 def _exemption_lines(ctx: CheckContext, entry: CryptoMapEntry, crypto_if: str) -> tuple[str, ...]:
+    """Identity NAT for every crypto ACL line (8.2 syntax: the ``nat 0`` exemption ACL)."""
     legacy = [r for r in _rules(ctx) if r.kind == "legacy"]
     lines: list[str] = []
-    for ace, src, dst in _pairs(ctx, entry) or []:
-        if legacy:
-            acl = next((r.access_list for r in legacy if r.access_list), "inside_nat0_outbound")
+    if legacy:
+        acl = next((r.access_list for r in legacy if r.access_list), "inside_nat0_outbound")
+        inside = next((r.real_interface for r in legacy if r.real_interface), "inside")
+        for ace in _aces(ctx, entry):
             lines.append(f"access-list {acl} extended permit ip {ace.source} {ace.destination}")
-            continue
-        inside = _inside_interface(ctx, src, crypto_if)
-        local, local_obj = _nat_side(ace.source, src, "VPN-LOCAL")
-        remote, remote_obj = _nat_side(ace.destination, dst, "VPN-REMOTE")
-        lines.extend((*local_obj, *remote_obj))
-        lines.append(
+        lines.append(f"nat ({inside}) 0 access-list {acl}")
+        return tuple(dict.fromkeys(lines))
+    created: set[str] = set()
+    for ace in _aces(ctx, entry):
+        inside = _inside_interface(ctx, side_network(ace.source), crypto_if)
+        local, local_obj = _nat_side(ace.source, "VPN-LOCAL")
+        remote, remote_obj = _nat_side(ace.destination, "VPN-REMOTE")
+        for name, block in ((local, local_obj), (remote, remote_obj)):
+            if block and name not in created:
+                created.add(name)
+                lines.extend(block)
+        nat = (
             f"nat ({inside},{crypto_if}) 1 source static {local} {local} "
             f"destination static {remote} {remote} no-proxy-arp route-lookup"
         )
-    if legacy:
-        acl = next((r.access_list for r in legacy if r.access_list), "inside_nat0_outbound")
-        inside = _inside_interface(ctx, None, crypto_if)
-        lines.append(f"nat ({inside}) 0 access-list {acl}")
-    return tuple(dict.fromkeys(lines))
+        if nat not in lines:
+            lines.append(nat)
+    return tuple(lines)
 
 
 def check_nat_exemption(ctx: CheckContext) -> list[ConfigIssue]:
@@ -319,7 +337,7 @@ def check_nat_exemption(ctx: CheckContext) -> list[ConfigIssue]:
         crypto_if = ctx.crypto_interface(entry)
         rules = [r for r in _rules(ctx) if _towards(r, crypto_if) and not r.inactive]
         identity = [r for r in rules if r.is_identity]
-        translating = [r for r in rules if not r.is_identity and r.kind != "legacy"]
+        translating = [r for r in rules if not r.is_identity]
         if not translating and not (identity and one_way):
             continue  # nothing translates this traffic: no exemption needed
         reason = ""
@@ -329,9 +347,11 @@ def check_nat_exemption(ctx: CheckContext) -> list[ConfigIssue]:
             r.kind == "object" or r.section == 2 for r in translating
         ):
             reason = "the NAT exemption is after-auto, behind an object NAT that translates first"
-        elif one_way and all(
-            (r.translate_hits or 0) == 0 for r in identity if r.translate_hits is not None
-        ) and any(r.translate_hits is not None for r in identity):
+        elif (
+            one_way
+            and all((r.translate_hits or 0) == 0 for r in identity if r.translate_hits is not None)
+            and any(r.translate_hits is not None for r in identity)
+        ):
             reason = "the NAT exemption is never hit while return traffic is not encrypted"
         if not reason:
             continue
@@ -359,7 +379,7 @@ def check_nat_exemption(ctx: CheckContext) -> list[ConfigIssue]:
     return issues
 
 
-# ---- AWS: one SA per tunnel ---------------------------------------------------------------------------
+# ---- AWS: one SA per tunnel ---------------------------------------------------------------------
 
 
 def _supernet(nets: list[IPv4Network]) -> IPv4Network:
@@ -405,7 +425,7 @@ def check_aws_single_sa(ctx: CheckContext) -> list[ConfigIssue]:
                     f"show vpn-sessiondb detail l2l filter name {ctx.peer}",
                     f"show crypto ipsec sa peer {ctx.peer}",
                 ),
-                tuple(dict.fromkeys(remediation)),
+                tuple(remediation),
                 "A policy-based ASA builds one SA per crypto ACL line; AWS accepts one SA pair "
                 f"per tunnel and proposes 0.0.0.0/0, which matches no specific line ({len(sas)} "
                 "IPsec SA(s) seen for this peer). Use a single 'any4' line to the VPC "
@@ -430,11 +450,13 @@ def _vpn_filter_lines(
     policy = ctx.config.group_policy(gp_name)
     filter_acl = policy.vpn_filter if policy and policy.vpn_filter not in ("", "none") else ""
     filter_acl = filter_acl or "vpn-filter-acl"
-    lines = [
-        f"access-list {filter_acl} extended permit ip {ace_address(vpc)} {ace_address(src)}"
-        for _, src, _ in pairs
-        if src != ANY
-    ]
+    lines = list(
+        dict.fromkeys(
+            f"access-list {filter_acl} extended permit ip {ace_address(vpc)} {ace_address(src)}"
+            for _, src, _ in pairs
+            if src != ANY
+        )
+    )
     if policy is None or not ctx.complete(*GROUP_POLICY_SOURCES):
         lines.append(f"group-policy {gp_name} internal")
     lines += [f"group-policy {gp_name} attributes", f" vpn-filter value {filter_acl}"]
@@ -445,7 +467,7 @@ def _vpn_filter_lines(
     return lines
 
 
-# ---- keepalive for peers that never initiate ------------------------------------------------------------
+# ---- keepalive for peers that never initiate ----------------------------------------------------
 
 
 def check_keepalive(ctx: CheckContext) -> list[ConfigIssue]:
@@ -482,9 +504,8 @@ def check_keepalive(ctx: CheckContext) -> list[ConfigIssue]:
             " frequency 5",
             f"sla monitor schedule {sla_id} life forever start-time now",
         )
-        evidence = (
-            tuple(line for s in slas for line in s.lines)
-            or tuple(a.raw for a in _aces(ctx, entry))
+        evidence = tuple(line for s in slas for line in s.lines) or tuple(
+            a.raw for a in _aces(ctx, entry)
         )
     any_source = any(is_any(a.source) for a in _aces(ctx, entry))
     return [

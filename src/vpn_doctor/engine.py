@@ -42,7 +42,7 @@ from vpn_doctor.findings import (
 )
 from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ParseResult, ParseStatus, VpnSession
 from vpn_doctor.playbook import PlaybookSet, load_playbooks
-from vpn_doctor.predicates import AWS_PROFILE, PeerProfile
+from vpn_doctor.profiles import AWS_PROFILE, PeerProfile
 from vpn_doctor.tunnel_context import (
     ACTIVE_IKE_STATES,
     Evidence,
@@ -298,9 +298,11 @@ def _attribute(
             by_peer[target][0].append(line)
     for ev in evidence:
         peer = aliases.get(ev.peer, ev.peer) if ev.peer else None
-        targets = [peer] if peer in by_peer else [
-            p for p in peers if any(_mentions(ev.line, n) for n in names[p])
-        ]  # fmt: skip
+        targets = (
+            [peer]
+            if peer in by_peer
+            else [p for p in peers if any(_mentions(ev.line, n) for n in names[p])]
+        )
         if not targets and owner is not None and owner in by_peer:
             targets = [owner]
         for target in targets:
@@ -463,10 +465,13 @@ def _phase1(ctx: TunnelContext) -> dict[str, Any]:
     for session in ctx.sessions[:1]:
         for ike in session.ike[:1]:
             data["session"] = {
-                "mode": ike.mode, "auth_mode": ike.auth_mode, "encryption": ike.encryption,
-                "hashing": ike.hashing, "dh_group": ike.dh_group,
+                "mode": ike.mode,
+                "auth_mode": ike.auth_mode,
+                "encryption": ike.encryption,
+                "hashing": ike.hashing,
+                "dh_group": ike.dh_group,
                 "rekey_interval": ike.rekey_interval,
-            }  # fmt: skip
+            }
     return data
 
 

@@ -31,6 +31,7 @@ from vpn_doctor.commands import (
     SHOW_ISAKMP_SA,
     SHOW_SESSIONDB_L2L,
     SHOW_VERSION,
+    peer_filtered_commands,
 )
 from vpn_doctor.models import (
     DeviceInfo,
@@ -141,6 +142,25 @@ def _ike_result(outputs: dict[str, str]) -> ParseResult[IkeSa]:
     )
 
 
+def _collected_variant(outputs: dict[str, str], command: str, peer: str | None) -> str | None:
+    """The key under which `command` was collected: box-wide, else its per-peer variant.
+
+    `collect --peer X` stores `show crypto ipsec sa peer X` instead of the box-wide command;
+    the ParseResult keeps that command so the engine knows the output covers one peer only.
+    """
+    if command in outputs:
+        return command
+    if peer:
+        variant = peer_filtered_commands(peer)[command]
+        if variant in outputs:
+            return variant
+    prefix = peer_filtered_commands("").get(command, "").strip()
+    for key in outputs:
+        if prefix and key.startswith(prefix + " "):
+            return key
+    return None
+
+
 def parse_snapshot(snapshot: Snapshot) -> DeviceState:
     """Parse every output of a snapshot; a missing command gives MISSING, never a crash.
 
@@ -149,9 +169,12 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
     """
     outputs = dict(snapshot.outputs)
 
+    ipsec_command = _collected_variant(outputs, SHOW_IPSEC_SA, snapshot.peer)
+    sessions_command = _collected_variant(outputs, SHOW_SESSIONDB_L2L, snapshot.peer)
+
     ipsec: ParseResult[IpsecSa]
-    if SHOW_IPSEC_SA in outputs:
-        ipsec = parse_ipsec_sa(outputs[SHOW_IPSEC_SA], SHOW_IPSEC_SA)
+    if ipsec_command:
+        ipsec = parse_ipsec_sa(outputs[ipsec_command], ipsec_command)
     else:
         ipsec = ParseResult(
             command=SHOW_IPSEC_SA,
@@ -159,8 +182,8 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
             warnings=(f"'{SHOW_IPSEC_SA}' was not collected",),
         )
     sessions: ParseResult[VpnSession]
-    if SHOW_SESSIONDB_L2L in outputs:
-        sessions = parse_sessiondb_l2l(outputs[SHOW_SESSIONDB_L2L], SHOW_SESSIONDB_L2L)
+    if sessions_command:
+        sessions = parse_sessiondb_l2l(outputs[sessions_command], sessions_command)
     else:
         sessions = ParseResult(
             command=SHOW_SESSIONDB_L2L,

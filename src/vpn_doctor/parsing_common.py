@@ -39,7 +39,9 @@ Row = dict[str, Any]
 MAX_LINE_WARNINGS = 20
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]")
-_PAGER = re.compile(r"<-+\s*More\s*-+>|--More--")
+# The pager prompt, plus the up-to-14 spaces the ASA writes to erase it when the capture
+# lost the carriage returns (then the next line's text follows on the same line).
+_PAGER = re.compile(r"<-+\s*More\s*-+>[ ]{0,14}|--More--")
 # A device prompt, optionally followed by the echoed command: "fw1# show crypto isakmp sa",
 # "fw1/ctx(config)# ...", "fw1> ". Hostnames have no spaces, so an SA line never looks like it.
 _PROMPT = re.compile(r"^(?P<host>[A-Za-z0-9][\w.\-/]*)(?:\([\w\-/ .]*\))?[#>]\s*(?P<cmd>.*)$")
@@ -237,6 +239,20 @@ def budget_summary(budget: list[int]) -> list[str]:
 
 def failed(command: str, *warnings: str) -> ParseResult[Any]:
     return ParseResult(command=command, status=ParseStatus.FAILED, warnings=tuple(warnings))
+
+
+def safely(command: str, work: Callable[[], ParseResult[T]]) -> ParseResult[T]:
+    """Run a parse; a bug in our code becomes a FAILED result, never an exception.
+
+    A diagnosis run over 200 firewalls must not die because one of them printed something
+    that trips a parser bug; the warning says what happened so it can be reported.
+    """
+    try:
+        return work()
+    except Exception as exc:
+        return failed(
+            command, f"internal parser error (please report): {type(exc).__name__}: {exc}"
+        )
 
 
 def finish(

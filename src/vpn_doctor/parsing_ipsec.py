@@ -17,11 +17,11 @@ from vpn_doctor.models import IpsecSa, ParseResult, ProxyId
 from vpn_doctor.parsing_common import (
     Row,
     budget_summary,
-    failed,
     finish,
     guarded_prepare,
     new_budget,
     run_template,
+    safely,
     segment,
     to_int,
     unknown_line_warnings,
@@ -39,6 +39,7 @@ _STOP = re.compile(r"^(?:interface:|peer address:|\s*Crypto map tag:|There are n
 def _maybe_header(line: str) -> bool:
     """Every header/stop line is indented 'Crypto map tag:' or starts in column 0."""
     return not line[0].isspace() or "Crypto map tag:" in line
+
 
 # "#pkts encaps" -> IpsecSa field. Names are as printed, minus the leading "#".
 _COUNTER_FIELDS: dict[str, str] = {
@@ -211,13 +212,14 @@ def parse_ipsec_sa(text: str, command: str = SHOW_IPSEC_SA) -> ParseResult[Ipsec
     "There are no ipsec sas" gives EMPTY; anything we could not read gives PARTIAL or FAILED
     with a warning per problem, so it can never be mistaken for "no SA".
     """
+    return safely(command, lambda: _parse(text, command))
+
+
+def _parse(text: str, command: str) -> ParseResult[IpsecSa]:
     prepared, early = guarded_prepare(text, command)
     if early is not None:
         return early
-    try:
-        rows = run_template(TEMPLATE, prepared.text)
-    except Exception as exc:  # a template bug must not crash a diagnosis
-        return failed(command, *prepared.warnings, f"template {TEMPLATE} failed: {exc}")
+    rows = run_template(TEMPLATE, prepared.text)
 
     blocks = segment(prepared.lines, _HEADER, _STOP, _maybe_header)
     sa_rows = [row for row in rows if row["CRYPTO_MAP"]]

@@ -22,11 +22,11 @@ from vpn_doctor.models import IkeSa, ParseResult
 from vpn_doctor.parsing_common import (
     Row,
     budget_summary,
-    failed,
     finish,
     guarded_prepare,
     new_budget,
     run_template,
+    safely,
     to_int,
     unknown_line_warnings,
 )
@@ -117,13 +117,14 @@ def _ikev2(row: Row) -> IkeSa:
 
 def parse_isakmp_sa(text: str, command: str = SHOW_ISAKMP_SA) -> ParseResult[IkeSa]:
     """Parse phase 1 SAs of any ASA layout, IKEv1 and IKEv2 together; never raises."""
+    return safely(command, lambda: _parse(text, command))
+
+
+def _parse(text: str, command: str) -> ParseResult[IkeSa]:
     prepared, early = guarded_prepare(text, command)
     if early is not None:
         return early
-    try:
-        rows = run_template(TEMPLATE, prepared.text)
-    except Exception as exc:  # a template bug must not crash a diagnosis
-        return failed(command, *prepared.warnings, f"template {TEMPLATE} failed: {exc}")
+    rows = run_template(TEMPLATE, prepared.text)
 
     warnings = list(prepared.warnings)
     degraded = prepared.degraded

@@ -22,11 +22,11 @@ from vpn_doctor.models import IkeSubsession, IpsecSubsession, ParseResult, VpnSe
 from vpn_doctor.parsing_common import (
     Row,
     budget_summary,
-    failed,
     finish,
     guarded_prepare,
     new_budget,
     run_template,
+    safely,
     segment,
     to_int,
     unknown_line_warnings,
@@ -174,13 +174,14 @@ def _finish_session(session: _Session, *, last: bool) -> tuple[VpnSession, list[
 
 def parse_sessiondb_l2l(text: str, command: str = SHOW_SESSIONDB_L2L) -> ParseResult[VpnSession]:
     """Parse L2L sessions of any ASA layout; unknown lines warn (PARTIAL), never raise."""
+    return safely(command, lambda: _parse(text, command))
+
+
+def _parse(text: str, command: str) -> ParseResult[VpnSession]:
     prepared, early = guarded_prepare(text, command)
     if early is not None:
         return early
-    try:
-        rows = run_template(TEMPLATE, prepared.text)
-    except Exception as exc:  # a template bug must not crash a diagnosis
-        return failed(command, *prepared.warnings, f"template {TEMPLATE} failed: {exc}")
+    rows = run_template(TEMPLATE, prepared.text)
 
     blocks = segment(prepared.lines, _HEADER, _STOP, _maybe_header)
     header_rows = sum(1 for row in rows if row["SESSION"] or row["SUBKIND"])

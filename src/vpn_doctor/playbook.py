@@ -56,9 +56,17 @@ from vpn_doctor.tunnel_context import FACT_NAMES, TunnelContext
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DECISION_KEYS = {"step", "when", "then", "else", "says_yes", "says_no"}
 _LEAF_KEYS = {
-    "step", "finding", "says", "severity", "verdict", "title", "meaning", "checks",
-    "remediation", "alternatives",
-}  # fmt: skip
+    "step",
+    "finding",
+    "says",
+    "severity",
+    "verdict",
+    "title",
+    "meaning",
+    "checks",
+    "remediation",
+    "alternatives",
+}
 _CATALOGUE_KEYS = {"severity", "verdict", "phase", "title", "meaning", "checks", "remediation"}
 _PHASES = {"phase1", "phase2", "tunnel", "engine"}
 
@@ -405,10 +413,13 @@ def _node(
         if extra:
             raise PlaybookError(f"{where}: unknown key(s) for a leaf {sorted(extra)}")
         return Node(
-            id=qid, file=file, line=line, step=step,
+            id=qid,
+            file=file,
+            line=line,
+            step=step,
             says=_text(spec.get("says"), where, "says"),
             leaf=_leaf(spec, where, catalogue),
-        )  # fmt: skip
+        )
     if True in spec or False in spec:
         raise PlaybookError(f"{where}: YAML reads 'yes:'/'no:' as booleans; use says_yes/says_no")
     extra = set(spec) - _DECISION_KEYS
@@ -418,13 +429,16 @@ def _node(
         if key not in spec:
             raise PlaybookError(f"{where}: a decision node needs '{key}' (or be a leaf: finding)")
     return Node(
-        id=qid, file=file, line=line, step=step,
+        id=qid,
+        file=file,
+        line=line,
+        step=step,
         when=_condition(spec["when"], where),
         then=_qualify(spec["then"], book, where, "then"),
         otherwise=_qualify(spec["else"], book, where, "else"),
         yes=_text(spec.get("says_yes"), where, "says_yes"),
         no=_text(spec.get("says_no"), where, "says_no"),
-    )  # fmt: skip
+    )
 
 
 def _check_graph(book: PlaybookSet) -> None:

@@ -16,9 +16,9 @@ File format (``profiles/<name>.yaml``; see also profiles/README.md)
     name: aws                          # required; how --profile finds it
     description: AWS Site-to-Site VPN  # free text
     ike_versions: [1, 2]               # IKE versions the peer accepts (1 and/or 2)
-    mode: main                         # IKEv1 phase 1 mode the peer accepts: main | aggressive | any
+    mode: main                         # IKEv1 phase 1 mode: main | aggressive | any
     phase1:
-      encryption: [aes128]             # accepted IKE encryption (aes128, aes192, aes256, 3des, ...)
+      encryption: [aes128]             # accepted IKE encryption (aes128, aes256, ...)
       hash: [sha1]                     # accepted IKE hash / integrity (sha1, sha256, md5, ...)
       dh_group: [2]                    # accepted DH groups (numbers)
       lifetime: 28800                  # IKE SA lifetime in seconds the peer uses
@@ -38,6 +38,14 @@ Algorithm names are normalised (``aes``, ``AES128``, ``esp-aes`` all mean aes128
 ``SHA1``, ``esp-sha-hmac`` all mean sha1), so a profile can use the peer vendor's spelling.
 Unknown keys and wrong types are refused at load with an error naming the file and the key:
 a typo must not silently turn a check off.
+
+Compatibility with the engine's first profile shape
+---------------------------------------------------
+The engine began with a flat profile (``name, encryption, hash, dh_group, ike_lifetime,
+ipsec_lifetime, pfs_group``). :meth:`PeerProfile.from_mapping` still accepts that shape,
+:class:`PeerProfile` exposes the same flat attributes, :data:`AWS_PROFILE` /
+:data:`BUILTIN_PROFILES` remain (``profiles/aws.yaml`` holds the same values; a test keeps
+them equal), and :func:`profile_deviations` compares a tunnel's negotiated SAs with a profile.
 """
 
 from __future__ import annotations
@@ -45,12 +53,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from vpn_doctor.errors import InputError
 from vpn_doctor.paths import profiles_dir
+
+if TYPE_CHECKING:
+    from vpn_doctor.tunnel_context import TunnelContext
 
 
 class ProfileError(InputError):
@@ -173,6 +184,12 @@ class PeerProfile:
     def pfs_group(self) -> tuple[str, ...]:
         return self.phase2.pfs_group
 
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], source: str = "<profile>") -> PeerProfile:
+        """Build from a YAML mapping in the file format, or in the engine's flat shape
+        (``{name, encryption, hash, dh_group, ike_lifetime, ipsec_lifetime, pfs_group}``)."""
+        return profile_from_mapping(_unflatten(data), Path(source))
+
 
 # ---- loading and validation -------------------------------------------------------------------
 
@@ -268,7 +285,9 @@ def _groups(reader: _Reader, key: str, *, allow_none: bool) -> tuple[str, ...]:
 def profile_from_mapping(data: object, path: Path) -> PeerProfile:
     """Validate one parsed YAML document and build the profile (``path`` names errors)."""
     if not isinstance(data, dict):
-        raise ProfileError(f"{path}: a profile must be a mapping of keys, got {type(data).__name__}")
+        raise ProfileError(
+            f"{path}: a profile must be a mapping of keys, got {type(data).__name__}"
+        )
     top = _Reader(path, data)
     top.reject_unknown(_TOP_KEYS)
     name = top.text("name")
@@ -320,6 +339,53 @@ def profile_from_mapping(data: object, path: Path) -> PeerProfile:
     )
 
 
+_FLAT_KEYS = frozenset(
+    ("encryption", "hash", "dh_group", "ike_lifetime", "ipsec_lifetime", "pfs_group")
+)
+
+
+def _unflatten(data: dict[str, Any]) -> dict[str, Any]:
+    """The engine's flat profile keys moved to ``phase1`` / ``phase2``; others untouched."""
+    if not isinstance(data, dict) or not _FLAT_KEYS & set(data):
+        return data
+    out = {k: v for k, v in data.items() if k not in _FLAT_KEYS}
+    phase1 = dict(out.get("phase1") or {})
+    phase2 = dict(out.get("phase2") or {})
+    for key in ("encryption", "hash", "dh_group"):
+        if key in data:
+            phase1[key] = data[key]
+    if "ike_lifetime" in data:
+        phase1["lifetime"] = data["ike_lifetime"]
+    if "ipsec_lifetime" in data:
+        phase2["lifetime_seconds"] = data["ipsec_lifetime"]
+    if "pfs_group" in data:
+        phase2["pfs_group"] = data["pfs_group"]
+    out["phase1"], out["phase2"] = phase1, phase2
+    return out
+
+
+# The shipped AWS profile, in code too: the engine needs it even when the profiles/ directory
+# is not installed. tests/test_profiles.py keeps it equal to profiles/aws.yaml.
+AWS_PROFILE = PeerProfile(
+    name="aws",
+    description=(
+        "AWS Site-to-Site VPN: two tunnels per connection, main mode only with IKEv1, one SA "
+        "pair per tunnel (remote proxy 0.0.0.0/0), and the customer gateway must initiate."
+    ),
+    ike_versions=(1, 2),
+    mode="main",
+    phase1=Phase1Profile(("aes128",), ("sha1",), ("2",), 28800),
+    phase2=Phase2Profile(("aes128",), ("sha1",), ("2",), 3600),
+    nat_t=True,
+    ports=("udp/500", "udp/4500", "esp"),
+    tunnels_per_connection=2,
+    far_side_initiates=False,
+    single_sa=True,
+    source="built-in",
+)
+BUILTIN_PROFILES: dict[str, PeerProfile] = {"aws": AWS_PROFILE}
+
+
 def _is_path(name_or_path: str | Path) -> bool:
     text = str(name_or_path)
     return isinstance(name_or_path, Path) or "/" in text or text.endswith((".yaml", ".yml"))
@@ -347,6 +413,9 @@ def load_profile(name_or_path: str | Path) -> PeerProfile:
     file, bad YAML or an invalid key; the message names the file and the key.
     """
     path = profile_path(name_or_path)
+    builtin = BUILTIN_PROFILES.get(str(name_or_path).lower())
+    if not path.is_file() and builtin is not None and not _is_path(name_or_path):
+        return builtin
     if not path.is_file():
         known = ", ".join(available_profiles()) or "none"
         hint = "" if _is_path(name_or_path) else f" (known profiles: {known})"
@@ -360,3 +429,73 @@ def load_profile(name_or_path: str | Path) -> PeerProfile:
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise ProfileError(f"{path}:{where} invalid YAML: {err}") from err
     return profile_from_mapping(data, path)
+
+
+# ---- negotiated SAs vs a profile (the engine's check) -------------------------------------
+
+
+def profile_deviations(ctx: TunnelContext, profile: PeerProfile) -> list[tuple[str, str]]:
+    """(parameter, device line) pairs where the tunnel differs from ``profile``."""
+    found: list[tuple[str, str]] = []
+
+    def check(param: str, value: str, allowed: tuple[str, ...], lines: tuple[str, ...]) -> None:
+        if value and allowed and value not in allowed:
+            line = next((ln for ln in lines if param.split()[0].lower() in ln.lower()), "")
+            found.append((param, line or f"{param}: {value}"))
+
+    for sa in ctx.ike_sas:
+        check(
+            "Encryption",
+            normalise_encryption(sa.encryption) if sa.encryption else "",
+            profile.encryption,
+            sa.lines,
+        )
+        check("Hash", normalise_hash(sa.hash) if sa.hash else "", profile.hash, sa.lines)
+        check(
+            "DH group",
+            normalise_group(sa.dh_group) if sa.dh_group else "",
+            profile.dh_group,
+            sa.lines,
+        )
+        if profile.ike_lifetime and sa.lifetime and sa.lifetime != profile.ike_lifetime:
+            found.append(("Lifetime", next((ln for ln in sa.lines if "Lifetime" in ln), "")))
+    for session in ctx.sessions:
+        for ike in session.ike:
+            check(
+                "Encryption",
+                normalise_encryption(ike.encryption) if ike.encryption else "",
+                profile.encryption,
+                ike.lines,
+            )
+            check(
+                "Hashing",
+                normalise_hash(ike.hashing) if ike.hashing else "",
+                profile.hash,
+                ike.lines,
+            )
+            check(
+                "D/H Group",
+                normalise_group(ike.dh_group) if ike.dh_group else "",
+                profile.dh_group,
+                ike.lines,
+            )
+            if (
+                profile.ike_lifetime
+                and ike.rekey_interval
+                and ike.rekey_interval != profile.ike_lifetime
+            ):
+                found.append(("Rekey Int", next((ln for ln in ike.lines if "Rekey Int" in ln), "")))
+        for sub in session.ipsec:
+            check(
+                "PFS Group",
+                normalise_group(sub.pfs_group) if sub.pfs_group else "",
+                profile.pfs_group,
+                sub.lines,
+            )
+            if (
+                profile.ipsec_lifetime
+                and sub.rekey_interval
+                and sub.rekey_interval != profile.ipsec_lifetime
+            ):
+                found.append(("Rekey Int", next((ln for ln in sub.lines if "Rekey Int" in ln), "")))
+    return found

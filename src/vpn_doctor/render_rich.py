@@ -8,6 +8,8 @@ addition to words, so the output still reads on a monochrome terminal or in a lo
 
 from __future__ import annotations
 
+import io
+
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -19,8 +21,12 @@ from vpn_doctor.findings import DiagnosisReport, Finding, TunnelDiagnosis
 from vpn_doctor.report import VERDICT_WORDS, sorted_tunnels
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
-VERDICT_STYLE = {"up": "bold green", "degraded": "bold yellow", "down": "bold red",
-                 "unknown": "bold magenta"}  # fmt: skip
+VERDICT_STYLE = {
+    "up": "bold green",
+    "degraded": "bold yellow",
+    "down": "bold red",
+    "unknown": "bold magenta",
+}
 
 
 def _walk_tree(tunnel: TunnelDiagnosis) -> Tree:
@@ -98,7 +104,6 @@ def render_rich(report: DiagnosisReport, console: Console | None = None) -> None
 
 def render_rich_text(report: DiagnosisReport, width: int = 100) -> str:
     """The rich rendering as plain text (no colour codes), for tests and logs."""
-    console = Console(width=width, record=True, color_system=None, force_terminal=False)
-    with console.capture():
-        render_rich(report, console)
-    return console.export_text()
+    buffer = io.StringIO()
+    render_rich(report, Console(file=buffer, width=width, color_system=None, force_terminal=False))
+    return buffer.getvalue()

@@ -112,10 +112,22 @@ def render_markdown(report: DiagnosisReport) -> str:
 
 # ---- Contract 2 validation ------------------------------------------------------------------
 
-_TUNNEL_KEYS: dict[str, type] = {"peer": str, "verdict": str, "phase1": dict, "phase2": dict, "path": list,
-                "findings": list}  # fmt: skip
-_FINDING_KEYS: dict[str, type] = {"code": str, "severity": str, "title": str, "evidence": list, "checks": list,
-                 "remediation": list}  # fmt: skip
+_TUNNEL_KEYS: dict[str, type] = {
+    "peer": str,
+    "verdict": str,
+    "phase1": dict,
+    "phase2": dict,
+    "path": list,
+    "findings": list,
+}
+_FINDING_KEYS: dict[str, type] = {
+    "code": str,
+    "severity": str,
+    "title": str,
+    "evidence": list,
+    "checks": list,
+    "remediation": list,
+}
 
 
 def contract2_problems(data: Any) -> list[str]:

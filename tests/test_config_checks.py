@@ -1,0 +1,139 @@
+"""Configuration checks: data-driven cases (tests/data/config_checks/*.yml, format in the
+README there) plus the rules a case file cannot express well (honesty about missing data,
+ordering, the Finding conversion)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from vpn_doctor.config_checks import CHECKS, ConfigIssue, run_config_checks
+from vpn_doctor.config_models import CryptoConfig
+from vpn_doctor.findings import CONTRACT3_CODES
+from vpn_doctor.models import IpsecSa
+from vpn_doctor.parsing import parse_ipsec_sa
+from vpn_doctor.parsing_config import parse_crypto_config
+from vpn_doctor.profiles import load_profile
+
+DATA = Path(__file__).parent / "data"
+CASES = sorted((DATA / "config_checks").glob("*.yml"))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return (DATA / value["file"]).read_text(encoding="utf-8")
+    return str(value or "")
+
+
+def _load(case: Path) -> tuple[dict[str, Any], CryptoConfig, tuple[IpsecSa, ...]]:
+    spec = yaml.safe_load(case.read_text(encoding="utf-8"))
+    config = parse_crypto_config({cmd: _text(out) for cmd, out in spec["outputs"].items()})
+    sas: tuple[IpsecSa, ...] = ()
+    if "ipsec_sa" in spec:
+        result = parse_ipsec_sa(_text(spec["ipsec_sa"]))
+        assert result.records, result.warnings
+        sas = result.records
+    return spec, config, sas
+
+
+def _run(case: Path) -> tuple[dict[str, Any], list[ConfigIssue]]:
+    spec, config, sas = _load(case)
+    assert config.warnings == (), config.warnings  # fixtures must parse cleanly
+    profile = load_profile(spec["profile"]) if spec.get("profile") else None
+    return spec, run_config_checks(config, spec["peer"], sas, profile)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_case(case: Path) -> None:
+    spec, issues = _run(case)
+    expect = spec["expect"]
+    described = [(i.code, i.severity, i.title) for i in issues]
+    assert [i.code for i in issues] == expect["codes"], described
+    for issue, wanted in zip(issues, expect.get("issues", []), strict=False):
+        assert issue.code == wanted["code"]
+        if "severity" in wanted:
+            assert issue.severity == wanted["severity"], issue.title
+        for line in wanted.get("evidence", []):
+            assert line in issue.evidence, (line, issue.evidence)
+        if "remediation" in wanted:
+            assert list(issue.remediation) == wanted["remediation"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_issue_shape(case: Path) -> None:
+    """Every issue: a Contract 3 code, evidence, read-only checks, a reason."""
+    _, issues = _run(case)
+    for issue in issues:
+        assert issue.code in CONTRACT3_CODES
+        assert issue.severity in ("critical", "warning", "info")
+        assert issue.evidence and all(line.strip() for line in issue.evidence), issue.title
+        assert issue.checks and all(c.startswith("show ") for c in issue.checks)
+        assert issue.meaning and issue.check in {c.__name__ for c in CHECKS}
+        finding = issue.to_finding()
+        assert (finding.code, finding.evidence, finding.remediation) == (
+            issue.code,
+            issue.evidence,
+            issue.remediation,
+        )
+
+
+def test_evidence_quotes_the_device() -> None:
+    """Evidence lines are device lines, never our paraphrase: each one is in some output."""
+    for case in CASES:
+        spec, config, sas = _load(case)
+        outputs = "\n".join(_text(o) for o in spec["outputs"].values())
+        outputs += "\n" + _text(spec.get("ipsec_sa"))
+        profile = load_profile(spec["profile"]) if spec.get("profile") else None
+        for issue in run_config_checks(config, spec["peer"], sas, profile):
+            for line in issue.evidence:
+                assert line.strip() in outputs, (case.stem, line)
+
+
+def test_critical_issues_come_first() -> None:
+    _, issues = _run(DATA / "config_checks" / "profile_deviations.yml")
+    ranks = [("critical", "warning", "info").index(i.severity) for i in issues]
+    assert ranks == sorted(ranks) and ranks[0] == 0
+
+
+def test_nothing_collected_says_nothing() -> None:
+    """No output, no claim: absence is never inferred from what was not collected."""
+    assert run_config_checks(CryptoConfig(), "203.0.113.9", (), load_profile("aws")) == []
+
+
+def test_partial_output_makes_no_absence_claims() -> None:
+    """A pager-cut tunnel-group output cannot prove that the tunnel-group is missing."""
+    spec, config, sas = _load(DATA / "config_checks" / "tunnel_group_missing.yml")
+    status = {
+        cmd: (s.PARTIAL if cmd == "show running-config tunnel-group" else s)
+        for cmd, s in config.status.items()
+        for s in [s]
+    }
+    cut = replace(config, status=status)
+    codes = [i.code for i in run_config_checks(cut, spec["peer"], sas)]
+    assert "IKE_AUTH_FAILED" not in codes
+
+
+def test_other_peers_sas_are_ignored() -> None:
+    spec, config, sas = _load(DATA / "config_checks" / "nat_missing_one_way.yml")
+    others = tuple(replace(sa, peer="192.0.2.200") for sa in sas)
+    (issue,) = run_config_checks(config, spec["peer"], others)
+    assert issue.severity == "warning"  # the one-way SA belongs to someone else
+
+
+def test_stale_sa_proxies_not_in_acl() -> None:
+    spec, config, sas = _load(DATA / "config_checks" / "nat_missing_one_way.yml")
+    config = replace(config, nat_rules=())
+    wider = parse_ipsec_sa(
+        _text(spec["ipsec_sa"]).replace("192.168.50.0/255.255.255.0", "192.168.0.0/255.255.0.0")
+    ).records
+    issues = [i for i in run_config_checks(config, spec["peer"], wider) if i.check]
+    proxy = [i for i in issues if i.code == "IPSEC_PROXY_MISMATCH"]
+    assert len(proxy) == 1 and proxy[0].severity == "warning"
+    assert proxy[0].remediation == (
+        "access-list outside_cryptomap_10 extended permit ip "
+        "10.0.202.0 255.255.255.0 192.168.0.0 255.255.0.0",
+    )

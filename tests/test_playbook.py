@@ -1,0 +1,136 @@
+"""Playbook loading and validation: the shipped set is complete, broken ones fail clearly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from vpn_doctor.errors import ExitCode, PlaybookError
+from vpn_doctor.findings import CONTRACT3_CODES
+from vpn_doctor.paths import playbooks_dir
+from vpn_doctor.playbook import load_playbooks
+from vpn_doctor.predicates import REGISTRY
+
+
+def test_shipped_playbooks_load_and_cover_contract3() -> None:
+    book = load_playbooks()
+    assert book.missing_contract_codes() == []
+    assert set(book.catalogue) >= set(CONTRACT3_CODES)
+
+
+def test_every_predicate_documents_why() -> None:
+    for name, func in REGISTRY.items():
+        assert func.__doc__ and len(func.__doc__.split()) >= 5, name
+
+
+def test_role_specific_meanings() -> None:
+    """The same code carries a different meaning per role where the ASA state differs."""
+    book = load_playbooks()
+    initiator = book.nodes["ikev1.psk_initiator"].leaf
+    responder = book.nodes["ikev1.psk_responder"].leaf
+    assert initiator and responder and initiator.code == responder.code == "IKE_AUTH_FAILED"
+    assert "initiator" in initiator.meaning and "responder" in responder.meaning
+    assert [a.finding for a in initiator.alternatives] == ["IPSEC_PFS_MISMATCH"]
+
+
+@pytest.fixture
+def book_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "playbooks"
+    shutil.copytree(playbooks_dir(), target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        (
+            "ikev1.yaml",
+            "predicate: ike_state_in, params: {states: [MM_WAIT_MSG2]}",
+            "predicate: ike_state_is_magic",
+            "unknown predicate 'ike_state_is_magic'",
+        ),
+        (
+            "ikev1.yaml",
+            "params: {states: [MM_WAIT_MSG2]}",
+            "params: {state: [MM_WAIT_MSG2]}",
+            "bad params for predicate 'ike_state_in'",
+        ),
+        (
+            "ikev1.yaml",
+            "finding: IKE_PROPOSAL_MISMATCH",
+            "finding: IKE_IS_SAD",
+            "not a Contract 3 code",
+        ),
+        (
+            "ikev1.yaml",
+            "    then: stalled_initiator\n    else: sa_setup",
+            "    then: stalled_initiator\n    else: nowhere",
+            "unknown node 'ikev1.nowhere'",
+        ),
+        (
+            "ikev1.yaml",
+            "    then: stalled_initiator\n    else: msg5",
+            "    then: stalled_initiator\n    else: start",
+            "cycle",
+        ),
+        (
+            "ikev1.yaml",
+            'says_yes: "show crypto isakmp sa: peer {peer} is MM_WAIT_MSG2',
+            'says_yes: "show crypto isakmp sa: peer {pear} is MM_WAIT_MSG2',
+            "unknown placeholder(s) ['pear']",
+        ),
+        (
+            "ikev1.yaml",
+            '    says_yes: "show crypto isakmp sa: peer {peer} is MM_WAIT_MSG2',
+            '    yes: "show crypto isakmp sa: peer {peer} is MM_WAIT_MSG2',
+            "says_yes/says_no",
+        ),
+        ("ikev1.yaml", "  msg2:\n", "  msg2:\n    colour: blue\n", "unknown key(s)"),
+    ],
+)
+def test_broken_playbooks_name_file_and_node(
+    book_dir: Path, file: str, old: str, new: str, message: str
+) -> None:
+    _edit(book_dir / file, old, new)
+    with pytest.raises(PlaybookError) as info:
+        load_playbooks(book_dir)
+    text = str(info.value)
+    assert message in text
+    assert file in text
+    assert "node '" in text or "finding '" in text
+    assert info.value.exit_code == ExitCode.BAD_PLAYBOOK
+
+
+def test_unreachable_node_is_reported(book_dir: Path) -> None:
+    with (book_dir / "ikev1.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("\n  orphan:\n    finding: IKE_NO_SA\n")
+    with pytest.raises(PlaybookError, match=r"ikev1.yaml:\d+: node 'ikev1.orphan': not reachable"):
+        load_playbooks(book_dir)
+
+
+def test_catalogue_must_hold_every_code(book_dir: Path) -> None:
+    _edit(book_dir / "findings.yaml", "  TUNNEL_HEALTHY:\n", "  TUNNEL_HEALTHY_X:\n")
+    with pytest.raises(PlaybookError, match="TUNNEL_HEALTHY_X"):
+        load_playbooks(book_dir)
+
+
+def test_exactly_one_root(book_dir: Path) -> None:
+    _edit(book_dir / "tunnel.yaml", "root: true", "root: false")
+    with pytest.raises(PlaybookError, match="exactly one playbook must have 'root: true'"):
+        load_playbooks(book_dir)
+
+
+def test_no_python_in_playbooks() -> None:
+    """Playbooks are data: no eval-able strings, only predicate names from the registry."""
+    for path in playbooks_dir().glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        for marker in ("lambda", "eval(", "__", "import "):
+            assert marker not in text, (path.name, marker)
