@@ -21,6 +21,8 @@ Run alone: ``python bench/bench_fleet.py [--quick]``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import math
 import os
@@ -110,7 +112,8 @@ def default_workers() -> tuple[int, str]:
     try:
         from vpn_doctor.cli import build_parser
 
-        args = build_parser().parse_args(["check", "--inventory", "bench-inventory.yaml"])
+        with contextlib.redirect_stderr(io.StringIO()):  # argparse's "invalid choice" noise
+            args = build_parser().parse_args(["check", "--inventory", "bench-inventory.yaml"])
         workers = getattr(args, "workers", None)
         if isinstance(workers, int) and workers > 0:
             return workers, "`vpn-doctor check` default (--workers)"

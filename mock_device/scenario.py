@@ -25,6 +25,7 @@ _TOP_KEYS = frozenset(
         "name", "description", "hostname", "version", "credentials", "start_privileged",
         "delay_ms", "expect", "commands", "tunnels", "debug", "logging_buffer",
         "why", "notes",  # free text for the humans and tests; the mock ignores them
+        "model",  # derived outputs: mock_device/negotiation (explicit `commands:` win)
     }
 )  # fmt: skip
 _DEBUG_KEYS = frozenset({"peer", "interval_ms", "repeat", "lines", "drop_after_lines"})
@@ -148,6 +149,13 @@ def _build(
     unknown = sorted(set(map(str, data)) - _TOP_KEYS)
     if unknown:
         raise fail(unknown[0], f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})")
+    if data.get("model") is not None:
+        from mock_device.negotiation.derive import merge_model  # imports render: keep lazy
+
+        try:
+            data = merge_model(data)
+        except (ValueError, TypeError) as exc:
+            raise fail("model", str(exc)) from None
 
     def get(key: str, kind: type | tuple[type, ...], default: Any) -> Any:
         value = data.get(key, default)

@@ -14,10 +14,10 @@ import yaml
 from vpn_doctor.config_checks import CHECKS, ConfigIssue, run_config_checks
 from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.findings import CONTRACT3_CODES
-from vpn_doctor.models import IpsecSa
+from vpn_doctor.models import IpsecSa, ParseStatus
 from vpn_doctor.parsing import parse_ipsec_sa
 from vpn_doctor.parsing_config import parse_crypto_config
-from vpn_doctor.profiles import load_profile
+from vpn_doctor.profiles import PeerProfile, load_profile
 
 DATA = Path(__file__).parent / "data"
 CASES = sorted((DATA / "config_checks").glob("*.yml"))
@@ -25,7 +25,7 @@ CASES = sorted((DATA / "config_checks").glob("*.yml"))
 
 def _text(value: Any) -> str:
     if isinstance(value, dict):
-        return (DATA / value["file"]).read_text(encoding="utf-8")
+        return (DATA / str(value["file"])).read_text(encoding="utf-8")
     return str(value or "")
 
 
@@ -40,11 +40,18 @@ def _load(case: Path) -> tuple[dict[str, Any], CryptoConfig, tuple[IpsecSa, ...]
     return spec, config, sas
 
 
+def _profile(spec: dict[str, Any]) -> PeerProfile | None:
+    """A profile name (``aws``) or a file path relative to tests/data."""
+    value = spec.get("profile")
+    if not value:
+        return None
+    return load_profile(DATA / value if value.endswith(".yaml") else value)
+
+
 def _run(case: Path) -> tuple[dict[str, Any], list[ConfigIssue]]:
     spec, config, sas = _load(case)
     assert config.warnings == (), config.warnings  # fixtures must parse cleanly
-    profile = load_profile(spec["profile"]) if spec.get("profile") else None
-    return spec, run_config_checks(config, spec["peer"], sas, profile)
+    return spec, run_config_checks(config, spec["peer"], sas, _profile(spec))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
@@ -87,8 +94,7 @@ def test_evidence_quotes_the_device() -> None:
         spec, config, sas = _load(case)
         outputs = "\n".join(_text(o) for o in spec["outputs"].values())
         outputs += "\n" + _text(spec.get("ipsec_sa"))
-        profile = load_profile(spec["profile"]) if spec.get("profile") else None
-        for issue in run_config_checks(config, spec["peer"], sas, profile):
+        for issue in run_config_checks(config, spec["peer"], sas, _profile(spec)):
             for line in issue.evidence:
                 assert line.strip() in outputs, (case.stem, line)
 
@@ -106,15 +112,12 @@ def test_nothing_collected_says_nothing() -> None:
 
 def test_partial_output_makes_no_absence_claims() -> None:
     """A pager-cut tunnel-group output cannot prove that the tunnel-group is missing."""
-    spec, config, sas = _load(DATA / "config_checks" / "tunnel_group_missing.yml")
-    status = {
-        cmd: (s.PARTIAL if cmd == "show running-config tunnel-group" else s)
-        for cmd, s in config.status.items()
-        for s in [s]
-    }
-    cut = replace(config, status=status)
-    codes = [i.code for i in run_config_checks(cut, spec["peer"], sas)]
+    spec, config, _ = _load(DATA / "config_checks" / "tunnel_group_missing.yml")
+    status = dict(config.status)
+    status["show running-config tunnel-group"] = ParseStatus.PARTIAL
+    codes = [i.code for i in run_config_checks(replace(config, status=status), spec["peer"])]
     assert "IKE_AUTH_FAILED" not in codes
+    assert "IKE_AUTH_FAILED" in [i.code for i in run_config_checks(config, spec["peer"])]
 
 
 def test_other_peers_sas_are_ignored() -> None:
@@ -125,7 +128,7 @@ def test_other_peers_sas_are_ignored() -> None:
 
 
 def test_stale_sa_proxies_not_in_acl() -> None:
-    spec, config, sas = _load(DATA / "config_checks" / "nat_missing_one_way.yml")
+    spec, config, _ = _load(DATA / "config_checks" / "nat_missing_one_way.yml")
     config = replace(config, nat_rules=())
     wider = parse_ipsec_sa(
         _text(spec["ipsec_sa"]).replace("192.168.50.0/255.255.255.0", "192.168.0.0/255.255.0.0")

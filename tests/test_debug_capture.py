@@ -7,7 +7,9 @@ could not undo it (``expect_left_on``). Captures are 0.3-0.6 s to keep the file 
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import itertools
 import os
 import re
 import signal
@@ -18,14 +20,16 @@ from typing import Any
 
 import pytest
 
-from mock_device import MockAsa, load_scenario, unreachable_port
+from mock_device import MockAsa, Scenario, load_scenario, unreachable_port
 from vpn_doctor.debug_capture import (
     DebugCapture,
     DebugCaptureInterrupted,
     DebugCaptureOptions,
     DebugLeftOn,
     DebugUsageError,
+    add_debug_arguments,
     capture_debug,
+    run_debug_from_args,
 )
 from vpn_doctor.driver import AsaSession, ConnectionSettings
 from vpn_doctor.errors import DebugCleanupFailed, ExitCode
@@ -48,7 +52,7 @@ class Asa:
         self.expect_left_on: set[int] = set()
         self.sessions: list[AsaSession] = []
 
-    def start(self, scenario: str = "mm_wait_msg6", **overrides: Any) -> MockAsa:
+    def start(self, scenario: str | Scenario = "mm_wait_msg6", **overrides: Any) -> MockAsa:
         mock = self._factory(scenario, **overrides)
         self.mocks.append(mock)
         return mock
@@ -100,7 +104,7 @@ def debug_commands_sent(mock: MockAsa) -> list[str]:
 def assert_contiguous(lines: tuple[str, ...] | list[str]) -> None:
     numbers = [int(m.group(1)) for line in lines if (m := SEQ.search(line))]
     assert len(numbers) == len(lines)
-    for previous, current in zip(numbers, numbers[1:]):
+    for previous, current in itertools.pairwise(numbers):
         assert current == previous % 100 + 1, f"gap: {previous} -> {current}"
 
 
@@ -109,7 +113,7 @@ def numbered(asa: Asa, **debug_changes: Any) -> MockAsa:
     assert scenario.debug is not None
     if debug_changes:
         scenario = scenario.replace(debug=dataclasses.replace(scenario.debug, **debug_changes))
-    return asa.start(scenario)  # type: ignore[arg-type]
+    return asa.start(scenario)
 
 
 # -- normal path ------------------------------------------------------------------------------
@@ -242,8 +246,15 @@ def test_debug_without_peer_is_refused_and_nothing_is_sent(asa: Asa) -> None:
 
 @pytest.mark.parametrize(
     "changes",
-    [{"seconds": 0}, {"seconds": 601}, {"max_lines": 0}, {"peer": "fw-peer"}, {"ike_versions": ()},
-     {"trigger_command": "clear crypto ipsec sa"}],
+    [
+        {"seconds": 0},
+        {"seconds": 601},
+        {"max_lines": 0},
+        {"peer": "fw-peer"},
+        {"ike_versions": ()},
+        {"trigger_command": "inside icmp 10.1.1.1 8 0 10.2.2.2; reload"},
+        {"trigger_command": "show run"},
+    ],
 )
 def test_bad_options_are_usage_errors(changes: dict[str, Any]) -> None:
     with pytest.raises(DebugUsageError):
@@ -295,7 +306,7 @@ def test_sigterm_is_turned_into_a_clean_stop(asa: Asa) -> None:
     mock = numbered(asa)
     session = asa.connect(mock)
     handler_before = signal.getsignal(signal.SIGTERM)
-    sent = []
+    sent: list[str] = []
 
     def terminate(line: str) -> None:
         if not sent and "seq=005" in line:
@@ -339,7 +350,7 @@ def test_device_timeout_mid_capture_still_undoes_on_the_same_session(asa: Asa) -
     assert all("Drop-reason" not in step.output for step in exc.capture.cleanup_log)
     assert not any("Drop-reason" in line for line in exc.capture.lines)
     mock.delay_ms = 0
-    assert "MM_WAIT_MSG6" in session.run("show crypto isakmp sa")  # back in step
+    assert "Software Version 9.12(4)" in session.run("show version")  # back in step
 
 
 @pytest.mark.parametrize("how", ["drop_after_lines", "drop_sessions"])
@@ -394,8 +405,9 @@ def test_reconnect_impossible_raises_debug_cleanup_failed_with_manual_commands(a
     mock.reset_debug()
 
 
-def test_verify_failure_on_a_live_session_is_reported(asa: Asa, monkeypatch: pytest.MonkeyPatch)\
-        -> None:
+def test_verify_failure_on_a_live_session_is_reported(
+    asa: Asa, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A device where `undebug all` does not stick (another admin re-enabling it): retried
     once, then DebugLeftOn naming what `show debug` still lists."""
     import vpn_doctor.debug_cleanup as cleanup_module
@@ -406,8 +418,41 @@ def test_verify_failure_on_a_live_session_is_reported(asa: Asa, monkeypatch: pyt
     with pytest.raises(DebugLeftOn) as info:
         capture_debug(session, opts(seconds=0.3))
     capture = info.value.capture
-    assert capture.left_on == ["debug crypto ikev1 enabled at level 200",
-                               "debug crypto ikev2 protocol enabled at level 255",
-                               "debug crypto ikev2 platform enabled at level 255"]
+    assert capture.left_on == [
+        "debug crypto ikev1 enabled at level 200",
+        "debug crypto ikev2 protocol enabled at level 255",
+        "debug crypto ikev2 platform enabled at level 255",
+    ]
     assert "still lists" in str(info.value)
     mock.reset_debug()
+
+
+def test_ctrl_c_signal_from_another_thread(asa: Asa) -> None:
+    mock = asa.start("mm_wait_msg6")
+    session = asa.connect(mock)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(DebugCaptureInterrupted) as info:
+            capture_debug(session, opts(seconds=5))
+    finally:
+        timer.cancel()
+    assert info.value.exit_code == ExitCode.INTERRUPTED
+    assert info.value.capture.cleanup_verified
+
+
+def test_run_debug_from_args_as_the_cli_will(asa: Asa, capsys: pytest.CaptureFixture[str]) -> None:
+    mock = asa.start("mm_wait_msg6")
+    session = asa.connect(mock)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--peer")
+    add_debug_arguments(parser)
+    args = parser.parse_args(["--peer", PEER, "--debug", "0.4", "--trigger"])
+    capture = run_debug_from_args(args, session, settings_for(mock), live=False)
+    assert capture.cleanup_verified
+    assert any("PAYLOAD_MALFORMED" in line for line in capture.lines)
+    assert any("--trigger" in note for note in capture.notes)  # no traffic known: said so
+    assert not any(c.startswith("packet-tracer") for c in mock.commands())
+    err = capsys.readouterr().err
+    assert "capturing on 127.0.0.1 for 0.4 s (peer 203.0.113.9)" in err
+    assert "undone and verified off" in err

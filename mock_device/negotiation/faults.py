@@ -42,6 +42,18 @@ class Fault:
     ike: tuple[int, ...] = (1, 2)
     ambiguous_as_initiator: bool = False
 
+    def ambiguous(self, spec: ModelSpec, role: str) -> bool:
+        """True when the ASA's outputs cannot tell this fault from another one.
+
+        As quick mode initiator the ASA only hears "No proposal chosen (14)": whether the
+        peer objected to the transform set or to PFS is invisible, so a one-sided PFS on
+        the peer, or a transform mismatch while we propose PFS, cannot be told apart
+        (an AWS peer is the exception: its profile says what it wants).
+        """
+        if not self.ambiguous_as_initiator or role != "initiator" or spec.is_aws:
+            return False
+        return self.name != "transform_mismatch" or spec.asa.pfs is not None
+
     def code_for(self, role: str) -> str:
         table = dict(self.codes)
         return table.get(role, table.get("*", ""))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mock_device.negotiation.config import Endpoint, ModelSpec, P1Policy
 
@@ -113,7 +113,8 @@ def negotiate(spec: ModelSpec) -> Outcome:
     asa_trigger = (
         asa_traffic and asa.crypto_map_bound and asa.nat_exemption and _matches_flows(asa)
     )
-    peer_trigger = peer_traffic and peer.initiates and _matches_flows(peer)
+    peer_nat_ok = peer.nat_exemption or bool(path.peer_nat_in_tunnel)
+    peer_trigger = peer_traffic and peer.initiates and peer_nat_ok and _matches_flows(peer)
     common = [v for v in (2, 1) if v in asa.ike and v in peer.ike]
     idle = spec.is_aws and not asa.sla_monitor
     base = Outcome(role="none", ike=0, state=NO_SA, failure="no_trigger", p1=asa.p1,
@@ -133,8 +134,6 @@ def negotiate(spec: ModelSpec) -> Outcome:
 
 
 def _replace(outcome: Outcome, **changes: object) -> Outcome:
-    from dataclasses import replace
-
     return replace(outcome, **changes)  # type: ignore[arg-type]
 
 

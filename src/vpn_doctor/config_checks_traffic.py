@@ -76,6 +76,16 @@ def _side(ctx: CheckContext, network: IPv4Network, crypto_if: str) -> str:
     return "remote" if route.interface == crypto_if else "local"
 
 
+def _swapped(ctx: CheckContext, src: IPv4Network, dst: IPv4Network, crypto_if: str) -> bool:
+    """Source routed towards the peer and destination routed inside (and the two distinct:
+    overlapping sides are the overlap problem, not a swap)."""
+    return (
+        not overlaps(src, dst)
+        and _side(ctx, src, crypto_if) == "remote"
+        and _side(ctx, dst, crypto_if) == "local"
+    )
+
+
 def _route_lines(ctx: CheckContext, *networks: IPv4Network) -> tuple[str, ...]:
     lines: list[str] = []
     for net in networks:
@@ -142,9 +152,7 @@ def check_proxy_mirror(ctx: CheckContext) -> list[ConfigIssue]:
         crypto_if = ctx.crypto_interface(entry)
         pairs = _pairs(ctx, entry)
         swapped: list[Pair] = [
-            (ace, src, dst)
-            for ace, src, dst in pairs
-            if _side(ctx, src, crypto_if) == "remote" and _side(ctx, dst, crypto_if) == "local"
+            (ace, src, dst) for ace, src, dst in pairs if _swapped(ctx, src, dst, crypto_if)
         ]
         if swapped:
             evidence = [ace.raw for ace, _, _ in swapped]
@@ -222,8 +230,8 @@ def check_overlapping_subnets(ctx: CheckContext) -> list[ConfigIssue]:
             if r.code.startswith("C") and r.interface and r.interface != crypto_if
         ]
         for ace, src, dst in _pairs(ctx, entry):
-            if _side(ctx, src, crypto_if) == "remote":
-                continue  # swapped, not overlapping: check_proxy_mirror reports it
+            if _swapped(ctx, src, dst, crypto_if):
+                continue  # check_proxy_mirror reports it
             clash_routes = [r for r in connected if overlaps(dst, _route_net(r.network, r.mask))]
             if not overlaps(src, dst) and not clash_routes:
                 continue

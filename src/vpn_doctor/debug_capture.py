@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from vpn_doctor.allowlist import check_allowed
+from vpn_doctor.allowlist import check_allowed, expand_command
 from vpn_doctor.debug_channel import DebugChannel, RawSession, ReplyKind, looks_like_debug
 from vpn_doctor.debug_cleanup import (
     MANUAL_COMMANDS,
@@ -75,6 +75,28 @@ STREAM_POLL_SECONDS = 0.02
 
 _VERSION = re.compile(r"Software Version\s+(\d+)\.(\d+)")
 _BARE_VERSION = re.compile(r"(\d+)\.(\d+)")
+# Typed commands that are clearly not packet-tracer arguments (an interface name comes first).
+_NOT_A_TRIGGER = frozenset(
+    {
+        "show",
+        "clear",
+        "debug",
+        "undebug",
+        "no",
+        "terminal",
+        "configure",
+        "copy",
+        "write",
+        "reload",
+        "ping",
+        "traceroute",
+        "crypto",
+        "capture",
+        "enable",
+        "exit",
+        "delete",
+    }
+)
 
 LineCallback = Callable[[str], None]
 
@@ -229,7 +251,10 @@ def normalise_trigger(command: str) -> str:
     """``inside icmp 10.1.1.1 8 0 10.2.2.1`` or a full ``packet-tracer input ...`` line ->
     the allow-listed full command. Anything but packet-tracer is refused."""
     text = " ".join(command.split())
-    if not text.lower().startswith("packet-tracer"):
+    first = expand_command(text).split()[0] if text else ""
+    if first in _NOT_A_TRIGGER:
+        raise DebugUsageError("--trigger must be a packet-tracer command", command=text)
+    if first != "packet-tracer":
         text = f"packet-tracer input {text}"
     try:
         normalised = check_allowed(text)
@@ -493,7 +518,8 @@ def capture_debug(
     _require_scope(options)
     capture = DebugCapture(host=session.host, peer=options.peer, max_lines=options.max_lines)
     sink = _Sink(capture, on_line)
-    channel = DebugChannel(session, sink)
+    guard = SignalGuard()
+    channel = DebugChannel(session, sink, checkpoint=guard.check)
     cleanup = DebugCleanup(
         channel,
         settings=settings_for_reconnect or getattr(session, "settings", None),
@@ -503,7 +529,7 @@ def capture_debug(
     )
     run = _Capture(channel, cleanup, sink, options, capture, on_tick)
     failure: BaseException | None = None
-    with SignalGuard() as guard:
+    with guard:
         try:
             run.run()
         except BaseException as exc:
@@ -513,8 +539,8 @@ def capture_debug(
             sink.cleaning = True
             result = _clean(run, cleanup, failure)
     _record(capture, result, run)
-    if failure is None and guard.deferred:
-        interrupted = signal.SIGINT in guard.deferred
+    if failure is None and (guard.deferred or guard.pending is not None):
+        interrupted = signal.SIGINT in [*guard.deferred, guard.pending]
         failure = KeyboardInterrupt() if interrupted else CaptureTerminated()
     if not result.verified:
         reason = f" The capture stopped because: {_describe(failure)}." if failure else ""

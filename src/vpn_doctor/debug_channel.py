@@ -108,34 +108,49 @@ class DebugChannel:
     ``on_debug_line`` gets every debug line, in the order the device printed it, exactly once.
     """
 
-    def __init__(self, session: RawSession, on_debug_line: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        session: RawSession,
+        on_debug_line: Callable[[str], None],
+        checkpoint: Callable[[], None] | None = None,
+    ) -> None:
         self.session = session
         self._on_debug_line = on_debug_line
+        self._checkpoint = checkpoint  # raises a noted Ctrl-C/SIGTERM at a safe point
         self._fragment = ""  # an incomplete last line, kept until its newline arrives
+        self._lines: deque[str] = deque()  # complete lines not yet filed
         self._queue: deque[Reply] = deque()
         hostname = re.escape(session.hostname)
         self._prompt = re.compile(rf"{hostname}(?:\([^)\r\n]*\))?[#>] ?")
 
     # -- reading -----------------------------------------------------------------------
     def pump(self) -> int:
-        """Read what the device printed so far and file it; returns characters read."""
+        """Read what the device printed so far and file it; returns characters read.
+
+        Lines are queued before any is filed: if filing one raises (the line callback), the
+        rest of the chunk is filed on the next pump instead of being lost.
+        """
+        if self._checkpoint is not None:
+            self._checkpoint()
         data = self.session.read_available()
-        if data:
-            self.feed(data)
+        self.feed(data)
         return len(data)
 
     def feed(self, data: str) -> None:
         """File raw channel text (public for unit tests; ``pump`` is the normal way in)."""
-        text = self._fragment + data.replace("\r\n", "\n").replace("\r", "")
-        *lines, self._fragment = text.split("\n")
-        for line in lines:
-            self._line(line)
+        if data:
+            text = self._fragment + data.replace("\r\n", "\n").replace("\r", "")
+            *lines, self._fragment = text.split("\n")
+            self._lines.extend(lines)
+        while self._lines:
+            self._line(self._lines.popleft())
         if self._prompt.fullmatch(self._fragment):  # the prompt never ends with a newline
             self._fragment = ""
             self._on_prompt()
 
     def flush(self) -> None:
-        """File an incomplete last line (at the very end, when nothing more will come)."""
+        """File what is left (at the very end, when nothing more will come)."""
+        self.feed("")
         fragment, self._fragment = self._fragment, ""
         if fragment.strip():
             self._line(fragment)

@@ -11,10 +11,10 @@ debug), so the undo is a single, idempotent routine with one job:
 3. verify with ``show debug`` that nothing is left (one retry of the undo if something is);
 4. if it cannot verify, the result carries the exact commands an engineer must type.
 
-:class:`SignalGuard` turns SIGTERM into an exception for the capture (so ``kill`` runs the
-cleanup like Ctrl-C does) and holds both signals back *during* the cleanup, so an impatient
-second Ctrl-C cannot abort the undo half way; only a third Ctrl-C abandons it (then the
-manual commands are printed).
+:class:`SignalGuard` turns SIGTERM (and Ctrl-C) into an exception at a safe point of the
+capture (so ``kill`` runs the cleanup like Ctrl-C does) and holds both signals back *during*
+the cleanup, so an impatient second Ctrl-C cannot abort the undo half way; only a third
+Ctrl-C abandons it (then the manual commands are printed).
 """
 
 from __future__ import annotations
@@ -107,12 +107,20 @@ def manual_instructions(host: str) -> str:
 
 
 class SignalGuard:
-    """SIGTERM -> :class:`CaptureTerminated` during the capture; SIGINT/SIGTERM held back
-    during the cleanup. Only acts in the main thread (Python's rule for signal handlers);
-    elsewhere it is a no-op and the previous handlers are always restored on exit."""
+    """Ctrl-C and SIGTERM, handled so that neither can leave debug on.
+
+    During the capture a signal is *noted* and raised by :meth:`check` at the next safe point
+    (the read loops call it every 10-20 ms), as KeyboardInterrupt or
+    :class:`CaptureTerminated`; raising at a safe point means no half-read chunk of debug
+    output is lost. A second Ctrl-C before that raises at once (a stuck read cannot trap the
+    engineer). During the cleanup both are held back (``deferred``); only a third Ctrl-C
+    abandons it. Only acts in the main thread (Python's rule for signal handlers); the
+    previous handlers are always restored on exit.
+    """
 
     def __init__(self) -> None:
         self.cleaning = False
+        self.pending: int | None = None
         self.deferred: list[int] = []
         self._previous: dict[int, Any] = {}
 
@@ -133,17 +141,29 @@ class SignalGuard:
             signal.signal(signum, handler)
         self._previous.clear()
 
+    def check(self) -> None:
+        """Raise the noted signal, unless the cleanup is running (called at safe points)."""
+        if self.cleaning or self.pending is None:
+            return
+        signum, self.pending = self.pending, None
+        raise _exception_for(signum)
+
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.cleaning:
             self.deferred.append(signum)
-            if signum == signal.SIGINT and self.deferred.count(signal.SIGINT) >= INSIST_SIGINTS:
+            if self.deferred.count(signal.SIGINT) >= INSIST_SIGINTS:
                 raise KeyboardInterrupt
             return
-        if signum == signal.SIGINT:
-            if self._previous.get(signum) is signal.SIG_IGN:
-                return
-            raise KeyboardInterrupt
-        raise CaptureTerminated(signum)
+        if signum == signal.SIGINT and self._previous.get(signum) is signal.SIG_IGN:
+            return
+        if signum == signal.SIGINT and self.pending == signal.SIGINT:
+            self.pending = None
+            raise KeyboardInterrupt  # pressed twice: do not wait for a safe point
+        self.pending = signum
+
+
+def _exception_for(signum: int) -> BaseException:
+    return KeyboardInterrupt() if signum == signal.SIGINT else CaptureTerminated(signum)
 
 
 class DebugCleanup:

@@ -129,19 +129,22 @@ def status_line(results: Sequence[HostResult], summary: FleetSummary) -> str:
             f"{head} - {summary.devices} devices, {summary.tunnels_up} of {summary.tunnels} "
             f"tunnels up | {perf}"
         )
-    counts = []
-    for count, word in (
-        (summary.critical, "critical"),
-        (summary.unknown, "unknown"),
-        (summary.warning, "warning"),
-    ):
-        if count:
-            counts.append(f"{count} {word}")
+    counts = [
+        f"{count} {word}"
+        for count, word in (
+            (summary.critical, "critical"),
+            (summary.unknown, "unknown"),
+            (summary.warning, "warning"),
+        )
+        if count
+    ]
+    if counts:
+        counts[0] = counts[0].replace(" ", f" of {summary.devices} devices ", 1)
     items = [text for _, text in problems(results)]
     shown = "; ".join(items[:MAX_ITEMS])
     if len(items) > MAX_ITEMS:
         shown += f"; and {len(items) - MAX_ITEMS} more"
-    return f"{head} - {', '.join(counts)} of {summary.devices} devices: {shown} | {perf}"
+    return f"{head} - {', '.join(counts)}: {shown} | {perf}"
 
 
 def _tunnel_dict(tunnel: TunnelHealth) -> dict[str, Any]:

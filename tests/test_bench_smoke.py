@@ -1,0 +1,69 @@
+"""Smoke test for bench/: the modules import and one micro-iteration of each helper runs.
+
+Why only a smoke test: timings on a shared CI machine are noise, so nothing here asserts a
+duration. What it does catch is a benchmark silently rotting when an API it drives (the
+parsers, the renderer, collect's plan) changes shape; the full run is
+``python bench/run_all.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` lives at the repo root
+
+from bench import bench_diagnose, bench_fleet, bench_parse, run_all
+from bench.common import Section, Target, interleaved, rendered, table, targets_table
+
+
+def test_modules_expose_run() -> None:
+    for module in (bench_diagnose, bench_parse, bench_fleet):
+        assert callable(module.run)
+    assert set(run_all.BENCHES) == {"diagnose", "parse", "fleet"}
+
+
+def test_parse_micro_iteration_ours_and_ntc_agree_on_count() -> None:
+    text = rendered(3)["show crypto ipsec sa"]
+    assert bench_parse.ours_parse("show crypto ipsec sa", text) == 3
+    assert bench_parse.ntc_parse("show crypto ipsec sa", text) == 3
+    sessions = rendered(3)["show vpn-sessiondb detail l2l"]
+    assert bench_parse.ours_parse("show vpn-sessiondb detail l2l", sessions) == 3
+    assert bench_parse.peak_mib(lambda: bench_parse.ntc_parse("show crypto ipsec sa", text)) > 0
+
+
+def test_interleaved_rotates_and_discards_warmup() -> None:
+    order: list[str] = []
+    times = interleaved(
+        {"a": lambda: order.append("a"), "b": lambda: order.append("b")}, repeat=2, warmup=1
+    )
+    assert order == ["a", "b", "b", "a", "a", "b"]
+    assert [len(v) for v in times.values()] == [2, 2]
+
+
+def test_report_tables_render() -> None:
+    section = Section(title="t", command="python bench/x.py")
+    section.tables.append(table(["a", "b"], [(1, 2)]))
+    section.targets.append(Target("s", "m", "<= 1", "0.5", True))
+    assert "| 1 | 2 |" in section.markdown()
+    assert "met" in targets_table(section.targets)
+
+
+def test_diagnose_helpers_plan_peer_filtered_commands() -> None:
+    commands = bench_diagnose.our_commands("203.0.113.9")
+    assert "show crypto ipsec sa peer 203.0.113.9" in commands
+    fixed = bench_diagnose.canonical_outputs({commands[-1]: "x"}, "203.0.113.9")
+    assert "show vpn-sessiondb detail l2l" in fixed
+
+
+@pytest.mark.e2e
+def test_bare_netmiko_baseline_runs_against_the_mock() -> None:
+    from mock_device import MockAsa
+
+    with MockAsa("healthy", delay_ms=0) as mock:
+        trips = bench_diagnose.count_trips(
+            mock, lambda: bench_diagnose.bare_netmiko(mock, ["show version"])
+        )
+    assert trips.commands >= 1 and "show version" in trips.sent
