@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:  # `python bench/accuracy.py` from a checkout
 
 from mock_device.negotiation.config import (  # noqa: E402
     AWS,
+    Endpoint,
     ModelSpec,
     P1Policy,
     PathConditions,
@@ -54,7 +55,6 @@ from mock_device.negotiation.config import (  # noqa: E402
 )
 from mock_device.negotiation.derive import Derived, derive_spec  # noqa: E402
 from mock_device.negotiation.faults import FAULTS, HEALTHY_CODE, Fault  # noqa: E402
-from mock_device.negotiation.config import Endpoint  # noqa: E402
 from mock_device.scenario import Scenario  # noqa: E402
 
 HEALTHY = "(healthy)"
@@ -78,7 +78,8 @@ class Case:
 
     def scenario(self) -> Scenario:
         parts = self.derived.scenario_parts()
-        return Scenario.from_dict({"name": f"acc{self.index:04d}", "hostname": f"fw{self.index:04d}",
+        name, host = f"acc{self.index:04d}", f"fw{self.index:04d}"
+        return Scenario.from_dict({"name": name, "hostname": host,
                                    **parts})  # fmt: skip
 
 
@@ -115,7 +116,11 @@ class Result:
 
 def _address(index: int) -> str:
     block, host = divmod(index, 250)
-    return f"203.0.113.{host + 1}" if block == 0 else f"100.{64 + block // 250}.{block % 250}.{host + 1}"
+    return (
+        f"203.0.113.{host + 1}"
+        if block == 0
+        else f"100.{64 + block // 250}.{block % 250}.{host + 1}"
+    )
 
 
 def _base(rng: random.Random, index: int, aws: bool) -> ModelSpec:
@@ -318,7 +323,8 @@ def summary(results: Sequence[Result]) -> dict[str, Any]:
 
 
 def _case_json(r: Result) -> dict[str, Any]:
-    return {"index": r.case.index, "faults": list(r.case.spec.faults), "profile": r.case.spec.profile,
+    spec = r.case.spec
+    return {"index": r.case.index, "faults": list(spec.faults), "profile": spec.profile,
             "ike": list(r.case.spec.asa.ike), "traffic": r.case.spec.traffic,
             "role": r.case.derived.outcome.role, "state": r.case.derived.outcome.state,
             "expected": list(r.case.expected), "got": list(r.codes), "verdict": r.verdict,
@@ -354,8 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not r.correct or r.healthy_flagged:
                 print(json.dumps(_case_json(r)))
     if args.json:
-        args.json.write_text(json.dumps({"summary": totals,
-                                         "cases": [_case_json(r) for r in results]}, indent=1))
+        args.json.write_text(
+            json.dumps({"summary": totals, "cases": [_case_json(r) for r in results]}, indent=1)
+        )
     return 0
 
 

@@ -132,3 +132,12 @@ def test_resolve_secrets_order(tmp_path: Path) -> None:
         resolve_secrets(bare, CredentialRefs(), {})
     with pytest.raises(InputError, match="MISSING is not set"):
         resolve_secrets(bare, CredentialRefs(password_env="MISSING"), {})
+
+
+def test_shipped_example_inventory_loads() -> None:
+    example = Path(__file__).parents[1] / "examples" / "inventory.yaml"
+    inventory = load_inventory(example)
+    assert [h.name for h in inventory.hosts] == ["mock-healthy", "mock-broken", "fw-dc1"]
+    assert set(inventory.skipped) == {"fw-lab", "core-router"}
+    dc1 = inventory.hosts[2]
+    assert dc1.tunnels is not None and dc1.tunnels[0].redundancy_group == "aws-vpc1"

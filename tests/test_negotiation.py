@@ -116,7 +116,9 @@ def test_rendered_config_parses_cleanly(model: dict[str, object]) -> None:
     entry = config.entries_for_peer(derived.spec.peer.address)[0]
     assert entry.pfs_group == (f"group{derived.spec.asa.pfs}" if derived.spec.asa.pfs else None)
     assert config.acl(entry.match_address)
-    assert (config.interface_for_map(entry.map_name) is not None) == derived.spec.asa.crypto_map_bound
+    assert (
+        config.interface_for_map(entry.map_name) is not None
+    ) == derived.spec.asa.crypto_map_bound
     assert "*****" in derived.commands["show running-config tunnel-group"]
     assert derived.spec.asa.psk not in "\n".join(derived.commands.values())
 

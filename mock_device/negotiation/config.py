@@ -279,7 +279,8 @@ def parse_model(data: Mapping[str, Any]) -> ModelSpec:
     peer_changes = _endpoint_changes(data.get("peer"), "model.peer")
     peer_address = str(peer_changes.pop("address", "203.0.113.9"))
     if profile == AWS:
-        base = aws_asa(peer_address)
+        a, b, c, d = peer_address.split(".")
+        base = aws_asa(peer_address, f"{a}.{b}.{c}.{(int(d) + 1) % 255}")
         asa = replace(base, **asa_changes)
         peer = replace(aws_peer(peer_address, asa), **peer_changes)
     else:

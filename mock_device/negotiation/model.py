@@ -110,9 +110,7 @@ def negotiate(spec: ModelSpec) -> Outcome:
     asa, peer, path = spec.asa, spec.peer, spec.path
     asa_traffic = spec.traffic in ("asa", "both") or asa.sla_monitor
     peer_traffic = spec.traffic in ("peer", "both")
-    asa_trigger = (
-        asa_traffic and asa.crypto_map_bound and asa.nat_exemption and _matches_flows(asa)
-    )
+    asa_trigger = asa_traffic and asa.crypto_map_bound and asa.nat_exemption and _matches_flows(asa)
     peer_nat_ok = peer.nat_exemption or bool(path.peer_nat_in_tunnel)
     peer_trigger = peer_traffic and peer.initiates and peer_nat_ok and _matches_flows(peer)
     common = [v for v in (2, 1) if v in asa.ike and v in peer.ike]

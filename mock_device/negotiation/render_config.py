@@ -105,7 +105,7 @@ def crypto_ipsec(asa: Endpoint) -> str:
             f"crypto ipsec ikev1 transform-set {transform_name(asa.transform)} {asa.transform}"
         )
     if 2 in asa.ike:
-        enc, integ = (asa.transform.split() + ["", ""])[:2]
+        enc, integ = [*asa.transform.split(), "", ""][:2]
         lines += [
             f"crypto ipsec ikev2 ipsec-proposal {proposal_name(asa.transform)}",
             f" protocol esp encryption {_ESP_V2_ENC.get(enc, enc)}",

@@ -128,7 +128,7 @@ def events(spec: ModelSpec, outcome: Outcome) -> _Log:
     if fail in ("no_trigger", "blocked_inbound"):
         return log
     if outcome.role == "initiator":
-        local, remote = (asa.acl_lines[0] if asa.acl_lines else ("any", "any"))
+        local, remote = asa.acl_lines[0] if asa.acl_lines else ("any", "any")
         log.log("7-713041", f"IKE Initiator: New Phase 1, Intf inside, IKE Peer {peer.address}"
                 f"  local Proxy Address {local.split('/')[0]}, remote Proxy Address "
                 f"{remote.split('/')[0]},  Crypto map ({asa.crypto_map})", group=False)  # fmt: skip
@@ -147,8 +147,12 @@ def _idle(log: _Log, spec: ModelSpec) -> None:
     remote = spec.asa.remote_nets[0].split("/")[0]
     log.log("5-713050", f"Connection terminated for peer {log.peer}.  Reason: IPsec SA Idle "
             f"Timeout  Remote Proxy {remote}, Local Proxy 0.0.0.0")  # fmt: skip
-    log.log("4-113019", "Session disconnected. Session Type: LAN-to-LAN, Duration: 0h:31m:07s, "
-            "Bytes xmt: 18340, Bytes rcv: 17912, Reason: Idle Timeout", who=_user(log.peer))
+    log.log(
+        "4-113019",
+        "Session disconnected. Session Type: LAN-to-LAN, Duration: 0h:31m:07s, "
+        "Bytes xmt: 18340, Bytes rcv: 17912, Reason: Idle Timeout",
+        who=_user(log.peer),
+    )
     log.tick(600)
 
 
@@ -283,7 +287,10 @@ def _auth_v1(log: _Log, init: bool) -> None:
     log.dbg("IKE_DECODE RECEIVED Message (msgid=0) with payloads : HDR + ID (5) + HASH (8) + "
             "NONE (0) total length : 92")  # fmt: skip
     log.dbg("Received encrypted Oakley Main Mode packet with invalid payloads, MessID = 0")
-    text = "ERROR, had problems decrypting packet, probably due to mismatched pre-shared key.  Aborting"
+    text = (
+        "ERROR, had problems decrypting packet, probably due to mismatched pre-shared key.  "
+        "Aborting"
+    )
     log.dbg(text, group=True)
     log.log("4-713903", text)
     log.tick(30)
@@ -323,8 +330,12 @@ def _quick_mode(log: _Log, spec: ModelSpec, o: Outcome) -> None:
         _qm_success(log, spec, o, msgid)
 
 
+def _fsm(struct: str, msgid: str) -> str:
+    return f"QM FSM error (P2 struct &0x00007f3a1c{struct}, mess id 0x{msgid})!"
+
+
 def _qm_failure(log: _Log, spec: ModelSpec, o: Outcome, msgid: str, fail: str) -> None:
-    fsm = f"QM FSM error (P2 struct &0x00007f3a1c{_hex('p2', log.peer, digits=6)}, mess id 0x{msgid})!"
+    fsm = _fsm(_hex("p2", log.peer, digits=6), msgid)
     if o.role == "initiator":
         notify = "Invalid ID info (18)" if fail == "p2_proxy" else "No proposal chosen (14)"
         log.dbg(f"IKE_DECODE RECEIVED Message (msgid={_hex('n', msgid)}) with payloads : HDR + "
@@ -356,8 +367,12 @@ def _qm_failure(log: _Log, spec: ModelSpec, o: Outcome, msgid: str, fail: str) -
     if o.role == "responder" and fail == "p2_proxy":
         reason = "crypto map policy not found"
         log.log("5-713259", f"Session is being torn down. Reason: {reason}")
-        log.log("4-113019", "Session disconnected. Session Type: LAN-to-LAN, Duration: "
-                f"0h:00m:00s, Bytes xmt: 0, Bytes rcv: 0, Reason: {reason}", who=_user(log.peer))
+        log.log(
+            "4-113019",
+            "Session disconnected. Session Type: LAN-to-LAN, Duration: "
+            f"0h:00m:00s, Bytes xmt: 0, Bytes rcv: 0, Reason: {reason}",
+            who=_user(log.peer),
+        )
 
 
 def _qm_success(log: _Log, spec: ModelSpec, o: Outcome, msgid: str) -> None:
@@ -374,7 +389,7 @@ def _qm_success(log: _Log, spec: ModelSpec, o: Outcome, msgid: str) -> None:
                 f"{spec.asa.interface}")  # fmt: skip
         log.dbg(text, group=True)
         log.log("3-713061", text)
-        fsm = f"QM FSM error (P2 struct &0x00007fff33{_hex('aws', log.peer, digits=6)}, mess id 0x{_hex('a', msgid)})!"
+        fsm = _fsm(_hex("aws", log.peer, digits=6), _hex("a", msgid))
         log.log("3-713902", fsm)
     if spec.path.peer_nat_in_tunnel and o.decaps:
         _nat_in_tunnel(log, spec, o)
