@@ -21,6 +21,8 @@ the fleet is logged into once. Planted faults and where they must be reported:
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import time
@@ -200,9 +202,6 @@ def fleet_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
         capture = pytest.MonkeyPatch()
         capture.setenv("VPNDOC_TEST_PW", PASSWORD)
         capture.setenv("VPNDOC_TEST_WRONG", "not-the-password")
-        import contextlib
-        import io
-
         out = io.StringIO()
         start = time.perf_counter()
         with contextlib.redirect_stdout(out):

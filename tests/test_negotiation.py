@@ -4,6 +4,7 @@ and the rendered configuration parses cleanly with our own config parsers."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from vpn_doctor.errors import ScenarioError
 from vpn_doctor.parsing_config import parse_crypto_config
 
 
-def _outcome(faults: list[str], traffic: str = "both", **model: object) -> tuple[str, str, str]:
+def _outcome(faults: list[str], traffic: str = "both", **model: Any) -> tuple[str, str, str]:
     spec = apply_faults(parse_model({"traffic": traffic, "faults": faults, **model}))
     o = negotiate(spec)
     return o.role, o.state, o.failure
@@ -59,10 +60,10 @@ def test_fault_gives_state_per_role(
 
 
 def test_ikev2_states() -> None:
-    v2 = {"asa": {"ike": [2]}}
-    assert _outcome([], **v2)[1] == "READY"
-    assert _outcome(["psk_mismatch"], **v2) == ("initiator", "NONE", "auth")
-    assert _outcome(["udp500_blocked"], **v2) == ("initiator", "IN-NEG", "no_response")
+    v2 = {"ike": [2]}
+    assert _outcome([], asa=v2)[1] == "READY"
+    assert _outcome(["psk_mismatch"], asa=v2) == ("initiator", "NONE", "auth")
+    assert _outcome(["udp500_blocked"], asa=v2) == ("initiator", "IN-NEG", "no_response")
 
 
 def test_data_plane_counters() -> None:

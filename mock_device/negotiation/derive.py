@@ -39,11 +39,14 @@ class Derived:
 
     def expect(self) -> dict[str, Any]:
         """The scenario ``expect:`` block (the mock ignores it; tests and the bench read it)."""
-        data: dict[str, Any] = {"peer": self.spec.peer.address, "role": self.outcome.role,
-                                "faults": list(self.spec.faults)}  # fmt: skip
-        if len(self.expected) == 1:
-            data["first_finding"] = self.expected[0]
-        else:
+        data: dict[str, Any] = {
+            "peer": self.spec.peer.address,
+            "verdict": self.verdict,
+            "role": self.outcome.role,
+            "faults": list(self.spec.faults),
+            "first_finding": self.expected[0],  # with two faults: the one that blocks
+        }
+        if len(self.expected) > 1:
             data["findings_include"] = list(self.expected)
         return data
 

@@ -12,8 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from vpn_doctor import __version__
-from vpn_doctor import cli_check, cli_collect, cli_diagnose, cli_mock
+from vpn_doctor import __version__, cli_check, cli_collect, cli_diagnose, cli_mock
 from vpn_doctor.errors import ExitCode, VpnDoctorError
 
 EPILOG = """\

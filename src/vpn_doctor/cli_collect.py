@@ -268,13 +268,19 @@ def _parse(snapshot: Snapshot) -> DeviceState | None:
 
 
 def _diagnose_hook(state: DeviceState | None, peer: str | None, console: Console) -> int:
-    """>>> DIAGNOSIS CALL POINT (the lead plugs the engine in here) <<<
+    """Diagnose what `demo` collected, render the walk and findings, return the verdict's code.
 
-    Called once by `demo` after collection and parsing. Today it diagnoses nothing and returns
-    exit code 0; later: ``report = engine.diagnose(state, peer)``, render it, and return the
-    verdict's exit code.
+    The engine is imported here, not at module top, so `collect` (which never diagnoses)
+    does not pay for loading and validating the playbooks.
     """
-    return ExitCode.OK
+    if state is None:
+        return ExitCode.UNKNOWN
+    from vpn_doctor.engine import diagnose
+    from vpn_doctor.render_rich import render_rich
+
+    report = diagnose(state, peer)
+    render_rich(report, console)
+    return report.exit_code()
 
 
 def _load_mock() -> tuple[Any, Any]:
