@@ -306,6 +306,27 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def per_fault(results: Sequence[Result]) -> str:
+    """Double faults: for each fault kind, how often its code was named at all."""
+    named: dict[str, list[bool]] = defaultdict(list)
+    for r in results:
+        for fault in r.case.spec.faults:
+            code = next(
+                c for f, c in zip(_ordered(r.case), r.case.expected, strict=True) if f == fault
+            )
+            named[fault].append(code in r.codes)
+    width = max([len(k) for k in named] + [10])
+    lines = [f"{'fault (in any pair)':<{width}}    n  named", "-" * (width + 14)]
+    for fault in sorted(named):
+        hits = named[fault]
+        lines.append(f"{fault:<{width}}  {len(hits):>3}  {100 * sum(hits) / len(hits):>4.0f}%")
+    return "\n".join(lines)
+
+
+def _ordered(case: Case) -> list[str]:
+    return sorted(case.spec.faults, key=lambda f: not FAULTS[f].blocks)
+
+
 def summary(results: Sequence[Result]) -> dict[str, Any]:
     faulted = [r for r in results if r.case.spec.faults]
     healthy = [r for r in results if not r.case.spec.faults]
@@ -352,6 +373,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(cases)} tunnels, seed {args.seed}, {'double' if args.double else 'single'} "
           f"faults, {mode}, {elapsed:.1f} s\n")  # fmt: skip
     print(table(results))
+    if args.double:
+        print()
+        print(per_fault(results))
     totals = summary(results)
     print()
     print(json.dumps(totals, indent=2))

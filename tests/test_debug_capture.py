@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from mock_device import MockAsa, Scenario, load_scenario, unreachable_port
+from mock_device import DebugSpec, MockAsa, Scenario, load_scenario, unreachable_port
 from vpn_doctor.debug_capture import (
     DebugCapture,
     DebugCaptureInterrupted,
@@ -108,12 +108,43 @@ def assert_contiguous(lines: tuple[str, ...] | list[str]) -> None:
         assert current == previous % 100 + 1, f"gap: {previous} -> {current}"
 
 
+PACKET_TRACER_OUTPUT = """Phase: 1
+Type: ACCESS-LIST
+Result: ALLOW
+
+Phase: 2
+Type: VPN
+Subtype: encrypt
+Result: DROP
+
+Result:
+input-interface: inside
+Action: drop
+Drop-reason: (acl-drop) Flow is denied by configured rule
+"""
+TRIGGER = "inside icmp 10.1.1.10 8 0 10.2.2.10 detailed"
+
+
+def numbered_scenario(**debug_changes: Any) -> Scenario:
+    """mm_wait_msg6 with a fast numbered stream: 100 lines `seq=001..100`, one every 2 ms
+    (about 500 lines/s), repeating; a gap in the numbering is a lost line. Built here rather
+    than shipped, because every shipped scenario must carry a Contract 3 expectation."""
+    base = load_scenario("mm_wait_msg6")
+    lines = tuple(
+        f"Nov 22 10:00:{n % 60:02d} [IKEv1 DEBUG]IP = {PEER}, seq={n:03d} IKE SA MM:5456d64e "
+        "state MM_WAIT_MSG6 retransmit check"
+        for n in range(1, 101)
+    )
+    debug = DebugSpec(lines=lines, peer=PEER, interval_ms=2, repeat=True)
+    return base.replace(
+        name="debug_numbered",
+        debug=dataclasses.replace(debug, **debug_changes),
+        commands={**base.commands, f"packet-tracer input {TRIGGER}": PACKET_TRACER_OUTPUT},
+    )
+
+
 def numbered(asa: Asa, **debug_changes: Any) -> MockAsa:
-    scenario = load_scenario("debug_numbered")
-    assert scenario.debug is not None
-    if debug_changes:
-        scenario = scenario.replace(debug=dataclasses.replace(scenario.debug, **debug_changes))
-    return asa.start(scenario)
+    return asa.start(numbered_scenario(**debug_changes))
 
 
 # -- normal path ------------------------------------------------------------------------------
@@ -187,7 +218,7 @@ def test_max_lines_is_a_ring_buffer_that_counts_what_it_dropped(asa: Asa) -> Non
 def test_trigger_output_is_kept_apart_from_debug_lines(asa: Asa) -> None:
     mock = numbered(asa)
     session = asa.connect(mock)
-    trigger = "inside icmp 10.1.1.10 8 0 10.2.2.10 detailed"
+    trigger = TRIGGER
     capture = capture_debug(session, opts(seconds=0.4, trigger_command=trigger))
     assert "Drop-reason" in capture.trigger_output
     assert "seq=" not in capture.trigger_output
@@ -339,7 +370,7 @@ def test_device_timeout_mid_capture_still_undoes_on_the_same_session(asa: Asa) -
     mock = numbered(asa, interval_ms=20)
     session = asa.connect(mock)
     mock.delay_ms = 700  # show / packet-tracer replies now take 0.7 s
-    trigger = "inside icmp 10.1.1.10 8 0 10.2.2.10 detailed"
+    trigger = TRIGGER
     with pytest.raises(DebugCaptureInterrupted) as info:
         capture_debug(session, opts(trigger_command=trigger, command_timeout=0.3))
     exc = info.value
@@ -394,7 +425,8 @@ def test_reconnect_impossible_raises_debug_cleanup_failed_with_manual_commands(a
     assert isinstance(exc, DebugLeftOn)
     assert exc.exit_code == ExitCode.DEBUG_LEFT_ON == 16
     message = str(exc)
-    assert "DEBUG MAY STILL BE RUNNING ON 127.0.0.1" in message
+    assert "DEBUG MAY STILL BE RUNNING ON 127.0.0.1 (fw1)" in message
+    assert "fw1# undebug all" in message
     for command in ("undebug all", "no debug crypto condition", "show debug"):
         assert command in message
     assert exc.manual_commands[:2] == ["undebug all", "no debug crypto condition"]

@@ -69,7 +69,8 @@ def derive_spec(spec: ModelSpec) -> Derived:
     applied = apply_faults(spec)
     outcome = negotiate(applied)
     log = events(applied, outcome)
-    expected = tuple(expected_code(f, outcome.role) for f in applied.faults) or (
+    ordered = sorted(applied.faults, key=lambda f: not FAULTS[f].blocks)  # root cause first
+    expected = tuple(expected_code(f, outcome.role) for f in ordered) or (
         expected_code(None, outcome.role),
     )
     return Derived(

@@ -493,8 +493,8 @@ def _describe(failure: BaseException) -> str:
         return "interrupted (Ctrl-C)"
     if isinstance(failure, CaptureTerminated):
         return "terminated (SIGTERM)"
-    if isinstance(failure, VpnDoctorError):
-        return str(failure)
+    if isinstance(failure, VpnDoctorError):  # the host is already in our own message
+        return f"'{failure.command}': {failure.message}" if failure.command else failure.message
     return f"{type(failure).__name__}: {failure}"
 
 
@@ -547,7 +547,7 @@ def capture_debug(
         raise DebugLeftOn(
             f"could not {'verify' if result.steps else 'undo'} the crypto debug "
             f"({'; '.join(result.notes) or 'no reason recorded'}).{reason}\n"
-            + manual_instructions(capture.host),
+            + manual_instructions(capture.host, str(getattr(session, "hostname", "") or "")),
             capture=capture,
         ) from failure
     if failure is not None:

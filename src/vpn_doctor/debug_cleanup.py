@@ -97,11 +97,13 @@ def leftover_debugs(show_debug_output: str) -> list[str]:
     return [line.strip() for line in show_debug_output.splitlines() if _LEFT_ON.match(line)]
 
 
-def manual_instructions(host: str) -> str:
+def manual_instructions(host: str, hostname: str = "") -> str:
     """The loud part of the DebugCleanupFailed message: exactly what to type, where."""
-    commands = "\n".join(f"    {host}# {command}" for command in MANUAL_COMMANDS)
+    prompt = hostname or host
+    commands = "\n".join(f"    {prompt}# {command}" for command in MANUAL_COMMANDS)
+    where = f"{host} ({hostname})" if hostname and hostname != host else host
     return (
-        f"DEBUG MAY STILL BE RUNNING ON {host}. Log in now and run:\n{commands}\n"
+        f"DEBUG MAY STILL BE RUNNING ON {where}. Log in now and run:\n{commands}\n"
         "A crypto debug left on can load a busy firewall's CPU."
     )
 
