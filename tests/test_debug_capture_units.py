@@ -388,3 +388,15 @@ def test_live_view_shows_countdown_and_raw_lines() -> None:
     assert "6 s left, 3 lines, 0.8 lines/s" in text
     assert "[IKEv1]IP = 203.0.113.9, line 7" in text  # not eaten as rich markup
     assert "boom" in text
+
+
+def test_failure_before_any_debug_says_nothing_was_turned_on() -> None:
+    from vpn_doctor.debug_capture import DebugCaptureInterrupted, capture_debug
+
+    device = FakeAsa(silent=True)  # `show version` never answers
+    options = DebugCaptureOptions(peer="203.0.113.9", seconds=1, command_timeout=0.05)
+    with pytest.raises(DebugCaptureInterrupted) as info:
+        capture_debug(device, options)
+    assert "no debug had been turned on yet" in str(info.value)
+    assert info.value.exit_code == 12
+    assert device.written == ["show version"]  # and no undo was needed

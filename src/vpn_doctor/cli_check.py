@@ -20,6 +20,7 @@ from typing import Any
 
 from rich.console import Console
 
+from vpn_doctor.engine import default_playbooks
 from vpn_doctor.errors import InventoryError
 from vpn_doctor.health import CheckOptions, check_host, run_checks
 from vpn_doctor.health_checks import DEFAULT_REKEY_THRESHOLD
@@ -183,6 +184,7 @@ def run_check(args: argparse.Namespace) -> int:
         ),
         args.only,
     )
+    default_playbooks()  # a broken playbook set is one error (exit 18), not N failed hosts
     options = CheckOptions(
         timeout=args.timeout,
         deadline=args.deadline or 6 * args.timeout,

@@ -17,6 +17,8 @@ How the debug/syslog evidence changes the state-based guess (:func:`conclude`):
 * *supporting* evidence implying another code adds that code after the leaf as ``possible``.
 
 The state decides the verdict (is the tunnel up?); the evidence decides the cause.
+Configuration issues (:mod:`vpn_doctor.config_evidence`) are merged last: one that explains a
+finding joins it (evidence, exact remediation); the others follow it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from string import Formatter
 
+from vpn_doctor.config_evidence import merge_config
 from vpn_doctor.findings import DIAGNOSIS_INCOMPLETE, Finding, PathStep, Verdict
 from vpn_doctor.playbook import CatalogueEntry, Leaf, Node, PlaybookSet
 from vpn_doctor.tunnel_context import Evidence, TunnelContext, Undetermined
@@ -250,4 +253,4 @@ def conclude(
     unique: dict[str, Finding] = {}
     for finding in findings:
         unique.setdefault(finding.code, finding)
-    return verdict, tuple(unique.values())  # type: ignore[return-value]
+    return merge_config(ctx, verdict, tuple(unique.values()))  # type: ignore[arg-type]

@@ -553,10 +553,15 @@ def capture_debug(
     if failure is not None:
         if isinstance(failure, (SystemExit, GeneratorExit)):
             raise failure
-        said = " (the session was lost; reconnected and undid it)" if result.reconnected else ""
+        if not result.needed:
+            state = "no debug had been turned on yet"
+        elif result.reconnected:
+            state = "debug was undone and verified off (the session was lost; reconnected to undo)"
+        else:
+            state = "debug was undone and verified off"
         raise DebugCaptureInterrupted(
             f"debug capture stopped after {capture.total_lines} lines: {_describe(failure)}; "
-            f"debug was undone and verified off{said}",
+            + state,
             capture=capture,
             exit_code=_exit_code(failure),
         ) from failure

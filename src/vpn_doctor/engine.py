@@ -10,8 +10,10 @@
    The first peer of every crypto map entry is diagnosed too (a configured tunnel with no SA
    is the IKE_NO_SA case); later peers of ``set peer A B`` are failover alternates, idle by
    design, and only appear when they have an SA or log lines.
-3. Build a :class:`~vpn_doctor.tunnel_context.TunnelContext` per peer, walk the tree
-   (:mod:`vpn_doctor.conclude`), and order the findings.
+3. Build a :class:`~vpn_doctor.tunnel_context.TunnelContext` per peer (with the
+   configuration issues :mod:`vpn_doctor.config_checks` finds for it and the packet-tracer
+   facts, see :mod:`vpn_doctor.config_evidence`), walk the tree (:mod:`vpn_doctor.conclude`),
+   and order the findings (configuration that explains the state ranks first).
 
 AWS peers are recognised from the configuration (a crypto map entry naming two peers with an
 ``any`` crypto ACL, as in AWS's sample; VTIs whose descriptions name the same AWS VPN) or from
@@ -32,6 +34,7 @@ from typing import Any
 
 from vpn_doctor import debuglog
 from vpn_doctor.conclude import conclude, walk
+from vpn_doctor.config_evidence import packet_tracer_facts, tunnel_config_issues
 from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.findings import (
     DIAGNOSIS_INCOMPLETE,
@@ -394,6 +397,7 @@ def _context(
     hints = _aws_hints(state, peer, crypto, vti_lines)
     expected = profile if profile is not None else (AWS_PROFILE if hints else None)
     others = tuple(summaries.get(p, PeerSummary(p, False, False)) for p in (*pairs, *failover))
+    trace_command, trace_facts = packet_tracer_facts(crypto, peer)
     return TunnelContext(
         peer=peer,
         ike_sas=tuple(ike),
@@ -414,6 +418,9 @@ def _context(
         others=others,
         pairs=pairs,
         failover=failover,
+        config_issues=tunnel_config_issues(crypto, peer, ipsec, expected),
+        trace_facts=trace_facts,
+        trace_command=trace_command,
     )
 
 

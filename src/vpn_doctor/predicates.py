@@ -18,6 +18,7 @@ import fnmatch
 import re
 from collections.abc import Callable
 
+from vpn_doctor.config_evidence import TRACE_PREFIX, contradiction
 from vpn_doctor.models import IkeSa
 from vpn_doctor.profiles import profile_deviations
 from vpn_doctor.tunnel_context import PeerSummary, TunnelContext, is_any_proxy, proxy_network
@@ -421,3 +422,40 @@ def sla_monitor_configured(ctx: TunnelContext, if_missing: bool = False) -> bool
     lines = [line for line in text.splitlines() if line.strip().startswith("sla monitor")]
     ctx.cite(*lines)
     return bool(lines)
+
+
+@predicate
+def config_issue(
+    ctx: TunnelContext,
+    codes: list[str],
+    severity: list[str] | None = None,
+    active_only: bool = True,
+) -> bool:
+    """A configuration check (vpn_doctor.config_checks, run by the engine for this peer) found
+    an issue whose code is one of ``codes`` (optionally only of ``severity``: critical,
+    warning, info). ``active_only`` skips issues the current state contradicts (a phase 1
+    failure claim while phase 1 is up). Cites the configuration lines the check quoted.
+    No configuration collected means "no": the state stays the baseline."""
+    hits = [
+        issue
+        for issue in ctx.config_issues
+        if issue.code in codes
+        and (severity is None or issue.severity in severity)
+        and not (active_only and contradiction(issue, ctx))
+    ]
+    for issue in hits:
+        ctx.cite(*issue.evidence)
+    return bool(hits)
+
+
+@predicate
+def packet_tracer_no_vpn(ctx: TunnelContext) -> bool:
+    """packet-tracer (run with --packet-tracer) shows the tunnel's traffic matching no crypto
+    map (no VPN phase), or translated before encryption: the ASA never starts IKE for it."""
+    hits = [
+        fact
+        for fact in ctx.trace_facts
+        if fact.startswith(("No VPN phase", "Dropped before any VPN phase", "Translated before"))
+    ]
+    ctx.cite(*(TRACE_PREFIX + fact for fact in hits))
+    return bool(hits)

@@ -20,6 +20,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpn_doctor.config_checks_base import ConfigIssue
 from vpn_doctor.config_models import CryptoConfig, CryptoMapEntry
 from vpn_doctor.models import IkeSa, IpsecSa, ParseStatus, ProxyId, VpnSession
 
@@ -106,6 +107,12 @@ class TunnelContext:
     others: tuple[PeerSummary, ...] = ()
     pairs: tuple[str, ...] = ()  # redundant partners: both should be up (AWS VTI pair)
     failover: tuple[str, ...] = ()  # alternates on the same crypto map entry (one up at a time)
+    # What vpn_doctor.config_checks found in the configuration for this peer (engine-computed
+    # once per tunnel; predicates ask about it, conclude merges it into the findings).
+    config_issues: tuple[ConfigIssue, ...] = ()
+    # packet-tracer facts for this peer's traffic (vpn_doctor.packet_tracer), when it was run.
+    trace_facts: tuple[str, ...] = ()
+    trace_command: str = ""
     citations: list[str] = field(default_factory=list, compare=False, repr=False)
 
     # ---- honesty about data -------------------------------------------------------------
