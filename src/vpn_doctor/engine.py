@@ -361,23 +361,40 @@ def _vti_pairs(state: DeviceState, peer: str) -> tuple[tuple[str, ...], tuple[st
     return (), ()
 
 
+_AWS_NAME = re.compile(r"(?<![a-z])(?:amzn|aws)(?![a-z])", re.IGNORECASE)
+
+
 def _aws_hints(
-    state: DeviceState, peer: str, crypto: CryptoConfig | None, vti_lines: tuple[str, ...]
+    state: DeviceState,
+    peer: str,
+    crypto: CryptoConfig | None,
+    vti_lines: tuple[str, ...],
+    lines: Iterable[str] = (),
 ) -> tuple[str, ...]:
-    """Device lines that make ``peer`` look like an AWS endpoint (see the module docstring)."""
+    """Device lines that make ``peer`` look like an AWS endpoint (see the module docstring):
+    an AWS-sample crypto map (two peers with an ``any`` crypto ACL, or the sample's
+    ``amzn``/``aws`` map or ACL name), VTI descriptions naming AWS, 0.0.0.0/0 proxies in the
+    IPsec SAs or in the proposals the log shows rejected."""
     hints: list[str] = []
     if any("aws" in line.lower() for line in vti_lines):
         hints.extend(vti_lines)
     for entry in crypto.entries_for_peer(peer) if crypto else ():
         aces = crypto.acl(entry.match_address) if crypto else ()
         any_source = any(a.source.kind in ("any", "any4") for a in aces)
-        if len(entry.peers) == 2 and any_source:
+        named = bool(_AWS_NAME.search(f"{entry.map_name} {entry.match_address or ''}"))
+        if (len(entry.peers) == 2 and any_source) or named:
             hints.extend(line for line in entry.lines if "set peer" in line)
-            hints.extend(line for a in aces for line in a.lines)
+            hints.extend(line for line in entry.lines if "match address" in line and named)
+            hints.extend(line for a in aces for line in a.lines if any_source)
     _, ipsec, _ = _for_peer(state, peer)
     for sa in ipsec:
         if is_any_proxy(sa.remote_ident) and is_any_proxy(sa.local_ident):
             hints.extend(line for line in sa.lines if "ident" in line)
+    hints.extend(
+        line
+        for line in lines
+        if "remote proxy 0.0.0.0/0.0.0.0" in line and "local proxy 0.0.0.0/0.0.0.0" in line
+    )
     return tuple(dict.fromkeys(hints))
 
 
@@ -394,7 +411,7 @@ def _context(
     entries = crypto.entries_for_peer(peer) if crypto else ()
     failover = tuple(dict.fromkeys(p for e in entries for p in e.peers if _norm(p) != peer))
     pairs, vti_lines = _vti_pairs(state, peer)
-    hints = _aws_hints(state, peer, crypto, vti_lines)
+    hints = _aws_hints(state, peer, crypto, vti_lines, lines)
     expected = profile if profile is not None else (AWS_PROFILE if hints else None)
     others = tuple(summaries.get(p, PeerSummary(p, False, False)) for p in (*pairs, *failover))
     trace_command, trace_facts = packet_tracer_facts(crypto, peer)
