@@ -69,7 +69,7 @@ def our_commands(peer: str) -> list[str]:
     """The exact commands ``collect(runner, peer)`` sends (default collection, filtered)."""
     from vpn_doctor.collect import plan
 
-    return plan(peer)
+    return [str(command) for command in plan(peer)]
 
 
 def settings_for(mock: Any) -> Any:
@@ -109,7 +109,7 @@ def cli_diagnose(mock: Any, peer: str) -> int:
         "--format", "json",
     ]  # fmt: skip
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        return main(argv)
+        return int(main(argv))
 
 
 def bare_netmiko(mock: Any, commands: Sequence[str]) -> int:

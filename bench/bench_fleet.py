@@ -73,11 +73,9 @@ class FleetProcess:
             text=True,
         )
         line: list[str] = []
-        assert self._proc.stdout is not None
-        reader = threading.Thread(
-            target=lambda: line.append(self._proc.stdout.readline() if self._proc else ""),
-            daemon=True,
-        )
+        stdout = self._proc.stdout
+        assert stdout is not None
+        reader = threading.Thread(target=lambda: line.append(stdout.readline()), daemon=True)
         reader.start()
         reader.join(_START_TIMEOUT)
         if not line or not line[0].strip():

@@ -36,7 +36,7 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.md"
 def environment() -> str:
     """Versions and load: a ratio is comparable across runs, an absolute time is not."""
     import netmiko
-    import paramiko  # type: ignore[import-untyped]
+    import paramiko
     import textfsm
 
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?", "?", "?")

@@ -12,34 +12,90 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vpn_doctor.collect import collect, validate_peer
-from vpn_doctor.commands import DEFAULT_COLLECTION
+from vpn_doctor.commands import (
+    DEFAULT_COLLECTION,
+    SHOW_ROUTE,
+    SHOW_RUN_ACCESS_LIST,
+    SHOW_RUN_CRYPTO_IKEV1,
+    SHOW_RUN_CRYPTO_IKEV2,
+    SHOW_RUN_CRYPTO_IPSEC,
+    SHOW_RUN_CRYPTO_MAP,
+    SHOW_RUN_NAT,
+    SHOW_RUN_SLA_MONITOR,
+    SHOW_RUN_TUNNEL_GROUP,
+    peer_filtered_commands,
+)
 from vpn_doctor.engine import diagnose
 from vpn_doctor.errors import CollectionInterrupted, ExitCode, InputError
 from vpn_doctor.findings import DiagnosisReport
 from vpn_doctor.models import Snapshot
 from vpn_doctor.playbook import PlaybookSet, load_playbooks
-from vpn_doctor.profiles import BUILTIN_PROFILES, PeerProfile
+from vpn_doctor.profiles import PeerProfile, available_profiles, load_profile
 
 # Live collection for a diagnosis: the default show commands plus the configuration the
-# playbooks can use (crypto map, policies, tunnel-groups, sla monitor, VTIs) and the log.
-# All read-only and allow-listed; pre-shared keys are masked by collect().
+# playbooks and the configuration checks use (crypto map and policies, tunnel-groups, NAT,
+# routes, sla monitor, VTIs) and the log; a second round adds the crypto ACLs the crypto map
+# names. All read-only and allow-listed; pre-shared keys are masked by collect().
 DIAGNOSE_COMMANDS: tuple[str, ...] = (
     *DEFAULT_COLLECTION,
-    "show running-config crypto map",
-    "show running-config crypto ikev1",
-    "show running-config crypto ikev2",
-    "show running-config tunnel-group",
-    "show running-config sla monitor",
+    SHOW_RUN_CRYPTO_MAP,
+    SHOW_RUN_CRYPTO_IKEV1,
+    SHOW_RUN_CRYPTO_IKEV2,
+    SHOW_RUN_CRYPTO_IPSEC,
+    SHOW_RUN_TUNNEL_GROUP,
+    SHOW_RUN_NAT,
+    SHOW_ROUTE,
+    SHOW_RUN_SLA_MONITOR,
     "show running-config interface",
     "show logging",
 )
+
+
+def peer_first_round(peer: str) -> tuple[str, ...]:
+    """`diagnose --peer`, round 1: the SA tables filtered on the device (see
+    commands.peer_filtered_commands), the crypto map (it says what else matters) and the log
+    lines naming the peer."""
+    filtered = peer_filtered_commands(peer)
+    return (
+        *(filtered.get(command, command) for command in DEFAULT_COLLECTION),
+        SHOW_RUN_CRYPTO_MAP,
+        f"show logging | include {peer}",
+    )
+
+
+def peer_second_round(
+    peer: str, snapshot: Snapshot, *, profile: PeerProfile | None = None
+) -> tuple[str, ...]:
+    """`diagnose --peer`, round 2: only the configuration the peer's crypto map entries make
+    relevant: their crypto ACLs, the IKE version(s) they use, transform sets, tunnel-groups,
+    NAT and routes (NAT exemption, swapped ACL), sla monitor for a peer that may not initiate
+    (two peers on the entry, an AWS-sample name, or a profile saying so) and the interfaces
+    when no crypto map entry names the peer (a VTI)."""
+    from vpn_doctor.parsing_config import parse_crypto_map
+
+    text = snapshot.outputs.get(SHOW_RUN_CRYPTO_MAP, "")
+    entries = [e for e in parse_crypto_map(text).records if not e.is_dynamic and peer in e.peers]
+    versions = {v for e in entries for v in e.ike_versions} or {1, 2}
+    commands = [f"{SHOW_RUN_ACCESS_LIST} {name}" for name in _acl_names(entries)]
+    commands += [SHOW_RUN_CRYPTO_IKEV1] if 1 in versions else []
+    commands += [SHOW_RUN_CRYPTO_IKEV2] if 2 in versions else []
+    commands += [SHOW_RUN_CRYPTO_IPSEC, SHOW_RUN_TUNNEL_GROUP, SHOW_RUN_NAT, SHOW_ROUTE]
+    responder_only = (profile is not None and profile.far_side_initiates is False) or any(
+        len(e.peers) == 2 or re.search(r"amzn|aws", f"{e.map_name} {e.match_address}", re.I)
+        for e in entries
+    )
+    if responder_only:
+        commands.append(SHOW_RUN_SLA_MONITOR)
+    if not entries:
+        commands.append("show running-config interface")
+    return tuple(commands)
+
 
 DIAGNOSE_EPILOG = """\
 examples:
@@ -52,8 +108,10 @@ examples:
   vpn-doctor diagnose --from-log ./putty.log --peer 203.0.113.9 --format markdown
   # add debug/syslog lines kept elsewhere (syslog server, earlier debug session)
   vpn-doctor diagnose --snapshot ./fw1-snap --log ./syslog-fw1.txt
-  # compare with AWS's expected parameters
+  # compare with AWS's expected parameters (or a profile file of your own)
   vpn-doctor diagnose --snapshot ./fw1-snap --profile aws
+  # simulate the tunnel's traffic: does it match the crypto map, is it NATed first?
+  vpn-doctor diagnose fw1 --peer 203.0.113.9 --packet-tracer
 
 exit codes: 0 all tunnels up, 1 any degraded, 2 any down, 3 could not determine (a needed
 output missing or not understood, or no tunnel found). Precedence when tunnels differ:
@@ -99,7 +157,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--profile",
         metavar="NAME|FILE",
-        help="expected peer profile: 'aws' or a YAML file (default: aws for AWS-looking peers)",
+        help=(
+            "expected peer profile: a name from profiles/ (aws, or a file you added there) or "
+            "a YAML file (default: aws for AWS-looking peers)"
+        ),
     )
     parser.add_argument(
         "--playbooks", type=Path, metavar="DIR", help="use the playbooks in DIR (validated)"
@@ -108,6 +169,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
     live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
     live.add_argument("--save", metavar="DIR", help="also save the collected snapshot to DIR")
+    live.add_argument(
+        "--packet-tracer",
+        action="store_true",
+        help=(
+            "also run packet-tracer for the tunnel's traffic (built from its crypto ACL): "
+            "does it match the crypto map, is it NATed first (simulates; may start the tunnel)"
+        ),
+    )
     live.add_argument("--timeout", type=float, default=10.0, metavar="S", help="(default 10)")
     live.add_argument("--strict-host-key", action="store_true", help="refuse unknown host keys")
     live.add_argument("--known-hosts", type=Path, metavar="FILE", help="known_hosts file")
@@ -136,23 +205,15 @@ def _add_secret_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _load_profile(value: str | None) -> PeerProfile | None:
+    """--profile NAME|FILE through profiles.load_profile (validated; a name is looked up in
+    the profiles directory, so a user's own profiles/<name>.yaml works by name)."""
     if not value:
         return None
-    if value.lower() in BUILTIN_PROFILES:
-        return BUILTIN_PROFILES[value.lower()]
-    path = Path(value)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(
-            f"--profile {value}: not a built-in profile and not readable YAML: {exc}"
-        ) from None
-    if not isinstance(data, dict):
-        raise InputError(f"--profile {value}: expected a mapping (name, encryption, hash, ...)")
-    try:
-        return PeerProfile.from_mapping(data)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"--profile {value}: {exc}") from exc
+        return load_profile(value)
+    except InputError as exc:
+        known = ", ".join(available_profiles()) or "aws"
+        raise InputError(f"--profile {value}: {exc.message} (known: {known})") from exc
 
 
 def _read_lines(path: Path) -> tuple[str, ...]:
@@ -163,7 +224,7 @@ def _read_lines(path: Path) -> tuple[str, ...]:
     return tuple(line.rstrip() for line in text.splitlines() if line.strip())
 
 
-def _snapshot_from_args(args: argparse.Namespace) -> Snapshot:
+def _snapshot_from_args(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
     sources = [name for name in ("host", "snapshot", "from_log") if getattr(args, name)]
     if len(sources) != 1:
         raise InputError("give exactly one of HOST, --snapshot DIR or --from-log FILE")
@@ -175,12 +236,15 @@ def _snapshot_from_args(args: argparse.Namespace) -> Snapshot:
         from vpn_doctor.terminal_log import read_terminal_log
 
         return read_terminal_log(args.from_log)
-    return _collect_live(args)
+    if getattr(args, "packet_tracer", False) and not args.host:
+        raise InputError("--packet-tracer runs on a live device: give HOST")
+    return _collect_live(args, profile)
 
 
-def _collect_live(args: argparse.Namespace) -> Snapshot:
-    """Log in and collect DIAGNOSE_COMMANDS box-wide (the engine filters by --peer, and the
-    parser reads the box-wide outputs); save the snapshot (even a partial one) on --save."""
+def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
+    """Log in and collect: box-wide DIAGNOSE_COMMANDS plus the crypto ACLs, or with --peer the
+    two peer rounds (peer_first_round / peer_second_round); then packet-tracer when asked.
+    Save the snapshot (even a partial one) on --save."""
     from vpn_doctor.cli_collect import _settings
     from vpn_doctor.driver import AsaSession
     from vpn_doctor.snapshot import check_save_target, save_snapshot
@@ -189,30 +253,70 @@ def _collect_live(args: argparse.Namespace) -> Snapshot:
     if save_dir is not None:
         check_save_target(save_dir)
     settings = _settings(args)
+    peer = validate_peer(args.peer) if args.peer else None
+    snapshot = Snapshot(outputs={})
     try:
         with AsaSession(settings) as session:
-            snapshot = collect(session, None, DIAGNOSE_COMMANDS)
-            acl_commands = [f"show running-config access-list {a}" for a in _crypto_acls(snapshot)]
-            if acl_commands:  # second round: the crypto ACLs the crypto map names
-                extra = collect(session, None, acl_commands)
-                snapshot = replace(snapshot, outputs={**snapshot.outputs, **extra.outputs})
+            if peer:
+                snapshot = collect(session, None, peer_first_round(peer))
+                snapshot = _more(
+                    session, snapshot, peer_second_round(peer, snapshot, profile=profile)
+                )
+            else:
+                snapshot = collect(session, None, DIAGNOSE_COMMANDS)
+                acls = [f"{SHOW_RUN_ACCESS_LIST} {a}" for a in _crypto_acls(snapshot)]
+                snapshot = _more(session, snapshot, acls)
+            if getattr(args, "packet_tracer", False):
+                snapshot = _more(session, snapshot, packet_tracer_commands(snapshot, peer))
     except CollectionInterrupted as exc:
-        if save_dir is not None and exc.snapshot.outputs:
-            save_snapshot(exc.snapshot, save_dir)
+        partial = Snapshot(outputs={**snapshot.outputs, **exc.snapshot.outputs})
+        if save_dir is not None and partial.outputs:
+            save_snapshot(replace(exc.snapshot, outputs=partial.outputs), save_dir)
             print(f"vpn-doctor: partial snapshot saved to {save_dir}", file=sys.stderr)
         raise
+    if peer:
+        snapshot = replace(snapshot, peer=peer)
     if save_dir is not None:
         save_snapshot(snapshot, save_dir)
     return snapshot
+
+
+def _more(session: Any, snapshot: Snapshot, commands: Sequence[str]) -> Snapshot:
+    """Another collection round on the same session, merged into ``snapshot``."""
+    todo = [c for c in dict.fromkeys(commands) if c not in snapshot.outputs]
+    if not todo:
+        return snapshot
+    extra = collect(session, None, todo)
+    return replace(snapshot, outputs={**snapshot.outputs, **extra.outputs})
+
+
+PACKET_TRACER_LIMIT = 10  # without --peer: at most this many crypto map peers are traced
+
+
+def packet_tracer_commands(snapshot: Snapshot, peer: str | None) -> list[str]:
+    """The packet-tracer runs for ``peer`` (or the first peer of each static crypto map entry,
+    at most PACKET_TRACER_LIMIT), built from the collected configuration; none when the crypto
+    ACL gives no literal flow."""
+    from vpn_doctor.packet_tracer import build_packet_tracer_command
+    from vpn_doctor.parsing_config import parse_crypto_config
+
+    config = parse_crypto_config(dict(snapshot.outputs))
+    peers = [peer] if peer else [e.peers[0] for e in config.crypto_maps if e.peers]
+    built = (build_packet_tracer_command(config, p) for p in dict.fromkeys(peers))
+    return [c for c in built if c][:PACKET_TRACER_LIMIT]
+
+
+def _acl_names(entries: Sequence[Any]) -> list[str]:
+    names = [entry.match_address for entry in entries]
+    return sorted({name for name in names if re.fullmatch(r"[A-Za-z0-9_.\-]+", name or "")})
 
 
 def _crypto_acls(snapshot: Snapshot) -> list[str]:
     """Names of the crypto ACLs (`match address`) in the collected crypto map."""
     from vpn_doctor.parsing_config import parse_crypto_map
 
-    text = snapshot.outputs.get("show running-config crypto map", "")
-    names = [entry.match_address for entry in parse_crypto_map(text).records]
-    return sorted({name for name in names if re.fullmatch(r"[A-Za-z0-9_.\-]+", name or "")})
+    text = snapshot.outputs.get(SHOW_RUN_CRYPTO_MAP, "")
+    return _acl_names(parse_crypto_map(text).records)
 
 
 def _playbooks(args: argparse.Namespace) -> PlaybookSet | None:
@@ -240,7 +344,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     peer = validate_peer(args.peer) if args.peer else None
     profile = _load_profile(args.profile)
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
-    snapshot = _snapshot_from_args(args)
+    snapshot = _snapshot_from_args(args, profile)
     if args.log:
         snapshot = Snapshot(
             outputs=snapshot.outputs,

@@ -20,7 +20,8 @@ Two places use them:
   2. an issue naming one of the leaf's *alternatives* separates them: that alternative moves
      first (config-explained) and the leaf drops to ``possible``;
   3. an issue the current state contradicts (a claim that phase 1 cannot come up while it is
-     up; a one-way claim while traffic flows both ways) is kept as ``info``, worded as such;
+     up, that IKE cannot start while an IKE SA exists, that quick mode fails while an IPsec SA
+     is up, that NAT breaks encryption while encaps grow) is kept as ``info``, worded as such;
   4. every other issue follows as its own finding (``possible``), critical before warning;
      when the walk concluded "healthy" (an ``info`` leaf), warnings and criticals go first and
      the verdict becomes ``degraded``: a working tunnel with a configuration problem is not
@@ -95,6 +96,8 @@ def contradiction(issue: ConfigIssue, ctx: TunnelContext) -> str:
         return ""
     if issue.code in PHASE1_BLOCKING and ctx.phase1_up:
         return "phase 1 is up"
+    if issue.code == "IKE_NO_SA" and ctx.ike_sas:
+        return "an IKE SA exists, so IKE did start"
     if issue.code in PHASE2_BLOCKING and ctx.ipsec_sas:
         return "an IPsec SA is up"
     if issue.code == "IPSEC_ONE_WAY" and ctx.encaps > 0:
