@@ -4,6 +4,13 @@
 directory (Contract 1) or a pasted terminal capture. It parses, walks the playbooks and
 prints the report; the exit code is the report's (0 up, 1 degraded, 2 down, 3 could not
 determine) unless something failed before there was a report (the error's own code).
+
+Live collection: box-wide, DIAGNOSE_COMMANDS then the crypto ACLs the crypto map names (14 + one
+per crypto ACL); with ``--peer``, two rounds that let the ASA filter (``show crypto ipsec sa peer
+X``, ``show vpn-sessiondb detail l2l filter ipaddress X``, ``show logging | include X``) and
+collect only the configuration the peer's crypto map entries make relevant (about 12 commands,
+whatever the size of the box). ``--packet-tracer`` adds one packet-tracer run per traced peer,
+built from the crypto ACL (vpn_doctor.packet_tracer); it is never sent unless asked for.
 """
 
 from __future__ import annotations

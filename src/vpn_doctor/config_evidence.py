@@ -106,13 +106,25 @@ def contradiction(issue: ConfigIssue, ctx: TunnelContext) -> str:
 
 
 def _dedupe(lines: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(line.rstrip() for line in lines if line and line.strip()))
+    """Lines in order, once each (the same device line quoted indented or stripped counts once;
+    the first form wins)."""
+    seen: dict[str, str] = {}
+    for line in lines:
+        if line and line.strip():
+            seen.setdefault(line.strip(), line.rstrip())
+    return tuple(seen.values())
+
+
+def _blocks(blocks: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """Remediation blocks one after the other, each once (lines inside a block are kept as they
+    are: ' frequency 5' may rightly appear in two sla monitor blocks)."""
+    return tuple(line for block in dict.fromkeys(blocks) for line in block)
 
 
 def _explained(finding: Finding, issues: Sequence[ConfigIssue]) -> Finding:
     """``finding`` with the configuration that explains it (see rule 1 of the module doc)."""
     lead = min(issues, key=lambda i: _RANK.get(i.severity, 3))
-    remediation = _dedupe(line for i in issues for line in i.remediation)
+    remediation = _blocks(i.remediation for i in issues)
     meaning = " ".join(
         part for part in (finding.meaning, *(f"Configuration: {i.meaning}" for i in issues)) if part
     )
@@ -136,7 +148,7 @@ def _from_issues(issues: Sequence[ConfigIssue], *, severity: str | None = None) 
             lead,
             evidence=_dedupe(line for i in issues for line in i.evidence),
             checks=_dedupe(c for i in issues for c in i.checks),
-            remediation=_dedupe(line for i in issues for line in i.remediation),
+            remediation=_blocks(i.remediation for i in issues),
         )
     if severity is not None:
         lead = replace(lead, severity=severity)  # type: ignore[arg-type]

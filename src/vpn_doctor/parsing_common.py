@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -325,19 +325,36 @@ def segment(
     5,000 IPsec SAs, and this loop costs ~0.05 s. ``maybe(line)`` is a cheap test that is
     True for every header and stop line; the regexes only run on those.
     """
-    blocks: list[list[str]] = []
+    return list(iter_segments(lines, header, stop, maybe))
+
+
+def iter_segments(
+    lines: Iterable[str],
+    header: re.Pattern[str],
+    stop: re.Pattern[str],
+    maybe: Callable[[str], bool],
+) -> Iterator[list[str]]:
+    """:func:`segment`, lazily: each block is yielded once the line after it has been read.
+
+    For a parser that consumes its records as they come, so that at most one block is alive
+    at a time (fewer long-lived objects: less garbage-collector work on big outputs).
+    """
     current: list[str] | None = None
     for line in lines:
         if not line or line.isspace():
             continue
         if maybe(line):
             if header.match(line):
+                if current is not None:
+                    yield current
                 current = [line]
-                blocks.append(current)
                 continue
             if stop.match(line):
+                if current is not None:
+                    yield current
                 current = None
                 continue
         if current is not None:
             current.append(line)
-    return blocks
+    if current is not None:
+        yield current

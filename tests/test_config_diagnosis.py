@@ -1,0 +1,276 @@
+"""Configuration-aware diagnosis: config issues merged into the walk, `diagnose --peer` live
+(device-side peer filters, few round trips), `--packet-tracer`, and `--profile` by name.
+
+Every mock scenario named ``config_*`` is diagnosed live over SSH with ``--peer`` (the box-wide
+live path and the snapshot path run in tests/test_diagnose_scenarios.py) and must name
+``expect.first_finding`` first, with the expected evidence lines and the exact configuration
+lines in the remediation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_device import load_scenario, scenario_names
+from vpn_doctor import cli
+from vpn_doctor.cli_diagnose import DIAGNOSE_COMMANDS, peer_first_round, peer_second_round
+from vpn_doctor.config_checks_base import ConfigIssue
+from vpn_doctor.config_evidence import merge_config
+from vpn_doctor.errors import InputError
+from vpn_doctor.findings import Finding
+from vpn_doctor.models import IkeSa, Snapshot
+from vpn_doctor.tunnel_context import TunnelContext
+
+CONFIG_SCENARIOS = [name for name in scenario_names() if name.startswith("config_")]
+# Round trips of `diagnose HOST --peer X` (commands typed after login, terminal setup
+# excluded): round 1 (4 filtered state commands + crypto map + filtered log) + round 2.
+MAX_PEER_COMMANDS = 13
+
+
+def _argv(mock: Any, *extra: str) -> list[str]:
+    return [
+        "diagnose",
+        mock.host,
+        "--port",
+        str(mock.port),
+        "--username",
+        mock.username,
+        "--password-env",
+        "VD_TEST_PASSWORD",
+        "--secret-env",
+        "VD_TEST_SECRET",
+        "--format",
+        "json",
+        *extra,
+    ]
+
+
+def _run(argv: list[str]) -> tuple[int, dict[str, Any]]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = cli.main(argv)
+    return code, json.loads(out.getvalue())
+
+
+def _typed(mock: Any) -> list[str]:
+    """Commands the client typed that were not session setup (terminal/enable)."""
+    return [
+        c
+        for c in mock.commands()
+        if not c.startswith(("terminal", "enable", "show curpriv"))
+        and c not in ("exit", "logout", "configure terminal", "end")
+    ]
+
+
+def _check_first(data: dict[str, Any], expect: dict[str, Any]) -> dict[str, Any]:
+    tunnels = {t["peer"]: t for t in data["tunnels"]}
+    tunnel = tunnels[expect["peer"]]
+    first = tunnel["findings"][0]
+    assert first["code"] == expect["first_finding"], tunnel["path"]
+    assert tunnel["verdict"] == expect["verdict"]
+    for text in expect.get("evidence_contains", []):
+        assert any(text in line for line in first["evidence"]), (text, first["evidence"])
+    for line in expect.get("remediation_contains", []):
+        assert line in first["remediation"], (line, first["remediation"])
+    if expect["verdict"] == "up":
+        assert {f["severity"] for f in tunnel["findings"]} <= {"info"}, tunnel["findings"]
+    return tunnel
+
+
+def test_config_scenarios_exist() -> None:
+    assert len(CONFIG_SCENARIOS) >= 5
+    firsts = {load_scenario(n).expect["first_finding"] for n in CONFIG_SCENARIOS}
+    assert {
+        "IPSEC_PROXY_MISMATCH",
+        "IPSEC_ONE_WAY",
+        "IPSEC_AWS_SINGLE_SA",
+        "IPSEC_PFS_MISMATCH",
+        "TUNNEL_RESPONDER_CANNOT_INITIATE",
+        "TUNNEL_PROFILE_DEVIATION",
+    } <= firsts
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("name", CONFIG_SCENARIOS)
+def test_live_peer(name: str, mock_asa: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`diagnose HOST --peer X`: the device filters, round 2 only what the crypto map makes
+    relevant, the same first finding as offline, and a small command count."""
+    scenario = load_scenario(name)
+    mock = mock_asa(scenario)
+    monkeypatch.setenv("VD_TEST_PASSWORD", mock.password)
+    monkeypatch.setenv("VD_TEST_SECRET", mock.secret)
+    peer = scenario.expect["peer"]
+    code, data = _run(_argv(mock, "--peer", peer))
+    assert [t["peer"] for t in data["tunnels"]] == [peer]
+    _check_first(data, scenario.expect)
+    assert code == {"up": 0, "degraded": 1, "down": 2, "unknown": 3}[scenario.expect["verdict"]]
+    typed = _typed(mock)
+    assert f"show crypto ipsec sa peer {peer}" in typed
+    assert f"show vpn-sessiondb detail l2l filter ipaddress {peer}" in typed
+    assert "show crypto ipsec sa" not in typed and "show vpn-sessiondb detail l2l" not in typed
+    assert not any(c.startswith("packet-tracer") for c in typed)  # only when asked
+    assert len(typed) <= MAX_PEER_COMMANDS, typed
+
+
+@pytest.mark.e2e
+def test_live_peer_round_trips_fewer_than_box_wide(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = load_scenario("config_SWAPPED_ACL")
+    mock = mock_asa(scenario)
+    monkeypatch.setenv("VD_TEST_PASSWORD", mock.password)
+    monkeypatch.setenv("VD_TEST_SECRET", mock.secret)
+    _run(_argv(mock))
+    box_wide = len(_typed(mock))
+    _run(_argv(mock, "--peer", scenario.expect["peer"]))
+    peer_mode = len(_typed(mock)) - box_wide
+    assert box_wide == len(DIAGNOSE_COMMANDS) + 1  # + the crypto ACL
+    assert peer_mode < box_wide
+
+
+@pytest.mark.e2e
+def test_live_packet_tracer(mock_asa: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--packet-tracer builds the flow from the crypto ACL, runs it (allow-listed), and its
+    facts (NATed first, no VPN phase) join findings[0]'s evidence."""
+    scenario = load_scenario("config_NAT_EXEMPTION_MISSING")
+    mock = mock_asa(scenario)
+    monkeypatch.setenv("VD_TEST_PASSWORD", mock.password)
+    monkeypatch.setenv("VD_TEST_SECRET", mock.secret)
+    peer = scenario.expect["peer"]
+    _, data = _run(_argv(mock, "--peer", peer, "--packet-tracer"))
+    tunnel = _check_first(data, scenario.expect)
+    assert "packet-tracer input inside icmp 10.1.1.2 8 0 10.2.62.1 detailed" in _typed(mock)
+    evidence = tunnel["findings"][0]["evidence"]
+    assert any(
+        e.startswith("packet-tracer: Translated before encryption") and "dynamic interface" in e
+        for e in evidence
+    ), evidence
+    assert any(e.startswith("packet-tracer: No VPN phase") for e in evidence), evidence
+
+
+def test_packet_tracer_needs_a_live_device(tmp_path: Path) -> None:
+    code = cli.main(["diagnose", "--snapshot", str(tmp_path), "--packet-tracer"])
+    assert code == InputError.exit_code
+
+
+# ---- round planning (no network) ------------------------------------------------------------
+
+
+def test_peer_rounds_follow_the_crypto_map() -> None:
+    scenario = load_scenario("config_AWS_NO_SLA_MONITOR")
+    peer = scenario.expect["peer"]
+    first = peer_first_round(peer)
+    assert first == (
+        "show version",
+        "show crypto isakmp sa",
+        f"show crypto ipsec sa peer {peer}",
+        f"show vpn-sessiondb detail l2l filter ipaddress {peer}",
+        "show running-config crypto map",
+        f"show logging | include {peer}",
+    )
+    snap = Snapshot(outputs={c: scenario.commands.get(c, "") for c in first})
+    second = peer_second_round(peer, snap)
+    assert second == (
+        "show running-config access-list acl-amzn",
+        "show running-config crypto ikev1",
+        "show running-config crypto ipsec",
+        "show running-config tunnel-group",
+        "show running-config nat",
+        "show route",
+        "show running-config sla monitor",  # two peers on the entry: AWS-style
+    )
+    # a peer in no crypto map entry: both IKE versions, and the interfaces (a VTI?)
+    other = peer_second_round("192.0.2.99", snap)
+    assert "show running-config crypto ikev2" in other
+    assert other[-1] == "show running-config interface"
+
+
+# ---- --profile by name ------------------------------------------------------------------------
+
+
+def test_profile_by_name_from_profiles_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vpn_doctor import cli_diagnose
+
+    (tmp_path / "partner.yaml").write_text(
+        "name: partner\nphase2:\n  pfs_group: [none]\n", encoding="utf-8"
+    )
+    monkeypatch.setattr("vpn_doctor.profiles.profiles_dir", lambda: tmp_path)
+    profile = cli_diagnose._load_profile("partner")
+    assert profile is not None and profile.name == "partner"
+    with pytest.raises(InputError, match="--profile nosuch"):
+        cli_diagnose._load_profile("nosuch")
+    (tmp_path / "bad.yaml").write_text("name: bad\nphase3: {}\n", encoding="utf-8")
+    with pytest.raises(InputError, match="phase3"):
+        cli_diagnose._load_profile("bad")
+
+
+def test_builtin_aws_profile_by_name() -> None:
+    from vpn_doctor import cli_diagnose
+
+    profile = cli_diagnose._load_profile("aws")
+    assert profile is not None and profile.name == "aws" and profile.single_sa
+
+
+# ---- merge rules (unit) --------------------------------------------------------------------------
+
+
+def _leaf(code: str, severity: str = "critical", **kw: Any) -> Finding:
+    return Finding(code=code, severity=severity, title=f"leaf {code}", **kw)  # type: ignore[arg-type]
+
+
+def _issue(code: str, severity: str = "critical", line: str = "cfg line") -> ConfigIssue:
+    return ConfigIssue(code, severity, f"issue {code}", (line,), ("show x",), (f"fix {code}",))  # type: ignore[arg-type]
+
+
+def _ctx(*issues: ConfigIssue, phase1: bool = False) -> TunnelContext:
+    ike = (IkeSa(peer="192.0.2.1", ike_version=1, state="MM_ACTIVE"),) if phase1 else ()
+    return TunnelContext(peer="192.0.2.1", ike_sas=ike, config_issues=issues)
+
+
+def test_merge_same_code_explains_the_leaf() -> None:
+    ctx = _ctx(_issue("IPSEC_PROXY_MISMATCH", line="access-list A permit ip b a"))
+    leaf = _leaf("IPSEC_PROXY_MISMATCH", evidence=("state line",), remediation=("generic",))
+    verdict, findings = merge_config(ctx, "down", [leaf])
+    assert verdict == "down"
+    (first,) = findings
+    assert first.evidence == ("state line", "access-list A permit ip b a")
+    assert first.remediation == ("fix IPSEC_PROXY_MISMATCH",)
+    assert first.confidence == "confirmed" and first.source == "state+config"
+
+
+def test_merge_config_confirmed_alternative_goes_first() -> None:
+    ctx = _ctx(_issue("IPSEC_PFS_MISMATCH"))
+    leaf = _leaf("IKE_AUTH_FAILED", alternatives=("IPSEC_PFS_MISMATCH",))
+    alt = _leaf("IPSEC_PFS_MISMATCH", source="alternative")
+    _, findings = merge_config(ctx, "down", [leaf, alt])
+    assert [f.code for f in findings] == ["IPSEC_PFS_MISMATCH", "IKE_AUTH_FAILED"]
+    assert findings[1].confidence == "possible"
+
+
+def test_merge_contradicted_issue_is_info() -> None:
+    ctx = _ctx(_issue("IKE_AUTH_FAILED"), phase1=True)
+    verdict, findings = merge_config(ctx, "up", [_leaf("TUNNEL_HEALTHY", "info")])
+    assert verdict == "up"
+    assert [(f.code, f.severity) for f in findings] == [
+        ("TUNNEL_HEALTHY", "info"),
+        ("IKE_AUTH_FAILED", "info"),
+    ]
+    assert "not the current cause (phase 1 is up)" in findings[1].title
+
+
+def test_merge_warning_on_healthy_tunnel_leads_and_degrades() -> None:
+    ctx = _ctx(_issue("TUNNEL_RESPONDER_CANNOT_INITIATE", "warning"), phase1=True)
+    verdict, findings = merge_config(ctx, "up", [_leaf("TUNNEL_HEALTHY", "info")])
+    assert verdict == "degraded"
+    assert [f.code for f in findings] == ["TUNNEL_RESPONDER_CANNOT_INITIATE", "TUNNEL_HEALTHY"]
+
+
+def test_no_config_no_change() -> None:
+    leaf = _leaf("IKE_NO_SA")
+    assert merge_config(_ctx(), "down", [leaf]) == ("down", (leaf,))
