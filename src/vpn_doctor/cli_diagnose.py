@@ -38,6 +38,16 @@ from vpn_doctor.commands import (
     SHOW_RUN_TUNNEL_GROUP,
     peer_filtered_commands,
 )
+from vpn_doctor.debug_capture import (
+    AUTO_TRIGGER,
+    DebugCaptureInterrupted,
+    DebugLeftOn,
+    DebugUsageError,
+    add_debug_arguments,
+    attach_to_snapshot,
+    options_from_args,
+    run_debug_from_args,
+)
 from vpn_doctor.engine import diagnose
 from vpn_doctor.errors import CollectionInterrupted, ExitCode, InputError
 from vpn_doctor.findings import DiagnosisReport
@@ -172,6 +182,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--playbooks", type=Path, metavar="DIR", help="use the playbooks in DIR (validated)"
     )
+    add_debug_arguments(parser)
     live = parser.add_argument_group("live connection")
     live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
     live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
@@ -275,10 +286,18 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
                 snapshot = _more(session, snapshot, acls)
             if getattr(args, "packet_tracer", False):
                 snapshot = _more(session, snapshot, packet_tracer_commands(snapshot, peer))
+            if args.debug is not None:
+                snapshot = _capture_debug(args, session, settings, snapshot, peer)
     except CollectionInterrupted as exc:
         partial = Snapshot(outputs={**snapshot.outputs, **exc.snapshot.outputs})
         if save_dir is not None and partial.outputs:
             save_snapshot(replace(exc.snapshot, outputs=partial.outputs), save_dir)
+            print(f"vpn-doctor: partial snapshot saved to {save_dir}", file=sys.stderr)
+        raise
+    except (DebugCaptureInterrupted, DebugLeftOn) as exc:
+        # Debug stopped early (or could not be undone): keep every line read so far.
+        if save_dir is not None:
+            save_snapshot(attach_to_snapshot(replace(snapshot, peer=peer), exc.capture), save_dir)
             print(f"vpn-doctor: partial snapshot saved to {save_dir}", file=sys.stderr)
         raise
     if peer:
@@ -286,6 +305,42 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     if save_dir is not None:
         save_snapshot(snapshot, save_dir)
     return snapshot
+
+
+def _check_debug_request(args: argparse.Namespace) -> None:
+    """Refuse a bad --debug request before logging in: offline sources have no device to
+    debug, and a debug without a peer condition needs --debug-all-peers."""
+    if args.debug is None:
+        if getattr(args, "trigger", None) is not None:
+            raise DebugUsageError("--trigger only makes sense with --debug SECONDS")
+        return
+    if not args.host:
+        raise DebugUsageError("--debug needs a live HOST (not --snapshot / --from-log)")
+    options = options_from_args(args)  # validates the bounds now
+    if options.peer is None and not options.all_peers:
+        raise DebugUsageError(
+            "refusing to run a crypto debug without a peer condition on a production "
+            "firewall: give --peer IP, or --debug-all-peers to debug every peer"
+        )
+
+
+def _capture_debug(
+    args: argparse.Namespace, session: Any, settings: Any, snapshot: Snapshot, peer: str | None
+) -> Snapshot:
+    """Run the conditional debug on the live session and add its lines to the snapshot.
+
+    A bare --trigger sends the tunnel's interesting traffic (packet-tracer built from the
+    crypto ACL) once debug is on, so a down tunnel tries to come up during the capture.
+    """
+    traces = packet_tracer_commands(snapshot, peer) if args.trigger == AUTO_TRIGGER else []
+    capture = run_debug_from_args(
+        args,
+        session,
+        settings,
+        trigger_command=traces[0] if traces else None,
+        asa_version=snapshot.device.version or snapshot.outputs.get("show version"),
+    )
+    return attach_to_snapshot(snapshot, capture)
 
 
 def _more(session: Any, snapshot: Snapshot, commands: Sequence[str]) -> Snapshot:
@@ -351,6 +406,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     peer = validate_peer(args.peer) if args.peer else None
     profile = _load_profile(args.profile)
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
+    _check_debug_request(args)
     snapshot = _snapshot_from_args(args, profile)
     if args.log:
         snapshot = Snapshot(
