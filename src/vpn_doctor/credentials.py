@@ -42,7 +42,8 @@ def _from_env(var: str, environ: Mapping[str, str], what: str) -> str:
     return value
 
 
-def _from_file(path: Path, what: str) -> str:
+def read_first_line(path: Path, what: str) -> str:
+    """The secret on the first line of ``path``; a clear InputError naming ``what`` otherwise."""
     try:
         with path.open(encoding="utf-8") as handle:
             first = handle.readline().rstrip("\r\n")
@@ -72,7 +73,7 @@ def get_password(
     if sources.password_env:
         return _from_env(sources.password_env, env, "--password-env")
     if sources.password_file:
-        return _from_file(sources.password_file, "--password-file")
+        return read_first_line(sources.password_file, "--password-file")
     if env.get(PASSWORD_ENV):
         return env[PASSWORD_ENV]
     if interactive if interactive is not None else _interactive():
@@ -98,7 +99,7 @@ def get_secret(
     if sources.secret_env:
         return _from_env(sources.secret_env, env, "--secret-env")
     if sources.secret_file:
-        return _from_file(sources.secret_file, "--secret-file")
+        return read_first_line(sources.secret_file, "--secret-file")
     if env.get(SECRET_ENV):
         return env[SECRET_ENV]
     if interactive if interactive is not None else _interactive():

@@ -31,37 +31,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from vpn_doctor.findings import CONTRACT3_CODES
+
 Confidence = Literal["V", "S", "I", "U"]
 Strength = Literal["decisive", "supporting"]
 
 #: Contract 3 (shared/DESIGN.md): every ``implies`` must be one of these.
-FINDING_CODES: frozenset[str] = frozenset(
-    {
-        "IKE_NO_SA",
-        "IKE_NO_RESPONSE",
-        "IKE_PROPOSAL_MISMATCH",
-        "IKE_KEY_EXCHANGE_STALLED",
-        "IKE_AUTH_FAILED",
-        "IKE_NAT_T_BLOCKED",
-        "IKE_AGGRESSIVE_MODE",
-        "IKE_VERSION_MISMATCH",
-        "IKE_CERT_PEER_ID",
-        "IKE_CERT_INVALID",
-        "IPSEC_PROXY_MISMATCH",
-        "IPSEC_AWS_SINGLE_SA",
-        "IPSEC_TRANSFORM_MISMATCH",
-        "IPSEC_PFS_MISMATCH",
-        "IPSEC_NO_SA",
-        "IPSEC_ONE_WAY",
-        "IPSEC_NAT_IN_TUNNEL",
-        "IPSEC_ERRORS",
-        "TUNNEL_RESPONDER_CANNOT_INITIATE",
-        "TUNNEL_REDUNDANCY_DEGRADED",
-        "TUNNEL_PROFILE_DEVIATION",
-        "TUNNEL_OVERLAPPING_SUBNETS",
-        "TUNNEL_HEALTHY",
-    }
-)
+FINDING_CODES: frozenset[str] = frozenset(CONTRACT3_CODES)
 
 
 @dataclass(frozen=True)

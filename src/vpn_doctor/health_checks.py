@@ -48,7 +48,7 @@ from vpn_doctor.findings import (
 )
 from vpn_doctor.inventory import ExpectedTunnel, Network
 from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ProxyId, VpnSession
-from vpn_doctor.profiles import BUILTIN_PROFILES
+from vpn_doctor.profiles import load_profile
 
 HEALTHY = "TUNNEL_HEALTHY"
 SA_EXPIRING = "SA_EXPIRING_NO_REKEY"  # extension of Contract 3 (health check only)
@@ -325,7 +325,7 @@ def _expected_health(
     found: TunnelDiagnosis | None,
     threshold: int,
 ) -> TunnelHealth:
-    profile = BUILTIN_PROFILES.get(expected.profile) if expected.profile else None
+    profile = load_profile(expected.profile) if expected.profile else None
     peer = found.peer if found is not None else expected.peer
     diagnosis = found
     if found is None or profile is not None:

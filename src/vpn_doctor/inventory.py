@@ -43,9 +43,9 @@ from typing import Any, NoReturn
 
 import yaml
 
-from vpn_doctor.credentials import PASSWORD_ENV, SECRET_ENV
+from vpn_doctor.credentials import PASSWORD_ENV, SECRET_ENV, read_first_line
 from vpn_doctor.errors import InputError, InventoryError
-from vpn_doctor.profiles import BUILTIN_PROFILES
+from vpn_doctor.profiles import BUILTIN_PROFILES, available_profiles
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -251,10 +251,11 @@ def _tunnel(doc: _Doc, raw: Any, where: tuple[str | int, ...], host: str) -> Exp
             doc.fail(at, f"{_dotted(at[1:])} must be [local_cidr, remote_cidr]", host)
         proxies.append((_network(doc, pair[0], at, host), _network(doc, pair[1], at, host)))
     profile = raw.get("profile")
-    if profile is not None and str(profile) not in BUILTIN_PROFILES:
+    known = sorted({*BUILTIN_PROFILES, *available_profiles()})
+    if profile is not None and str(profile) not in known:
         doc.fail(
             (*where, "profile"),
-            f"unknown profile {profile!r} (known: {', '.join(sorted(BUILTIN_PROFILES))})",
+            f"unknown profile {profile!r} (known: {', '.join(known)}; add one under profiles/)",
             host,
         )
     group = raw.get("redundancy_group")
@@ -489,19 +490,6 @@ def load_inventory(
 # ---- secrets (resolved per host at check time: a missing one fails that host only) -------------
 
 
-def _read_first_line(path: Path, what: str) -> str:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            first = handle.readline().rstrip("\r\n")
-    except FileNotFoundError:
-        raise InputError(f"{what}: file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{what}: cannot read {path}: {exc.__class__.__name__}") from None
-    if not first:
-        raise InputError(f"{what}: the first line of {path} is empty")
-    return first
-
-
 def _env(var: str, environ: Mapping[str, str], what: str) -> str:
     value = environ.get(var)
     if not value:
@@ -524,11 +512,11 @@ def resolve_secrets(
     if refs.password_env:
         password = _env(refs.password_env, env, "data.password_env")
     elif refs.password_file:
-        password = _read_first_line(refs.password_file, "data.password_file")
+        password = read_first_line(refs.password_file, "data.password_file")
     elif fallback.password_env:
         password = _env(fallback.password_env, env, "--password-env")
     elif fallback.password_file:
-        password = _read_first_line(fallback.password_file, "--password-file")
+        password = read_first_line(fallback.password_file, "--password-file")
     elif env.get(PASSWORD_ENV):
         password = env[PASSWORD_ENV]
     else:
@@ -540,11 +528,11 @@ def resolve_secrets(
     if refs.secret_env:
         secret = _env(refs.secret_env, env, "data.secret_env")
     elif refs.secret_file:
-        secret = _read_first_line(refs.secret_file, "data.secret_file")
+        secret = read_first_line(refs.secret_file, "data.secret_file")
     elif fallback.secret_env:
         secret = _env(fallback.secret_env, env, "--secret-env")
     elif fallback.secret_file:
-        secret = _read_first_line(fallback.secret_file, "--secret-file")
+        secret = read_first_line(fallback.secret_file, "--secret-file")
     elif env.get(SECRET_ENV):
         secret = env[SECRET_ENV]
     return password, secret

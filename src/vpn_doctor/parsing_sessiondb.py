@@ -83,7 +83,7 @@ class _Fsm:
 
 @cache
 def _compile(template: str) -> _Fsm:
-    """Read ``templates/<template>`` with TextFSM, build one regex per state (and Continue)."""
+    """Read ``templates/<template>`` with TextFSM; one regex per state (and per Continue)."""
     source = (templates_dir() / template).read_text(encoding="utf-8")
     fsm = textfsm.TextFSM(io.StringIO(source))
     lists: set[str] = set()
@@ -95,52 +95,52 @@ def _compile(template: str) -> _Fsm:
             lists.add(value.name)
     if "EOF" in fsm.states or "End" in fsm.states:
         raise ValueError(f"{template}: explicit End/EOF states unsupported")
+    for rules in fsm.states.values():
+        for rule in rules:
+            if (
+                rule.line_op not in ("", "Next", "Continue")
+                or rule.record_op not in ("", "NoRecord", "Record")
+                or rule.new_state in ("End", "EOF")
+            ):
+                raise ValueError(f"{template}: rule line {rule.line_num}: operation unsupported")
 
     states: dict[str, dict[int, _Entry]] = {}
     for name, rules in fsm.states.items():
         starts = {0} | {i + 1 for i, rule in enumerate(rules) if rule.line_op == "Continue"}
-        entries: dict[int, _Entry] = {}
-        for start in sorted(starts):
-            parts = []
-            for i in range(start, len(rules)):
-                rule = rules[i]
-                if rule.line_op not in ("", "Next", "Continue") or rule.record_op not in (
-                    "",
-                    "NoRecord",
-                    "Record",
-                ):
-                    raise ValueError(f"{template}: rule {rule.line_num}: operation unsupported")
-                if rule.new_state in ("End", "EOF"):
-                    raise ValueError(f"{template}: rule {rule.line_num}: -> End/EOF unsupported")
-                aliases = {
-                    value.name: value.template.replace(
-                        f"(?P<{value.name}>", f"(?P<v{i}_{value.name}>", 1
-                    )
-                    for value in fsm.values
-                }
-                parts.append(f"(?P<r{i}>{string.Template(rule.match).substitute(aliases)})")
-            regex = re.compile("|".join(parts))
-            table: dict[int, _Rule] = {}
-            for i in range(start, len(rules)):
-                rule = rules[i]
-                assign = tuple(
-                    (index, group.split("_", 1)[1], group.split("_", 1)[1] in lists)
-                    for group, index in regex.groupindex.items()
-                    if group.startswith(f"v{i}_")
-                )
-                table[regex.groupindex[f"r{i}"]] = _Rule(
-                    assign=tuple(sorted(assign)),
-                    record=rule.record_op == "Record",
-                    next_rule=i + 1 if rule.line_op == "Continue" else None,
-                    new_state=rule.new_state,
-                )
-            entries[start] = (regex, table)
-        states[name] = entries
+        states[name] = {start: _state_regex(fsm, rules, start, lists) for start in starts}
     return _Fsm(header=tuple(fsm.header), lists=frozenset(lists), states=states)
 
 
+def _state_regex(fsm: Any, rules: list[Any], start: int, lists: set[str]) -> _Entry:
+    """``rules[start:]`` as one alternation; rule i's group is r<i>, its value X is v<i>_X."""
+    parts = []
+    for i in range(start, len(rules)):
+        groups = {
+            value.name: value.template.replace(f"(?P<{value.name}>", f"(?P<v{i}_{value.name}>", 1)
+            for value in fsm.values
+        }
+        parts.append(f"(?P<r{i}>{string.Template(rules[i].match).substitute(groups)})")
+    regex = re.compile("|".join(parts))
+    table: dict[int, _Rule] = {}
+    for i in range(start, len(rules)):
+        prefix = f"v{i}_"
+        assign = sorted(
+            (index, group[len(prefix) :], group[len(prefix) :] in lists)
+            for group, index in regex.groupindex.items()
+            if group.startswith(prefix)
+        )  # group order = the order TextFSM assigns in (matched.groupdict())
+        rule = rules[i]
+        table[regex.groupindex[f"r{i}"]] = _Rule(
+            assign=tuple(assign),
+            record=rule.record_op == "Record",
+            next_rule=i + 1 if rule.line_op == "Continue" else None,
+            new_state=rule.new_state,
+        )
+    return regex, table
+
+
 def _run(fsm: _Fsm, lines: Iterable[str]) -> Iterator[Row]:
-    """The rows ``run_template`` gives for ``"\n".join(lines)``, yielded as they are recorded.
+    """The rows ``run_template`` gives for ``lines`` joined, yielded as they are recorded.
 
     ``lines`` must hold no line separator (prepare()'s lines do not); the blank lines that
     joining and re-splitting would drop at the end are no-ops in every state of the template.
