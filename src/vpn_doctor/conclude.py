@@ -32,6 +32,16 @@ from vpn_doctor.playbook import CatalogueEntry, Leaf, Node, PlaybookSet
 from vpn_doctor.tunnel_context import Evidence, TunnelContext, Undetermined
 
 _PHASE1_UP_CODES = ("TUNNEL_HEALTHY",)
+# Observations independent of the cause a walk ends at: (decision node, the leaf it leads
+# to). A walk stops at its first explanation, so a tunnel with overlapping subnets never gets
+# to look at its counters; when the state shows one of these anyway (and the walk did not
+# pass the node), it is added after the leaf as ``possible``: it needs fixing too, or is the
+# next thing to check once the first finding is fixed.
+_ALSO_SEEN = (
+    ("phase2.encaps_only", "phase2.one_way_far"),
+    ("phase2.decaps_only", "phase2.one_way_near"),
+    ("ikev1.aggressive_active", "ikev1.aggressive_up"),
+)
 _STATUS_WORDS = {
     "failed": "was not understood (parse failed)",
     "missing": "was not collected",
@@ -121,6 +131,34 @@ def _finding(
         confidence=confidence,
         source=source,
     )
+
+
+def _also_seen(
+    book: PlaybookSet, ctx: TunnelContext, result: WalkResult, leaf_code: str
+) -> list[Finding]:
+    """Findings for the :data:`_ALSO_SEEN` observations the walk did not reach."""
+    visited = {step.node for step in result.steps}
+    found: list[Finding] = []
+    for decision, leaf_id in _ALSO_SEEN:
+        node, target = book.nodes.get(decision), book.nodes.get(leaf_id)
+        if node is None or node.when is None or target is None or target.leaf is None:
+            continue
+        if decision in visited or target.leaf.code == leaf_code:
+            continue
+        cited_before = list(ctx.citations)
+        ctx.citations.clear()  # collect this observation's own lines
+        try:
+            seen = node.when.evaluate(ctx)
+        except Undetermined:
+            seen = False
+        shown = list(ctx.citations)
+        ctx.citations[:] = cited_before
+        if not seen:
+            continue
+        found.append(
+            _finding(target.leaf, ctx, code=target.leaf.code, evidence=shown, confidence="possible")
+        )
+    return found
 
 
 def _incomplete(book: PlaybookSet, ctx: TunnelContext, exc: Undetermined) -> Finding:
@@ -225,6 +263,8 @@ def conclude(
                     source="alternative",
                 )
             )
+    if result.leaf is not None:
+        findings.extend(_also_seen(book, ctx, result, leaf_code))
     for code, evs in secondary.items():
         findings.append(
             _finding(

@@ -59,6 +59,19 @@ PHASE1_BLOCKING = frozenset(
 )
 # Codes that claim quick mode cannot complete: contradicted while an IPsec SA exists.
 PHASE2_BLOCKING = frozenset({"IPSEC_NO_SA", "IPSEC_TRANSFORM_MISMATCH", "IPSEC_PFS_MISMATCH"})
+# Codes that need an answer from the peer (a notify, an error, a refused proposal).
+PEER_REFUSALS = frozenset(
+    {
+        "IKE_PROPOSAL_MISMATCH",
+        "IKE_AUTH_FAILED",
+        "IPSEC_TRANSFORM_MISMATCH",
+        "IPSEC_PFS_MISMATCH",
+        "IPSEC_PROXY_MISMATCH",
+    }
+)
+# Debug patterns of our first IKE message going unanswered (MM1 resent; IKEv2 IKE_SA_INIT
+# retransmitted with the responder SPI still zero).
+_UNANSWERED = frozenset({"IKEV1_MM1_RESEND", "IKEV2_NO_RESPONSE"})
 TRACE_PREFIX = "packet-tracer: "
 _RANK = {"critical": 0, "warning": 1, "info": 2}
 
@@ -103,6 +116,21 @@ def contradiction(issue: ConfigIssue, ctx: TunnelContext) -> str:
     if issue.code == "IPSEC_ONE_WAY" and ctx.encaps > 0:
         return "traffic is encrypted towards the peer (encaps > 0)"
     return ""
+
+
+def peer_silent(ctx: TunnelContext) -> bool:
+    """The debug shows our first IKE message retransmitted and nothing at all from the peer.
+
+    A peer that refuses a proposal or a key says so (an unencrypted NO_PROPOSAL_CHOSEN in main
+    mode, a notify in IKEv2): complete silence means the packets do not reach it or its
+    answers do not reach us (KNOWLEDGE.md 2.2, MM_WAIT_MSG2), so the configuration's claim
+    that the peer *would* refuse our proposal is for later, not the current cause.
+    """
+    ids = {ev.pattern_id for ev in ctx.evidence}
+    if not ids & _UNANSWERED:
+        return False
+    answered = ("IKE_DECODE RECEIVED", "NO_PROPOSAL_CHOSEN", "Received a IKE_INIT_SA")
+    return not any(mark in line for line in ctx.debug_lines for mark in answered)
 
 
 def _dedupe(lines: Iterable[str]) -> tuple[str, ...]:
@@ -175,13 +203,18 @@ def merge_config(
         issues = live.pop(finding.code, None)
         merged.append(_explained(finding, issues) if issues else finding)
 
-    # Rule 2: an alternative of the leaf that the configuration confirms goes before it.
+    # Rule 2: an alternative of the leaf that the configuration confirms goes before it,
+    # unless the alternative is a refusal by the peer and the peer never answered at all.
     leaf = next((f for f in merged if f.source == "state"), None)
     if leaf is not None:
         confirmed = next(
             (f for f in merged if f.source == "alternative+config" and f.code in leaf.alternatives),
             None,
         )
+        if confirmed is not None and confirmed.code in PEER_REFUSALS and peer_silent(ctx):
+            at = merged.index(confirmed)
+            merged[at] = replace(confirmed, confidence="possible")
+            confirmed = None
         if confirmed is not None:
             at = merged.index(leaf)
             rest = [f for f in merged if f is not confirmed and f is not leaf]

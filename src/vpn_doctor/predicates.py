@@ -134,21 +134,45 @@ _QM_MESSAGE = re.compile(
 )
 
 
+_IKEV2_MARKS = ("IKE_INIT_SA", "IKEv2-PROTO", "%ASA-5-750002", "%ASA-3-7510", "[IKEv2]")
+_IKEV1_MARKS = ("[IKEv1]", "[IKEv1 DEBUG]", "Oakley proposal", "MM_WAIT_MSG")
+_PEER_SENT_V2 = ("Received a IKE_INIT_SA request", "%ASA-3-7510")
+_PEER_SENT_V1 = ("IKE_DECODE RECEIVED",)
+
+
 @predicate
 def ike_version_conflict(ctx: TunnelContext) -> bool:
     """The peer speaks the other IKE version: our SA is IKEv1 while the peer sends IKEv2
-    (IKE_INIT_SA requests, 750002/751xxx), or our SA is IKEv2 while the peer sends IKEv1."""
+    (IKE_INIT_SA requests, 750002/751xxx), or our SA is IKEv2 while the peer sends IKEv1.
+    Without an IKE SA the crypto map entry for the peer says which version this side runs
+    (IKEv1 transform sets only, or IKEv2 ipsec-proposals only): a peer sending the other
+    version then gets no SA at all (KNOWLEDGE.md 3.1: both ends must run the same version)."""
     sa = ctx.primary_ike
-    if sa is None:
-        return False
-    marks: tuple[str, ...]
-    if sa.ike_version == 1:
-        marks = ("IKE_INIT_SA", "IKEv2-PROTO", "%ASA-5-750002", "%ASA-3-7510", "[IKEv2]")
+    if sa is not None:
+        ours: tuple[int, ...] = (sa.ike_version,)
+        shown: tuple[str, ...] = _state_line(sa)
     else:
-        marks = ("[IKEv1]", "[IKEv1 DEBUG]", "Oakley proposal", "MM_WAIT_MSG")
+        ours = tuple(sorted({v for entry in ctx.map_entries for v in entry.ike_versions}))
+        shown = tuple(
+            line
+            for entry in ctx.map_entries
+            for line in entry.lines
+            if "transform-set" in line or "ipsec-proposal" in line
+        )
+    marks: tuple[str, ...]
+    if ours == (1,):
+        marks = _IKEV2_MARKS
+    elif ours == (2,):
+        marks = _IKEV1_MARKS
+    else:  # both versions configured (or unknown): a version conflict cannot be told
+        return False
+    if sa is None:  # no SA: only a message the peer sent in the other version counts
+        marks = _PEER_SENT_V2 if ours == (1,) else _PEER_SENT_V1
     hits = [line for line in ctx.debug_lines if any(mark in line for mark in marks)]
+    if sa is None and ours == (2,):
+        hits = [line for line in hits if "[IKEv1]" in line]
     if hits:
-        ctx.cite(*_state_line(sa), *hits)
+        ctx.cite(*shown, *hits)
         return True
     return False
 
@@ -268,6 +292,34 @@ def qm_with_pfs(ctx: TunnelContext) -> bool:
     ]
     ctx.cite(*configured)
     return bool(hits or configured)
+
+
+def _first_quick_mode(ctx: TunnelContext) -> str:
+    return next((line for line in ctx.debug_lines if _QM_MESSAGE.search(line)), "")
+
+
+@predicate
+def qm_pfs_one_sided(ctx: TunnelContext) -> bool:
+    """PFS looks one-sided in quick mode. When the peer opened quick mode (its first quick-mode
+    message was RECEIVED) and this peer's crypto map entries are known, compare the two sides:
+    a KE payload in the peer's message means it proposes PFS (RFC 2409 5.5), `set pfs` means
+    we require it; they differ = one-sided PFS, they agree = PFS is not why the proposal was
+    refused (look at the transform set; a different DH group stays possible). Otherwise (we
+    opened quick mode, or no debug / configuration) only our side is known: as
+    :func:`qm_with_pfs`."""
+    first = _first_quick_mode(ctx)
+    if "RECEIVED" not in first or not ctx.map_entries:
+        return qm_with_pfs(ctx)
+    peer_pfs = "KE (4)" in first
+    set_pfs = [
+        line
+        for entry in ctx.map_entries
+        if entry.pfs_group
+        for line in entry.lines
+        if "set pfs" in line
+    ]
+    ctx.cite(first, *set_pfs)
+    return peer_pfs != bool(set_pfs)
 
 
 @predicate
