@@ -146,7 +146,7 @@ def ike_version_conflict(ctx: TunnelContext) -> bool:
     (IKE_INIT_SA requests, 750002/751xxx), or our SA is IKEv2 while the peer sends IKEv1.
     Without an IKE SA the crypto map entry for the peer says which version this side runs
     (IKEv1 transform sets only, or IKEv2 ipsec-proposals only): a peer sending the other
-    version then gets no SA at all (KNOWLEDGE.md 3.1: both ends must run the same version)."""
+    version then gets no SA at all (KNOWLEDGE.md 3.3: 750002 IKE_INIT_SA = an IKEv2 peer)."""
     sa = ctx.primary_ike
     if sa is not None:
         ours: tuple[int, ...] = (sa.ike_version,)
