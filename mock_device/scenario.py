@@ -17,6 +17,7 @@ import yaml
 
 from mock_device.render import TunnelSpec, parse_tunnel_specs
 from vpn_doctor.errors import ScenarioError
+from vpn_doctor.yaml_lines import key_lines
 
 SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"
 
@@ -131,11 +132,7 @@ def _key_lines(text: str) -> dict[str, int]:
     node = yaml.compose(text)
     if not isinstance(node, yaml.MappingNode):
         return {}
-    return {
-        str(key.value): key.start_mark.line + 1
-        for key, _ in node.value
-        if isinstance(key, yaml.ScalarNode)
-    }
+    return {str(path[0]): line for path, line in key_lines(node).items() if len(path) == 1}
 
 
 def _build(

@@ -7,7 +7,7 @@ server's ready signal), so tests never sleep to "give it time".
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +15,10 @@ import pytest
 
 from mock_device import MockAsa, Scenario, load_scenario
 
+from helpers import MockFactory
+
 _MOCK_KWARGS = {"port", "delay_ms", "audit_path", "start_privileged"}
 _SCENARIO_FIELDS = {f.name for f in dataclasses.fields(Scenario)}
-
-MockFactory = Callable[..., MockAsa]
 
 
 @pytest.fixture

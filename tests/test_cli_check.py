@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
-from mock_device import MockAsa
 from vpn_doctor.cli import main
 
-MockFactory = Callable[..., MockAsa]
+from helpers import MockFactory
 
 DATA = Path(__file__).parent / "data" / "inventory"
 

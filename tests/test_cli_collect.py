@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from vpn_doctor import cli, cli_collect
+from vpn_doctor import cli, cli_collect, render_collect
 from vpn_doctor.errors import CommandRejected, DeviceUnreachable, ExitCode, SessionLost
 from vpn_doctor.models import (
     DeviceInfo,
@@ -236,6 +237,10 @@ def test_progress_is_silent_without_a_terminal(capsys: pytest.CaptureFixture[str
     assert capsys.readouterr() == ("", "")
 
 
-def test_progress_spinner_runs_when_enabled() -> None:
+def test_progress_spinner_runs_when_enabled(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = io.StringIO()
+    terminal = Console(file=out, force_terminal=True, color_system=None, width=80)
+    monkeypatch.setattr(render_collect, "Console", lambda stderr: terminal)
     with progress("connecting", enabled=True) as update:
         update("[1/4] show version")
+    assert "[1/4] show version" in out.getvalue()  # the spinner shows the update

@@ -20,27 +20,16 @@ from mock_device import load_scenario
 from vpn_doctor import cli
 from vpn_doctor.errors import ExitCode
 
+from helpers import login_args
+
 pytestmark = pytest.mark.e2e
 
 PEER = "203.0.113.9"  # the peer of the mm_wait_msg6 scenario
 
 
 def _argv(mock: Any, *extra: str) -> list[str]:
-    return [
-        "diagnose",
-        mock.host,
-        "--port",
-        str(mock.port),
-        "--username",
-        mock.username,
-        "--password-env",
-        "VD_TEST_PASSWORD",
-        "--secret-env",
-        "VD_TEST_PASSWORD",
-        "--format",
-        "json",
-        *extra,
-    ]
+    login = login_args(mock, "VD_TEST_PASSWORD", "VD_TEST_PASSWORD")
+    return ["diagnose", *login, "--format", "json", *extra]
 
 
 def _run(argv: list[str]) -> tuple[int, str]:

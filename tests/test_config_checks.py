@@ -90,6 +90,8 @@ def test_issue_shape(case: Path) -> None:
 
 def test_evidence_quotes_the_device() -> None:
     """Evidence lines are device lines, never our paraphrase: each one is in some output."""
+    assert len(CASES) >= 20, "the parametrised tests collect these cases: none would skip them"
+    checked = 0
     for case in CASES:
         spec, config, sas = _load(case)
         outputs = "\n".join(_text(o) for o in spec["outputs"].values())
@@ -97,6 +99,8 @@ def test_evidence_quotes_the_device() -> None:
         for issue in run_config_checks(config, spec["peer"], sas, _profile(spec)):
             for line in issue.evidence:
                 assert line.strip() in outputs, (case.stem, line)
+                checked += 1
+    assert checked >= len(CASES)
 
 
 def test_critical_issues_come_first() -> None:

@@ -34,13 +34,14 @@ from vpn_doctor.debug_capture import (
 from vpn_doctor.driver import AsaSession, ConnectionSettings
 from vpn_doctor.errors import DebugCleanupFailed, ExitCode
 
+import helpers
+from helpers import MockFactory
+
 pytestmark = pytest.mark.e2e
 
 PEER = "203.0.113.9"
 SEQ = re.compile(r"seq=(\d{3})")
 DEBUG_VERBS = ("debug", "undebug", "no debug", "terminal monitor", "terminal no monitor")
-
-MockFactory = Callable[..., MockAsa]
 
 
 class Asa:
@@ -65,17 +66,7 @@ class Asa:
 
 
 def settings_for(mock: MockAsa, **overrides: Any) -> ConnectionSettings:
-    values: dict[str, Any] = {
-        "host": mock.host,
-        "port": mock.port,
-        "username": mock.username,
-        "password": mock.password,
-        "secret": mock.secret,
-        "conn_timeout": 3.0,
-        "read_timeout": 5.0,
-    }
-    values.update(overrides)
-    return ConnectionSettings(**values)
+    return helpers.settings_for(mock, **{"conn_timeout": 3.0, "read_timeout": 5.0, **overrides})
 
 
 @pytest.fixture
@@ -103,6 +94,7 @@ def debug_commands_sent(mock: MockAsa) -> list[str]:
 
 def assert_contiguous(lines: tuple[str, ...] | list[str]) -> None:
     numbers = [int(m.group(1)) for line in lines if (m := SEQ.search(line))]
+    assert numbers, "no numbered line captured: nothing to check"
     assert len(numbers) == len(lines)
     for previous, current in itertools.pairwise(numbers):
         assert current == previous % 100 + 1, f"gap: {previous} -> {current}"
@@ -352,18 +344,24 @@ def test_sigterm_is_turned_into_a_clean_stop(asa: Asa) -> None:
     assert signal.getsignal(signal.SIGTERM) is handler_before
 
 
-def test_sigterm_from_another_thread(asa: Asa) -> None:
+@pytest.mark.parametrize(
+    ("signum", "exit_code"),
+    [(signal.SIGTERM, 143), (signal.SIGINT, ExitCode.INTERRUPTED)],
+    ids=["sigterm", "ctrl-c"],
+)
+def test_signal_from_another_thread(asa: Asa, signum: int, exit_code: int) -> None:
     mock = asa.start("mm_wait_msg6")
     session = asa.connect(mock)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGTERM))
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signum))
     timer.start()
     try:
         with pytest.raises(DebugCaptureInterrupted) as info:
             capture_debug(session, opts(seconds=5))
     finally:
         timer.cancel()
-    assert info.value.exit_code == 143
+    assert info.value.exit_code == exit_code
     assert info.value.capture.capture_seconds < 1.5
+    assert info.value.capture.cleanup_verified
 
 
 def test_device_timeout_mid_capture_still_undoes_on_the_same_session(asa: Asa) -> None:
@@ -457,20 +455,6 @@ def test_verify_failure_on_a_live_session_is_reported(
     ]
     assert "still lists" in str(info.value)
     mock.reset_debug()
-
-
-def test_ctrl_c_signal_from_another_thread(asa: Asa) -> None:
-    mock = asa.start("mm_wait_msg6")
-    session = asa.connect(mock)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    try:
-        with pytest.raises(DebugCaptureInterrupted) as info:
-            capture_debug(session, opts(seconds=5))
-    finally:
-        timer.cancel()
-    assert info.value.exit_code == ExitCode.INTERRUPTED
-    assert info.value.capture.cleanup_verified
 
 
 def test_run_debug_from_args_as_the_cli_will(asa: Asa, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,6 @@ map to the documented exit codes quickly, and the CLI works as a user would run 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +30,10 @@ from vpn_doctor.errors import (
 )
 from vpn_doctor.snapshot import load_snapshot, save_snapshot
 
-pytestmark = pytest.mark.e2e
+import helpers
+from helpers import MockFactory, login_args
 
-MockFactory = Callable[..., MockAsa]
+pytestmark = pytest.mark.e2e
 
 # What netmiko's cisco_asa driver itself types while setting up a session (NETMIKO-ASA §1.2):
 # the only commands outside our allowlist the device may ever see. `configure terminal` /
@@ -50,19 +50,11 @@ NETMIKO_SESSION_PREP = {
 }
 
 
+TIMEOUTS = {"conn_timeout": 5.0, "read_timeout": 10.0, "enable_timeout": 5.0}
+
+
 def settings_for(mock: MockAsa, **overrides: Any) -> ConnectionSettings:
-    values: dict[str, Any] = {
-        "host": mock.host,
-        "port": mock.port,
-        "username": mock.username,
-        "password": mock.password,
-        "secret": mock.secret,
-        "conn_timeout": 5.0,
-        "read_timeout": 10.0,
-        "enable_timeout": 5.0,
-    }
-    values.update(overrides)
-    return ConnectionSettings(**values)
+    return helpers.settings_for(mock, **{**TIMEOUTS, **overrides})
 
 
 def test_collect_healthy_and_connect_time(mock_asa: MockFactory) -> None:
@@ -87,10 +79,8 @@ def test_collect_healthy_and_connect_time(mock_asa: MockFactory) -> None:
         assert f"{mock.hostname}#" not in output  # prompt stripped
         assert not output.startswith(command)  # echo stripped
         assert "Invalid input" not in output
-    assert (
-        "IKE Peer" in snapshot.outputs["show crypto isakmp sa"]
-        or "SAs" in (snapshot.outputs["show crypto isakmp sa"])
-    )
+    isakmp = snapshot.outputs["show crypto isakmp sa"]
+    assert "IKE Peer: 203.0.113.9" in isakmp and "State   : MM_ACTIVE" in isakmp
 
 
 def test_audit_shows_only_allow_listed_and_session_prep_commands(mock_asa: MockFactory) -> None:
@@ -112,8 +102,10 @@ def test_audit_shows_only_allow_listed_and_session_prep_commands(mock_asa: MockF
         "show vpn-sessiondb detail l2l filter ipaddress 203.0.113.9",
         "show crypto isakmp sa",
     ]
-    passwords = [e for e in mock.audit if e.kind == "password"]
-    assert all(e.command != mock.secret for e in passwords)
+    # The enable secret went to the Password: prompt, never typed as a command (the mock
+    # records prompt answers masked, so only a secret typed at the CLI would show here).
+    assert [e.kind for e in mock.audit].count("password") >= 1
+    assert not any(mock.secret in e.command for e in mock.audit)
 
 
 def test_snapshot_round_trip_masks_secrets(mock_asa: MockFactory, tmp_path: Path) -> None:
@@ -258,19 +250,7 @@ def test_session_dropped_mid_collection_keeps_partial(mock_asa: MockFactory) -> 
 
 
 def cli_args(mock: MockAsa, *extra: str) -> list[str]:
-    return [
-        "collect",
-        mock.host,
-        "--port",
-        str(mock.port),
-        "--username",
-        mock.username,
-        "--password-env",
-        "E2E_PW",
-        "--secret-env",
-        "E2E_SECRET",
-        *extra,
-    ]
+    return ["collect", *login_args(mock, "E2E_PW", "E2E_SECRET"), *extra]
 
 
 def test_cli_collect(

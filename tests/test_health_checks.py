@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 
 import pytest
 
@@ -15,6 +14,8 @@ from vpn_doctor.health_checks import SA_EXPIRING, HealthReport, TunnelHealth, ev
 from vpn_doctor.inventory import ExpectedTunnel
 from vpn_doctor.models import DeviceState, Snapshot
 from vpn_doctor.parsing import parse_snapshot
+
+from helpers import with_sa_seconds_left
 
 
 def state_of(scenario: str | Scenario) -> DeviceState:
@@ -128,19 +129,11 @@ def test_all_expected_proxies_present_is_healthy() -> None:
     assert codes(t) == [("TUNNEL_HEALTHY", "info")]
 
 
-def _seconds_left(scenario: str, seconds: int) -> Scenario:
-    """The scenario with every IPsec SA showing ``seconds`` of lifetime left."""
-    base = load_scenario(scenario)
-    text = OutputBook(base).lookup("show crypto ipsec sa") or ""
-    text = re.sub(r"(remaining key lifetime \(kB/sec\): \(\d+)/\d+\)", rf"\1/{seconds})", text)
-    return base.replace(commands={**base.commands, "show crypto ipsec sa": text})
-
-
 @pytest.mark.parametrize(
     ("left", "threshold", "flagged"), [(42, 60, True), (61, 60, False), (42, 30, False)]
 )
 def test_expiring_sa_without_rekey(left: int, threshold: int, flagged: bool) -> None:
-    state = state_of(_seconds_left("healthy", left))
+    state = state_of(with_sa_seconds_left("healthy", left))
     t = tunnel(
         evaluate(state, (ExpectedTunnel("203.0.113.9"),), rekey_threshold=threshold), "203.0.113.9"
     )

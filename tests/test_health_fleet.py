@@ -33,10 +33,11 @@ from typing import Any
 import pytest
 import yaml
 
-from mock_device import MockFleet, Scenario, load_scenario, unreachable_port
-from mock_device.outputs import OutputBook
+from mock_device import MockFleet, Scenario, unreachable_port
 from vpn_doctor.cli import main
 from vpn_doctor.commands import DEFAULT_COLLECTION
+
+from helpers import with_sa_seconds_left
 
 PASSWORD = "cisco123"  # the mock's default login and enable password
 HEALTHY_PEER = "203.0.113.9"
@@ -44,14 +45,6 @@ HEALTHY_PROXY = ["10.10.0.0/24", "10.20.0.0/24"]
 # What netmiko types to prepare a session (besides `terminal ...`); everything else must be
 # one of the read-only collection commands.
 SESSION_PREP = {"show curpriv", "enable", "configure terminal", "end", "exit", "logout", "login"}
-
-
-def _expiring_scenario() -> Scenario:
-    """healthy, but the IPsec SA has 42 seconds left and no second SPI (no rekey)."""
-    base = load_scenario("healthy")
-    ipsec = OutputBook(base).lookup("show crypto ipsec sa") or ""
-    ipsec = re.sub(r"(remaining key lifetime \(kB/sec\): \(\d+)/\d+\)", r"\1/42)", ipsec)
-    return base.replace(commands={**base.commands, "show crypto ipsec sa": ipsec})
 
 
 def _tunnels(*items: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +93,7 @@ FLEET: list[tuple[str | Scenario, dict[str, Any]]] = [
             {"peer": HEALTHY_PEER, "proxies": [HEALTHY_PROXY, ["10.10.1.0/24", "10.20.1.0/24"]]}
         ),
     ),
-    (_expiring_scenario(), HEALTHY),  # fw11
+    (with_sa_seconds_left("healthy", 42), HEALTHY),  # fw11: 42 s left, no rekey
     ("healthy", _tunnels({"peer": HEALTHY_PEER}, {"peer": "203.0.113.77"})),  # fw12
     ("healthy", {}),  # fw13: no expectations -> every tunnel found is checked
     ("healthy", {**HEALTHY, "password_env": "VPNDOC_TEST_WRONG"}),  # fw14 wrong password

@@ -18,8 +18,9 @@ from netmiko import ConnectHandler, NetmikoAuthenticationException
 from mock_device import PASSWORD_MASK, DebugSpec, MockAsa, MockFleet, unreachable_port
 from vpn_doctor import cli
 
+from helpers import MockFactory
+
 pytestmark = pytest.mark.e2e
-MockFactory = Callable[..., MockAsa]
 
 
 def connect(mock: MockAsa, **overrides: Any) -> Any:

@@ -37,7 +37,7 @@ def test_command_from_the_crypto_acl() -> None:
     command = build_packet_tracer_command(_config(MULTI), "52.28.10.1")
     # 10.0.202.1 is the ASA's own inside address (an L route): the next host is used.
     assert command == "packet-tracer input inside icmp 10.0.202.2 8 0 10.1.2.1 detailed"
-    assert check_allowed(command)  # the read-only allowlist lets it through
+    assert check_allowed(command) == command  # the read-only allowlist lets it through
 
 
 def test_any4_source_uses_the_connected_inside_network() -> None:

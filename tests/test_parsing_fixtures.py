@@ -138,6 +138,14 @@ def test_fixture_set_covers_the_brief() -> None:
     assert len(list((DATA / "show_crypto_isakmp_sa").glob("*.raw"))) >= 20
     assert len(list((DATA / "show_crypto_ipsec_sa").glob("*.raw"))) >= 12
     assert len(list((DATA / "show_vpn-sessiondb_detail_l2l").glob("*.raw"))) >= 10
+    assert len(list((DATA / "show_version").glob("*.raw"))) >= 3
+
+
+def test_every_fixture_directory_is_collected() -> None:
+    """An empty parameter set would skip test_fixture silently: each directory must feed it."""
+    collected = {str(case.id).split("/")[0] for case in cases()}
+    assert collected == {*PARSERS, "show_version"}
+    assert len(cases()) >= 45
 
 
 def _draft_record(record: Any) -> dict[str, Any]:

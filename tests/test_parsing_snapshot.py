@@ -172,4 +172,5 @@ def test_per_peer_outputs_are_parsed_when_box_wide_ones_are_absent() -> None:
     state = parse_snapshot(snapshot)
     assert state.ipsec_sas.command == variants["show crypto ipsec sa"]
     assert state.ipsec_sas.status is ParseStatus.EMPTY
-    assert state.sessions.status is not ParseStatus.MISSING
+    assert state.sessions.command == variants["show vpn-sessiondb detail l2l"]
+    assert state.sessions.status is ParseStatus.EMPTY

@@ -35,7 +35,8 @@ class CredentialSources:
     secret_file: Path | None = None
 
 
-def _from_env(var: str, environ: Mapping[str, str], what: str) -> str:
+def read_env(var: str, environ: Mapping[str, str], what: str) -> str:
+    """The secret in ``$var``; a clear InputError naming ``what`` if it is unset or empty."""
     value = environ.get(var)
     if not value:
         raise InputError(f"{what}: environment variable {var} is not set or empty")
@@ -71,7 +72,7 @@ def get_password(
     """The SSH password, or InputError saying how to provide one."""
     env = os.environ if environ is None else environ
     if sources.password_env:
-        return _from_env(sources.password_env, env, "--password-env")
+        return read_env(sources.password_env, env, "--password-env")
     if sources.password_file:
         return read_first_line(sources.password_file, "--password-file")
     if env.get(PASSWORD_ENV):
@@ -97,7 +98,7 @@ def get_secret(
     """The enable secret; None means "use the ASA login command" (no terminal, none given)."""
     env = os.environ if environ is None else environ
     if sources.secret_env:
-        return _from_env(sources.secret_env, env, "--secret-env")
+        return read_env(sources.secret_env, env, "--secret-env")
     if sources.secret_file:
         return read_first_line(sources.secret_file, "--secret-file")
     if env.get(SECRET_ENV):

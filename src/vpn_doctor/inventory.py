@@ -43,9 +43,10 @@ from typing import Any, NoReturn
 
 import yaml
 
-from vpn_doctor.credentials import PASSWORD_ENV, SECRET_ENV, read_first_line
+from vpn_doctor.credentials import PASSWORD_ENV, SECRET_ENV, read_env, read_first_line
 from vpn_doctor.errors import InputError, InventoryError
 from vpn_doctor.profiles import BUILTIN_PROFILES, available_profiles
+from vpn_doctor.yaml_lines import error_line, key_lines
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -128,26 +129,6 @@ class _Doc:
         raise InventoryError(f"{at}:{who} {message}")
 
 
-def _walk_lines(
-    node: yaml.Node, path: tuple[str | int, ...], out: dict[tuple[str | int, ...], int], doc: Path
-) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                raise InventoryError(f"{doc}:{key_node.start_mark.line + 1}: duplicate key {key!r}")
-            seen.add(key)
-            key_path = (*path, key)
-            out[key_path] = key_node.start_mark.line + 1
-            _walk_lines(value_node, key_path, out, doc)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            item_path = (*path, index)
-            out[item_path] = item.start_mark.line + 1
-            _walk_lines(item, item_path, out, doc)
-
-
 def _load_yaml(path: Path, what: str) -> _Doc:
     try:
         text = path.read_text(encoding="utf-8")
@@ -159,18 +140,19 @@ def _load_yaml(path: Path, what: str) -> _Doc:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
+        number = error_line(exc)
+        line = f":{number}" if number is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InventoryError(f"{path}{line}: not valid YAML: {problem}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InventoryError(f"{path}: {what} must be a mapping of names to entries")
-    lines: dict[tuple[str | int, ...], int] = {}
-    if node is not None:
-        _walk_lines(node, (), lines, path)
-    return _Doc(path, data, lines)
+
+    def duplicate(key: str, line: int) -> None:
+        raise InventoryError(f"{path}:{line}: duplicate key {key!r}")
+
+    return _Doc(path, data, key_lines(node, on_duplicate=duplicate))
 
 
 # ---- validation helpers ----------------------------------------------------------------------
@@ -490,13 +472,6 @@ def load_inventory(
 # ---- secrets (resolved per host at check time: a missing one fails that host only) -------------
 
 
-def _env(var: str, environ: Mapping[str, str], what: str) -> str:
-    value = environ.get(var)
-    if not value:
-        raise InputError(f"{what}: environment variable {var} is not set or empty")
-    return value
-
-
 def resolve_secrets(
     host: InventoryHost,
     fallback: CredentialRefs,
@@ -510,11 +485,11 @@ def resolve_secrets(
     env = os.environ if environ is None else environ
     refs = host.credentials
     if refs.password_env:
-        password = _env(refs.password_env, env, "data.password_env")
+        password = read_env(refs.password_env, env, "data.password_env")
     elif refs.password_file:
         password = read_first_line(refs.password_file, "data.password_file")
     elif fallback.password_env:
-        password = _env(fallback.password_env, env, "--password-env")
+        password = read_env(fallback.password_env, env, "--password-env")
     elif fallback.password_file:
         password = read_first_line(fallback.password_file, "--password-file")
     elif env.get(PASSWORD_ENV):
@@ -526,11 +501,11 @@ def resolve_secrets(
         )
     secret: str | None = None
     if refs.secret_env:
-        secret = _env(refs.secret_env, env, "data.secret_env")
+        secret = read_env(refs.secret_env, env, "data.secret_env")
     elif refs.secret_file:
         secret = read_first_line(refs.secret_file, "data.secret_file")
     elif fallback.secret_env:
-        secret = _env(fallback.secret_env, env, "--secret-env")
+        secret = read_env(fallback.secret_env, env, "--secret-env")
     elif fallback.secret_file:
         secret = read_first_line(fallback.secret_file, "--secret-file")
     elif env.get(SECRET_ENV):

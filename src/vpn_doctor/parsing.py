@@ -25,6 +25,7 @@ the shared cleaning/status rules in ``parsing_common``.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from vpn_doctor.commands import (
     SHOW_IPSEC_SA,
@@ -135,10 +136,13 @@ def _ike_result(outputs: dict[str, str]) -> ParseResult[IkeSa]:
             records=single.records,
             warnings=(*single.warnings, f"'{other}' not collected: SAs of that version unknown"),
         )
+    return _missing(SHOW_ISAKMP_SA)
+
+
+def _missing(command: str) -> ParseResult[Any]:
+    """The result for a command the snapshot does not hold: MISSING, and it says so."""
     return ParseResult(
-        command=SHOW_ISAKMP_SA,
-        status=ParseStatus.MISSING,
-        warnings=(f"'{SHOW_ISAKMP_SA}' was not collected",),
+        command=command, status=ParseStatus.MISSING, warnings=(f"'{command}' was not collected",)
     )
 
 
@@ -172,24 +176,16 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
     ipsec_command = _collected_variant(outputs, SHOW_IPSEC_SA, snapshot.peer)
     sessions_command = _collected_variant(outputs, SHOW_SESSIONDB_L2L, snapshot.peer)
 
-    ipsec: ParseResult[IpsecSa]
-    if ipsec_command:
-        ipsec = parse_ipsec_sa(outputs[ipsec_command], ipsec_command)
-    else:
-        ipsec = ParseResult(
-            command=SHOW_IPSEC_SA,
-            status=ParseStatus.MISSING,
-            warnings=(f"'{SHOW_IPSEC_SA}' was not collected",),
-        )
-    sessions: ParseResult[VpnSession]
-    if sessions_command:
-        sessions = parse_sessiondb_l2l(outputs[sessions_command], sessions_command)
-    else:
-        sessions = ParseResult(
-            command=SHOW_SESSIONDB_L2L,
-            status=ParseStatus.MISSING,
-            warnings=(f"'{SHOW_SESSIONDB_L2L}' was not collected",),
-        )
+    ipsec: ParseResult[IpsecSa] = (
+        parse_ipsec_sa(outputs[ipsec_command], ipsec_command)
+        if ipsec_command
+        else _missing(SHOW_IPSEC_SA)
+    )
+    sessions: ParseResult[VpnSession] = (
+        parse_sessiondb_l2l(outputs[sessions_command], sessions_command)
+        if sessions_command
+        else _missing(SHOW_SESSIONDB_L2L)
+    )
 
     parsed = parse_version(outputs[SHOW_VERSION]) if SHOW_VERSION in outputs else DeviceInfo()
     given = snapshot.device

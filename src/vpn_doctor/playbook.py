@@ -52,6 +52,7 @@ from vpn_doctor.findings import ALL_CODES, CONTRACT3_CODES, SEVERITIES, VERDICTS
 from vpn_doctor.paths import playbooks_dir
 from vpn_doctor.predicates import REGISTRY
 from vpn_doctor.tunnel_context import FACT_NAMES, TunnelContext
+from vpn_doctor.yaml_lines import key_lines
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DECISION_KEYS = {"step", "when", "then", "else", "says_yes", "says_no"}
@@ -200,12 +201,11 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         raise PlaybookError(f"{path}: cannot read YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise PlaybookError(f"{path}: top level must be a mapping")
-    lines: dict[str, int] = {}
-    if isinstance(tree, yaml.MappingNode):
-        for key, value in tree.value:
-            if key.value in ("nodes", "findings") and isinstance(value, yaml.MappingNode):
-                for sub_key, _ in value.value:
-                    lines[str(sub_key.value)] = sub_key.start_mark.line + 1
+    lines = {
+        str(path[1]): line
+        for path, line in key_lines(tree).items()
+        if len(path) == 2 and path[0] in ("nodes", "findings") and isinstance(path[1], str)
+    }
     return data, lines
 
 

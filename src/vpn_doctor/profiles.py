@@ -59,6 +59,7 @@ import yaml
 
 from vpn_doctor.errors import InputError
 from vpn_doctor.paths import profiles_dir
+from vpn_doctor.yaml_lines import error_line
 
 if TYPE_CHECKING:
     from vpn_doctor.tunnel_context import TunnelContext
@@ -425,8 +426,8 @@ def load_profile(name_or_path: str | Path) -> PeerProfile:
     except (OSError, UnicodeDecodeError) as err:
         raise ProfileError(f"{path}: cannot read: {err}") from err
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
+        line = error_line(err)
+        where = f" line {line}" if line is not None else ""
         raise ProfileError(f"{path}:{where} invalid YAML: {err}") from err
     return profile_from_mapping(data, path)
 

@@ -27,6 +27,7 @@ from vpn_doctor.errors import CommandNotAllowed, SnapshotError
 from vpn_doctor.masking import mask_secrets
 from vpn_doctor.models import DeviceInfo, Snapshot
 from vpn_doctor.terminal_log import read_terminal_log
+from vpn_doctor.yaml_lines import error_line
 
 __all__ = ["check_save_target", "load_snapshot", "read_terminal_log", "save_snapshot"]
 
@@ -95,8 +96,8 @@ def _load_meta(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(_read_text(path))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
+        line = error_line(exc)
+        where = f" line {line}" if line is not None else ""
         raise SnapshotError(f"{path}{where}: not valid YAML") from None
     if data is None:
         return {}

@@ -1,0 +1,57 @@
+"""Where things are in a YAML file, so validation errors can name the line.
+
+Every loader that validates YAML once at load (inventory, playbooks, mock scenarios, profiles,
+snapshot meta) reports ``file:line``; this is the one place that reads those lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import yaml
+
+KeyPath = tuple[str | int, ...]
+
+
+def key_lines(
+    node: yaml.Node | None, on_duplicate: Callable[[str, int], None] | None = None
+) -> dict[KeyPath, int]:
+    """The 1-based line of every mapping key and sequence item, by its path from the root.
+
+    ``("hosts", "fw1", "data")`` is a key, ``("tunnels", 0)`` an item. A key repeated in one
+    mapping calls ``on_duplicate(key, line)`` (which may raise); without it the later one wins.
+    """
+    out: dict[KeyPath, int] = {}
+    if node is not None:
+        _walk(node, (), out, on_duplicate)
+    return out
+
+
+def _walk(
+    node: yaml.Node,
+    path: KeyPath,
+    out: dict[KeyPath, int],
+    on_duplicate: Callable[[str, int], None] | None,
+) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in seen and on_duplicate is not None:
+                on_duplicate(key, line)
+            seen.add(key)
+            key_path = (*path, key)
+            out[key_path] = line
+            _walk(value_node, key_path, out, on_duplicate)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            item_path = (*path, index)
+            out[item_path] = item.start_mark.line + 1
+            _walk(item, item_path, out, on_duplicate)
+
+
+def error_line(exc: yaml.YAMLError) -> int | None:
+    """The 1-based line a YAML syntax error points at, if it says."""
+    mark = getattr(exc, "problem_mark", None)
+    return None if mark is None else int(mark.line) + 1

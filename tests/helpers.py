@@ -1,0 +1,53 @@
+"""Helpers shared by several test files (pytest puts tests/ on sys.path: ``import helpers``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from mock_device import MockAsa, Scenario, load_scenario
+from mock_device.outputs import OutputBook
+from vpn_doctor.driver import ConnectionSettings
+
+#: The type of conftest's ``mock_asa`` fixture: ``mock_asa("healthy", **overrides) -> MockAsa``.
+MockFactory = Callable[..., MockAsa]
+
+_LIFETIME_LEFT = re.compile(r"(remaining key lifetime \(kB/sec\): \(\d+)/\d+\)")
+
+
+def settings_for(mock: MockAsa, **overrides: Any) -> ConnectionSettings:
+    """Settings that log in to ``mock``; ``overrides`` replace any field (timeouts, port...)."""
+    values: dict[str, Any] = {
+        "host": mock.host,
+        "port": mock.port,
+        "username": mock.username,
+        "password": mock.password,
+        "secret": mock.secret,
+    }
+    values.update(overrides)
+    return ConnectionSettings(**values)
+
+
+def login_args(mock: MockAsa, password_env: str, secret_env: str) -> list[str]:
+    """``HOST --port P --username U --password-env X --secret-env Y`` for a CLI run on ``mock``."""
+    return [
+        mock.host,
+        "--port",
+        str(mock.port),
+        "--username",
+        mock.username,
+        "--password-env",
+        password_env,
+        "--secret-env",
+        secret_env,
+    ]
+
+
+def with_sa_seconds_left(scenario: str | Scenario, seconds: int) -> Scenario:
+    """The scenario with every IPsec SA showing ``seconds`` of lifetime left (no rekey SPI)."""
+    base = load_scenario(scenario)
+    text = OutputBook(base).lookup("show crypto ipsec sa") or ""
+    text, count = _LIFETIME_LEFT.subn(rf"\1/{seconds})", text)
+    assert count, f"{base.name}: no 'remaining key lifetime' line to rewrite"
+    return base.replace(commands={**base.commands, "show crypto ipsec sa": text})
