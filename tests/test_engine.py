@@ -275,3 +275,30 @@ def test_profile_normalisation() -> None:
     assert {normalise_hash(v) for v in ("sha", "SHA1", "SHA96", "esp-sha-hmac")} == {"sha1"}
     assert normalise_hash("SHA2-256") == "sha256"
     assert normalise_group("DH Grp:14") == normalise_group("group14") == "14"
+
+
+def test_output_filtered_for_another_peer_never_reads_as_no_ipsec_sa() -> None:
+    """`show crypto ipsec sa peer Y` says nothing about peer X: X is undetermined, not down."""
+    from vpn_doctor.models import Snapshot
+    from vpn_doctor.parsing import parse_snapshot
+
+    isakmp = (
+        "IKEv1 SAs:\n\n   Active SA: 2\n    Rekey SA: 0 (A tunnel will report 1 Active and 1 "
+        "Rekey SA during rekey)\nTotal IKE SA: 2\n\n"
+        "1   IKE Peer: 203.0.113.9\n    Type    : L2L             Role    : initiator\n"
+        "    Rekey   : no              State   : MM_ACTIVE\n"
+        "2   IKE Peer: 203.0.113.10\n    Type    : L2L             Role    : initiator\n"
+        "    Rekey   : no              State   : MM_ACTIVE\n\nThere are no IKEv2 SAs\n"
+    )
+    snapshot = Snapshot(
+        outputs={
+            "show crypto isakmp sa": isakmp,
+            "show crypto ipsec sa peer 203.0.113.10": "There are no ipsec sas\n",
+        }
+    )
+    report = diagnose(parse_snapshot(snapshot))
+    tunnels = {t.peer: t for t in report.tunnels}
+    other = tunnels["203.0.113.9"]
+    assert other.verdict == "unknown", [f.code for f in other.findings]
+    assert all(f.code != "IPSEC_NO_SA" for f in other.findings)
+    assert tunnels["203.0.113.10"].findings[0].code == "IPSEC_NO_SA"

@@ -70,6 +70,22 @@ def peer_filtered_commands(peer: str) -> dict[str, str]:
     }
 
 
+_FILTER_PREFIXES: tuple[str, ...] = tuple(
+    variant.rsplit(" ", 1)[0] + " " for variant in peer_filtered_commands("X").values()
+)
+
+
+def filtered_peer(command: str) -> str | None:
+    """The peer a device-side filtered command covers (``show crypto ipsec sa peer X`` -> X).
+
+    Its output says nothing about other peers: their SAs were simply not asked for.
+    """
+    for prefix in _FILTER_PREFIXES:
+        if command.startswith(prefix):
+            return command[len(prefix) :].strip() or None
+    return None
+
+
 DEBUG_LOG_FILE = "debug.log"
 META_FILE = "meta.yaml"
 

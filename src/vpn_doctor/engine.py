@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import Any
 
 from vpn_doctor import debuglog
+from vpn_doctor.commands import filtered_peer
 from vpn_doctor.conclude import conclude, walk
 from vpn_doctor.config_evidence import packet_tracer_facts, tunnel_config_issues
 from vpn_doctor.config_models import CryptoConfig
@@ -316,7 +317,17 @@ def _attribute(
 # ---- per tunnel ---------------------------------------------------------------------------------
 
 
-def _source(result: ParseResult[Any]) -> SourceStatus:
+def _source(result: ParseResult[Any], peer: str) -> SourceStatus:
+    """How far ``result`` can be trusted for ``peer``.
+
+    An output the device filtered for another peer (`show crypto ipsec sa peer Y`) says
+    nothing about this one: treat it as not collected, so an absent SA reads as "could not
+    determine", never as "no IPsec SA".
+    """
+    covered = filtered_peer(result.command)
+    if covered is not None and _norm(covered) != peer:
+        note = f"'{result.command}' covers peer {covered} only"
+        return SourceStatus(result.command, ParseStatus.MISSING, (note,))
     return SourceStatus(result.command, result.status, result.warnings)
 
 
@@ -424,9 +435,9 @@ def _context(
         debug_lines=tuple(lines),
         raw=dict(state.raw),
         sources={
-            "ike": _source(state.ike_sas),
-            "ipsec": _source(state.ipsec_sas),
-            "sessions": _source(state.sessions),
+            "ike": _source(state.ike_sas, peer),
+            "ipsec": _source(state.ipsec_sas, peer),
+            "sessions": _source(state.sessions, peer),
         },
         crypto=crypto,
         map_entries=entries,

@@ -150,7 +150,8 @@ def _collected_variant(outputs: dict[str, str], command: str, peer: str | None) 
     """The key under which `command` was collected: box-wide, else its per-peer variant.
 
     `collect --peer X` stores `show crypto ipsec sa peer X` instead of the box-wide command;
-    the ParseResult keeps that command so the engine knows the output covers one peer only.
+    the ParseResult keeps that command so the engine knows the output covers one peer only
+    (for any other peer the engine reads it as not collected, see engine._source).
     """
     if command in outputs:
         return command
