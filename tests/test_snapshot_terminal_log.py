@@ -109,3 +109,15 @@ def test_config_commands_are_not_stored() -> None:
     text += "fw1# show crypto isakmp sa\nThere are no IKEv1 SAs\n"
     snapshot = parse_terminal_log(text)
     assert list(snapshot.outputs) == ["show crypto isakmp sa"]
+
+
+def test_backspaces_erase_the_character_before_them(tmp_path: Path) -> None:
+    """`sh crpt<BS><BS>ypto isa sa` was shown as `sh crypto isa sa`: erase, not strip."""
+    log = tmp_path / "bs.log"
+    log.write_text(
+        "fw1# sh crpt\x08\x08ypto isa sa\n\n"
+        "There are no IKEv1 SAs\nThere are no IKEv2 SAs\nfw1# \n",
+        encoding="utf-8",
+    )
+    snapshot = read_terminal_log(log)
+    assert list(snapshot.outputs) == ["show crypto isakmp sa"]

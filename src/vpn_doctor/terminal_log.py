@@ -62,6 +62,21 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def _apply_backspaces(line: str) -> str:
+    """A typed ``sh cryp\b\bry`` is what the terminal showed as ``sh cry``: each backspace
+    erases the character before it, as the screen did (a plain strip would keep the typo)."""
+    if "\x08" not in line:
+        return line
+    kept: list[str] = []
+    for char in line:
+        if char == "\x08":
+            if kept:
+                kept.pop()
+        else:
+            kept.append(char)
+    return "".join(kept)
+
+
 def _clean(raw: str) -> list[str]:
     text = _ANSI.sub("", raw.replace("\r\n", "\n"))
     lines: list[str] = []
@@ -71,7 +86,7 @@ def _clean(raw: str) -> list[str]:
         if "\r" in line.rstrip("\r"):
             line = line.rstrip("\r").rsplit("\r", 1)[-1]
         had_more = bool(_MORE.search(line))
-        line = _CONTROL.sub("", _MORE.sub("", line)).rstrip()
+        line = _CONTROL.sub("", _apply_backspaces(_MORE.sub("", line))).rstrip()
         if (had_more or after_more) and not line.strip():
             after_more = had_more  # the pager's blank-out line may follow the marker
             continue
