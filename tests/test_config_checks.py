@@ -144,3 +144,80 @@ def test_stale_sa_proxies_not_in_acl() -> None:
         "access-list outside_cryptomap_10 extended permit ip "
         "10.0.202.0 255.255.255.0 192.168.0.0 255.255.0.0",
     )
+
+
+# ---- expected vs accepted (profiles/README.md) ----------------------------------------------
+
+CHECKS_DIR = DATA / "config_checks"
+
+
+def _without_accepted(profile: PeerProfile) -> PeerProfile:
+    """The profile as it was before `accepted` lists existed (accepted = expected)."""
+    p1 = replace(profile.phase1, accepted_encryption=(), accepted_hash=(), accepted_dh_group=())
+    p2 = replace(
+        profile.phase2, accepted_encryption=(), accepted_integrity=(), accepted_pfs_group=()
+    )
+    return replace(profile, phase1=p1, phase2=p2)
+
+
+def _issues(name: str, profile: PeerProfile) -> list[ConfigIssue]:
+    spec, config, sas = _load(CHECKS_DIR / f"{name}.yml")
+    return run_config_checks(config, spec["peer"], sas, profile)
+
+
+def test_aws_strong_policy_is_no_proposal_mismatch() -> None:
+    """AES-256 / SHA-256 / DH 14 towards AWS, no SA: AWS accepts it (KNOWLEDGE.md 8), so no
+    mismatch code at all; 3DES / MD5 still is the critical IKE_PROPOSAL_MISMATCH."""
+    aws = load_profile("aws")
+    strong = _issues("aws_strong_accepted_no_sa", aws)
+    assert strong and {(i.code, i.severity) for i in strong} == {
+        ("TUNNEL_PROFILE_DEVIATION", "info")
+    }
+    weak = _issues("aws_3des_md5_no_sa", aws)
+    assert [(i.code, i.severity) for i in weak] == [("IKE_PROPOSAL_MISMATCH", "critical")]
+
+
+def test_accepted_with_sa_deviates_only_outside_expected() -> None:
+    aws = load_profile("aws")
+    inside = _issues("aws_strong_accepted_with_sa", aws)
+    assert {(i.code, i.severity) for i in inside} == {("TUNNEL_PROFILE_DEVIATION", "info")}
+    assert _issues("aws_healthy", aws) == []  # the expected values: nothing at all
+    outside = _issues("pfs_wrong_group_with_sa", aws)  # group 1: outside accepted, SA up
+    assert [(i.code, i.severity) for i in outside] == [("TUNNEL_PROFILE_DEVIATION", "warning")]
+
+
+def test_profile_without_accepted_lists_behaves_as_before() -> None:
+    """Stripped of its accepted lists, the AWS profile gives exactly the old results: every
+    difference from the expected values is a mismatch (critical without an SA, a warning
+    deviation with one), and nothing is ever an 'accepted' info."""
+    old = _without_accepted(load_profile("aws"))
+    assert [(i.code, i.severity) for i in _issues("aws_strong_accepted_no_sa", old)] == [
+        ("IKE_PROPOSAL_MISMATCH", "critical"),
+        ("IPSEC_TRANSFORM_MISMATCH", "critical"),
+        ("IPSEC_PFS_MISMATCH", "critical"),
+    ]
+    deviations = _issues("profile_deviations", old)
+    assert [i.code for i in deviations] == [
+        "IKE_AGGRESSIVE_MODE",
+        "IKE_PROPOSAL_MISMATCH",
+        "IPSEC_TRANSFORM_MISMATCH",
+        "TUNNEL_PROFILE_DEVIATION",
+        "TUNNEL_PROFILE_DEVIATION",
+        "TUNNEL_PROFILE_DEVIATION",
+    ]
+    assert deviations[1].title == "No IKEv1 policy matches the aws peer (aes128, sha1, DH group 2)"
+    assert deviations[2].remediation == (
+        "crypto ipsec ikev1 transform-set AWS-AES128-SHA1 esp-aes esp-sha-hmac",
+        "crypto map outside_map 10 set ikev1 transform-set AWS-AES128-SHA1",
+    )
+    (pfs,) = _issues("pfs_accepted_group_with_sa", old)
+    assert (pfs.code, pfs.severity) == ("TUNNEL_PROFILE_DEVIATION", "warning")
+    assert pfs.remediation == ("crypto map amzn_vpn_map 1 set pfs group2",)
+    assert pfs.title.endswith("the aws peer expects PFS group 2")
+    for case in CASES:
+        spec, config, sas = _load(case)
+        profile = _profile(spec)
+        if profile is None:
+            continue
+        issues = run_config_checks(config, spec["peer"], sas, _without_accepted(profile))
+        assert not [i for i in issues if i.severity == "info"], case.stem

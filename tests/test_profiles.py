@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from vpn_doctor.errors import ExitCode, InputError
+from vpn_doctor.models import IkeSa
 from vpn_doctor.paths import profiles_dir
 from vpn_doctor.profiles import (
     AWS_PROFILE,
@@ -20,7 +21,9 @@ from vpn_doctor.profiles import (
     normalise_encryption,
     normalise_group,
     normalise_hash,
+    profile_deviations,
 )
+from vpn_doctor.tunnel_context import TunnelContext
 
 USER_PROFILE = Path(__file__).parent / "data" / "config_checks" / "profile_partner.yaml"
 
@@ -44,6 +47,48 @@ def test_aws_profile_values() -> None:
     assert aws.single_sa and aws.mode == "main" and aws.nat_t
     assert aws.phase2.wants_pfs is True
     assert aws.source.endswith("aws.yaml")
+
+
+def test_aws_accepted_lists() -> None:
+    """What AWS's tunnel options accept by default (KNOWLEDGE.md section 8, S26)."""
+    aws = load_profile("aws")
+    strong = ("aes128", "aes256", "aes-gcm128", "aes-gcm256")
+    integrity = ("sha1", "sha256", "sha384", "sha512")
+    high = tuple(str(g) for g in range(14, 25))
+    assert aws.phase1.accepted("encryption") == aws.phase2.accepted("encryption") == strong
+    assert aws.phase1.accepted("hash") == aws.phase2.accepted("integrity") == integrity
+    assert aws.phase1.accepted("dh_group") == ("2", *high)
+    assert aws.phase2.accepted("pfs_group") == ("2", "5", *high)
+    assert "3des" not in aws.phase1.accepted("encryption")
+    assert "md5" not in aws.phase1.accepted("hash")
+
+
+def test_accepted_defaults_to_expected(tmp_path: Path) -> None:
+    """A profile without `accepted` accepts exactly what it expects (the old meaning)."""
+    path = tmp_path / "old.yaml"
+    path.write_text(
+        "name: old\nphase1: {encryption: [aes], hash: [sha], dh_group: [5]}\n"
+        "phase2: {encryption: [esp-aes-256], integrity: [esp-sha-hmac], pfs_group: [none]}\n",
+        encoding="utf-8",
+    )
+    old = load_profile(path)
+    assert old.phase1.accepted_encryption == old.phase2.accepted_pfs_group == ()
+    for key in ("encryption", "hash", "dh_group"):
+        assert old.phase1.accepted(key) == getattr(old.phase1, key)
+    for key in ("encryption", "integrity", "pfs_group"):
+        assert old.phase2.accepted(key) == getattr(old.phase2, key)
+    assert old.phase2.wants_pfs is False
+
+
+def test_accepted_may_mix_none_and_groups(tmp_path: Path) -> None:
+    path = tmp_path / "either.yaml"
+    path.write_text(
+        "name: either\nphase2:\n  pfs_group: [none]\n  accepted: {pfs_group: [none, group14]}\n",
+        encoding="utf-8",
+    )
+    either = load_profile(path)
+    assert either.phase2.accepted("pfs_group") == ("none", "14")
+    assert either.phase2.wants_pfs is False
 
 
 def test_shipped_file_equals_builtin() -> None:
@@ -107,7 +152,32 @@ BAD = [
     ("name: x\nphase2:\n  pfs_group: [none, 2]\n", "phase2.pfs_group", "cannot be combined"),
     ("name: x\nphase1: [aes]\n", "phase1", "expected a mapping"),
     ("name: x\nphase1:\n  encryption: [{aes: 1}]\n", "phase1.encryption", "list of values"),
-]
+    ("name: x\nphase1:\n  encryption: [aes-258]\n", "phase1.encryption", "unknown encryption"),
+    ("name: x\nphase2:\n  integrity: [sha265x]\n", "phase2.integrity", "unknown hash"),
+    ("name: x\nphase1:\n  accepted: [aes]\n", "phase1.accepted", "expected a mapping"),
+    ("name: x\nphase1:\n  accepted: {encrytpion: [aes]}\n", "phase1.accepted.encrytpion",
+     "unknown key"),
+    ("name: x\nphase1:\n  accepted: {lifetime: 900}\n", "phase1.accepted.lifetime",
+     "unknown key"),
+    ("name: x\nphase1:\n  accepted: {encryption: [aes128, camellia]}\n",
+     "phase1.accepted.encryption", "unknown encryption"),
+    ("name: x\nphase1:\n  accepted: {hash: [sha1, sha2-265]}\n", "phase1.accepted.hash",
+     "unknown hash"),
+    ("name: x\nphase1:\n  accepted: {dh_group: [2, fourteen]}\n", "phase1.accepted.dh_group",
+     "not a DH group"),
+    ("name: x\nphase1:\n  accepted: {dh_group: [none]}\n", "phase1.accepted.dh_group",
+     "not a DH group"),
+    ("name: x\nphase2:\n  accepted: {pfs_group: [2, [5]]}\n", "phase2.accepted.pfs_group",
+     "list of values"),
+    ("name: x\nphase2:\n  accepted: {integrity: [true]}\n", "phase2.accepted.integrity",
+     "list of values"),
+    ("name: x\nphase1:\n  dh_group: [2]\n  accepted: {dh_group: [14, 19]}\n",
+     "phase1.accepted.dh_group", "does not include the expected 2 (from 'phase1.dh_group')"),
+    ("name: x\nphase2:\n  encryption: [aes]\n  accepted: {encryption: [aes-256]}\n",
+     "phase2.accepted.encryption", "does not include the expected aes128"),
+    ("name: x\nphase2:\n  pfs_group: [none]\n  accepted: {pfs_group: [2]}\n",
+     "phase2.accepted.pfs_group", "does not include the expected none"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "key", "why"), BAD, ids=[b[1] + "-" + b[2] for b in BAD])
@@ -163,3 +233,19 @@ def test_normalise_hash_and_group() -> None:
     assert normalise_hash("esp-md5-hmac") == "md5"
     assert normalise_group(2) == normalise_group("group2") == normalise_group("Group 2") == "2"
     assert normalise_group("none") == "none"
+
+
+def test_profile_deviations_expected_or_accepted() -> None:
+    """The engine's comparison of negotiated SAs: by default against the expected values (as
+    before); with accepted_ok only outside the accepted lists. Lifetimes count either way."""
+    lines = ("Encryption : AES-256", "Hash : SHA256", "Lifetime: 86400")
+    strong = IkeSa(peer="52.28.10.1", ike_version=1, state="MM_ACTIVE", encryption="aes-256",
+                   hash="sha256", dh_group="14", lifetime=28800, lines=lines)  # fmt: skip
+    ctx = TunnelContext(peer="52.28.10.1", ike_sas=(strong,))
+    aws = load_profile("aws")
+    assert [p for p, _ in profile_deviations(ctx, aws)] == ["Encryption", "Hash", "DH group"]
+    assert profile_deviations(ctx, aws, accepted_ok=True) == []
+    weak = replace(strong, encryption="3des", lifetime=86400)
+    found = [p for p, _ in profile_deviations(TunnelContext(peer="52.28.10.1", ike_sas=(weak,)),
+                                              aws, accepted_ok=True)]  # fmt: skip
+    assert found == ["Encryption", "Lifetime"]

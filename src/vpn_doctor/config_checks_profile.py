@@ -1,11 +1,23 @@
 """Checks of the crypto parameters against the expected-peer profile: phase 1 policy, transform
 set / proposal, PFS, lifetimes, NAT-T and the number of tunnels.
 
-Severity follows what the SA tables prove: if an IPsec SA with the peer is up, the parameters
-evidently negotiate, so a difference is a ``TUNNEL_PROFILE_DEVIATION`` (warning: it may break
-at rekey, AWS warns about lifetimes). Without an SA the same difference is the likely reason
-the tunnel does not come up, and gets the specific critical code (``IPSEC_PFS_MISMATCH``,
-``IPSEC_TRANSFORM_MISMATCH``, ``IKE_PROPOSAL_MISMATCH``).
+Algorithms are judged against two lists of the profile (see :mod:`vpn_doctor.profiles`):
+what the peer *accepts* and what it *expects*.
+
+* Outside the accepted list: the peer refuses it. Severity then follows what the SA tables
+  prove: with an IPsec SA up the parameters evidently negotiate (the profile may be stale), so
+  it is a ``TUNNEL_PROFILE_DEVIATION`` warning; without an SA it is the likely reason the
+  tunnel does not come up, and gets the specific critical code (``IPSEC_PFS_MISMATCH``,
+  ``IPSEC_TRANSFORM_MISMATCH``, ``IKE_PROPOSAL_MISMATCH``).
+* Inside the accepted list but not expected (AES-256 / SHA-256 / DH 14 towards AWS, whose
+  expected values are its documented minimum): the peer negotiates it, so it is never a
+  mismatch and never the reason for an outage: ``TUNNEL_PROFILE_DEVIATION`` with severity
+  ``info``, with or without an SA.
+* Lifetimes are single expected values: a difference negotiates (the lower value wins) but
+  rekeys on different timers, a ``TUNNEL_PROFILE_DEVIATION`` warning.
+
+A profile without ``accepted`` lists accepts exactly what it expects: the checks then behave
+as they did before the lists existed.
 """
 
 from __future__ import annotations
@@ -22,7 +34,7 @@ from vpn_doctor.config_checks_base import (
     ConfigIssue,
     lines_with,
 )
-from vpn_doctor.config_models import CryptoMapEntry, IkePolicy, TransformSet
+from vpn_doctor.config_models import CryptoMapEntry, IkePolicy, Ikev2IpsecProposal, TransformSet
 from vpn_doctor.findings import Severity
 from vpn_doctor.profiles import (
     PeerProfile,
@@ -55,6 +67,52 @@ def _profile(ctx: CheckContext) -> PeerProfile | None:
     return ctx.profile if ctx.entries else None
 
 
+def _aead(encryption: str) -> bool:
+    """AES-GCM / GMAC carry their own integrity: the integrity list does not apply."""
+    return encryption.startswith(("aes-gcm", "aes-gmac"))
+
+
+def _listed(values: tuple[str, ...], *, groups: bool = False) -> str:
+    """'aes128/aes256', or for DH groups '2/5/14-24' (runs of three or more collapsed)."""
+    if not groups or not all(v.isdigit() for v in values):
+        return "/".join(values)
+    numbers = sorted({int(v) for v in values})
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return "/".join(
+        f"{run[0]}-{run[-1]}" if len(run) > 2 else "/".join(map(str, run)) for run in runs
+    )
+
+
+def _also_accepted(accepted: tuple[str, ...], expected: tuple[str, ...], **kw: bool) -> str:
+    """' (accepts ...)' when the peer accepts more than it expects, else ''."""
+    if set(accepted) <= set(expected):
+        return ""
+    return f" (accepts {_listed(accepted, **kw)})"
+
+
+def _lifetime_meaning(what: str, actual: int, wanted: int) -> str:
+    """Why a lifetime difference is a deviation (warning), never a mismatch."""
+    lower = "ours" if actual < wanted else "the peer's"
+    return (
+        f"Different {what} lifetimes do not stop negotiation: the lower value ({lower}, "
+        f"{min(actual, wanted)} s) is used. But the two sides then rekey on different timers; "
+        "AWS rekeys on its own configured lifetimes and warns that lifetimes different from "
+        "the negotiated ones 'may interrupt tunnel connectivity'."
+    )
+
+
+_ACCEPTED_NOT_EXPECTED = (
+    "The peer negotiates these values (the profile's accepted list), so they cannot be why the "
+    "tunnel fails; they differ only from the values the profile expects (for AWS its "
+    "documented minimum). Nothing to change unless the peer's own options were narrowed."
+)
+
+
 # ---- phase 2 ------------------------------------------------------------------------------------
 
 
@@ -63,31 +121,51 @@ def check_pfs(ctx: CheckContext) -> list[ConfigIssue]:
     profile = _profile(ctx)
     if profile is None or profile.phase2.wants_pfs is None:
         return []
-    allowed = profile.phase2.pfs_group
+    expected = profile.phase2.pfs_group
+    accepted = profile.phase2.accepted("pfs_group")
     issues: list[ConfigIssue] = []
     for entry in ctx.entries:
         prefix = f"crypto map {entry.map_name} {entry.seq}"
         group = normalise_group(entry.pfs_group) if entry.pfs_group else ""
+        ours = group or "none"
         pfs_line = next(iter(lines_with(entry.lines, " set pfs")), "")
-        if profile.phase2.wants_pfs and group not in allowed:
+        evidence = (pfs_line,) if pfs_line else lines_with(entry.lines, " set peer ", "transform")
+        checks = (*_map_cmd(entry), f"show crypto ipsec sa peer {ctx.peer} | include settings")
+        if ours in expected:
+            continue
+        if ours in accepted:
+            issues.append(
+                ConfigIssue(
+                    "TUNNEL_PROFILE_DEVIATION",
+                    "info",
+                    (f"{prefix} sets no PFS" if not group else f"{prefix} uses PFS group {group}")
+                    + f", which the {profile.name} peer accepts (expected: "
+                    + ("no PFS" if expected == ("none",) else f"PFS group {_listed(expected)}")
+                    + ")",
+                    (*evidence, *_sa_lines(ctx, "in use settings")),
+                    checks,
+                    (),
+                    _ACCEPTED_NOT_EXPECTED,
+                )
+            )
+            continue
+        also = _also_accepted(accepted, expected, groups=True)
+        if profile.phase2.wants_pfs:
             title = (
                 f"{prefix} sets no PFS" if not group else f"{prefix} uses PFS group {group}"
-            ) + f"; the {profile.name} peer expects PFS group {'/'.join(allowed)}"
-            fix: tuple[str, ...] = (f"{prefix} set pfs group{allowed[0]}",)
-        elif not profile.phase2.wants_pfs and group:
-            title = f"{prefix} sets PFS group {group}; the {profile.name} peer uses no PFS"
-            fix = (f"no {pfs_line}",) if pfs_line else ()
+            ) + f"; the {profile.name} peer expects PFS group {'/'.join(expected)}{also}"
+            fix: tuple[str, ...] = (f"{prefix} set pfs group{expected[0]}",)
         else:
-            continue
+            title = f"{prefix} sets PFS group {group}; the {profile.name} peer uses no PFS{also}"
+            fix = (f"no {pfs_line}",) if pfs_line else ()
         code, severity = _grade(ctx, "IPSEC_PFS_MISMATCH")
-        evidence = (pfs_line,) if pfs_line else lines_with(entry.lines, " set peer ", "transform")
         issues.append(
             ConfigIssue(
                 code,
                 severity,
                 title,
                 (*evidence, *_sa_lines(ctx, "in use settings")),
-                (*_map_cmd(entry), f"show crypto ipsec sa peer {ctx.peer} | include settings"),
+                checks,
                 fix,
                 "Both sides must agree on PFS and its group; with PFS on one side only, phase 1 "
                 "completes and every quick mode fails (the same MM_WAIT_MSG5/6-like flapping "
@@ -97,14 +175,41 @@ def check_pfs(ctx: CheckContext) -> list[ConfigIssue]:
     return issues
 
 
-def _tset_ok(tset: TransformSet, profile: PeerProfile) -> bool:
-    enc_ok = not profile.phase2.encryption or (
-        normalise_encryption(tset.esp_encryption) in profile.phase2.encryption
+def _esp_fits(
+    encryptions: set[str], integrities: set[str], profile: PeerProfile, *, accepted: bool
+) -> bool:
+    """One ESP offer (its encryptions and integrities, normalised) against the peer's accepted
+    (``accepted=True``) or expected lists; empty lists are not checked, and an AEAD cipher
+    (GCM / GMAC) needs no integrity."""
+    p2 = profile.phase2
+    enc_allowed = p2.accepted("encryption") if accepted else p2.encryption
+    int_allowed = p2.accepted("integrity") if accepted else p2.integrity
+    usable = encryptions & set(enc_allowed) if enc_allowed else encryptions
+    if enc_allowed and not usable:
+        return False
+    if not int_allowed or (usable and all(_aead(e) for e in usable)):
+        return True
+    return not integrities or bool(integrities & set(int_allowed))
+
+
+def _tset_ok(tset: TransformSet, profile: PeerProfile, *, accepted: bool = True) -> bool:
+    return _esp_fits(
+        {normalise_encryption(tset.esp_encryption)},
+        {normalise_hash(tset.esp_hash)},  # no hash ('') is not an accepted integrity
+        profile,
+        accepted=accepted,
     )
-    hash_ok = (
-        not profile.phase2.integrity or normalise_hash(tset.esp_hash) in profile.phase2.integrity
+
+
+def _proposal_ok(
+    proposal: Ikev2IpsecProposal, profile: PeerProfile, *, accepted: bool = True
+) -> bool:
+    return _esp_fits(
+        set(map(normalise_encryption, proposal.encryption)),
+        set(map(normalise_hash, proposal.integrity)),
+        profile,
+        accepted=accepted,
     )
-    return enc_ok and hash_ok
 
 
 def check_transform(ctx: CheckContext) -> list[ConfigIssue]:
@@ -127,33 +232,38 @@ def _transform_issue(
 ) -> ConfigIssue | None:
     config = ctx.config
     prefix = f"crypto map {entry.map_name} {entry.seq}"
-    enc = profile.phase2.encryption[0] if profile.phase2.encryption else "aes128"
-    integ = profile.phase2.integrity[0] if profile.phase2.integrity else "sha1"
+    p2 = profile.phase2
+    enc = p2.encryption[0] if p2.encryption else "aes128"
+    integ = p2.integrity[0] if p2.integrity else "sha1"
     if entry.ikev1_transform_sets:
         tsets = [t for n in entry.ikev1_transform_sets if (t := config.transform_set(n))]
-        if not tsets or any(_tset_ok(t, profile) for t in tsets):
+        if not tsets or any(_tset_ok(t, profile, accepted=False) for t in tsets):
             return None
+        evidence = (*lines_with(entry.lines, "transform-set"), *(t.lines[0] for t in tsets))
+        offered = ", ".join(f"{t.esp_encryption} {t.esp_hash}" for t in tsets)
+        if any(_tset_ok(t, profile) for t in tsets):
+            return _transform_accepted(ctx, entry, profile, evidence, offered)
         legacy = any(t.legacy for t in tsets)
-        good = next((t for t in config.transform_sets if _tset_ok(t, profile)), None)
+        good = next(
+            (t for t in config.transform_sets if _tset_ok(t, profile, accepted=False)), None
+        )
         name = good.name if good else f"{profile.name.upper()}-{enc.upper()}-{integ.upper()}"
         fix: list[str] = []
         if good is None:
             kind = "crypto ipsec transform-set" if legacy else "crypto ipsec ikev1 transform-set"
             fix.append(f"{kind} {name} {asa.esp_encryption(enc)} {asa.esp_hash(integ)}")
         fix.append(f"{prefix} set {'' if legacy else 'ikev1 '}transform-set {name}")
-        evidence = (*lines_with(entry.lines, "transform-set"), *(t.lines[0] for t in tsets))
-        offered = ", ".join(f"{t.esp_encryption} {t.esp_hash}" for t in tsets)
     elif entry.ikev2_ipsec_proposals:
         props = [p for n in entry.ikev2_ipsec_proposals if (p := config.ipsec_proposal(n))]
-        if not props or any(
-            set(map(normalise_encryption, p.encryption)) & set(profile.phase2.encryption)
-            and (
-                not p.integrity
-                or set(map(normalise_hash, p.integrity)) & set(profile.phase2.integrity)
-            )
-            for p in props
-        ):
+        if not props or any(_proposal_ok(p, profile, accepted=False) for p in props):
             return None
+        evidence = (
+            *lines_with(entry.lines, "ipsec-proposal"),
+            *(line for p in props for line in p.lines),
+        )
+        offered = "; ".join(f"{' '.join(p.encryption)} / {' '.join(p.integrity)}" for p in props)
+        if any(_proposal_ok(p, profile) for p in props):
+            return _transform_accepted(ctx, entry, profile, evidence, offered)
         name = f"{profile.name.upper()}-{enc.upper()}-{integ.upper()}"
         fix = [
             f"crypto ipsec ikev2 ipsec-proposal {name}",
@@ -161,24 +271,48 @@ def _transform_issue(
             f" protocol esp integrity {asa.ikev2_integrity(integ)}",
             f"{prefix} set ikev2 ipsec-proposal {name}",
         ]
-        evidence = (
-            *lines_with(entry.lines, "ipsec-proposal"),
-            *(line for p in props for line in p.lines),
-        )
-        offered = "; ".join(f"{' '.join(p.encryption)} / {' '.join(p.integrity)}" for p in props)
     else:
         return None
     code, severity = _grade(ctx, "IPSEC_TRANSFORM_MISMATCH")
+    also = _also_accepted(
+        (*p2.accepted("encryption"), *p2.accepted("integrity")), (*p2.encryption, *p2.integrity)
+    )
+    if also:
+        also = (
+            f" (accepts {_listed(p2.accepted('encryption'))} with "
+            f"{_listed(p2.accepted('integrity'))})"
+        )
     return ConfigIssue(
         code,
         severity,
         f"{prefix} offers {offered}; the {profile.name} peer expects "
-        f"{'/'.join(profile.phase2.encryption)} with {'/'.join(profile.phase2.integrity)}",
+        f"{'/'.join(p2.encryption)} with {'/'.join(p2.integrity)}{also}",
         evidence,
         (*_map_cmd(entry), "show running-config crypto ipsec"),
         tuple(fix),
         "Quick mode needs one ESP encryption and integrity pair both sides accept; otherwise "
         "'All IPSec SA proposals found unacceptable' and no IPsec SA.",
+    )
+
+
+def _transform_accepted(
+    ctx: CheckContext,
+    entry: CryptoMapEntry,
+    profile: PeerProfile,
+    evidence: tuple[str, ...],
+    offered: str,
+) -> ConfigIssue:
+    """The entry's ESP offer is accepted by the peer but is not the expected one (info)."""
+    p2 = profile.phase2
+    return ConfigIssue(
+        "TUNNEL_PROFILE_DEVIATION",
+        "info",
+        f"crypto map {entry.map_name} {entry.seq} offers {offered}, which the {profile.name} "
+        f"peer accepts (expected: {'/'.join(p2.encryption)} with {'/'.join(p2.integrity)})",
+        evidence,
+        (*_map_cmd(entry), "show running-config crypto ipsec"),
+        (),
+        _ACCEPTED_NOT_EXPECTED,
     )
 
 
@@ -218,8 +352,7 @@ def check_ipsec_lifetime(ctx: CheckContext) -> list[ConfigIssue]:
                     f"crypto map {entry.map_name} {entry.seq} set security-association "
                     f"lifetime seconds {wanted}",
                 ),
-                "Different lifetimes still negotiate (the lower wins), but rekeys then happen "
-                "on different timers; AWS warns this 'may interrupt tunnel connectivity'.",
+                _lifetime_meaning("IPsec", actual, wanted),
             )
         )
     return issues
@@ -249,16 +382,42 @@ def check_nat_t(ctx: CheckContext) -> list[ConfigIssue]:
 # ---- phase 1 ------------------------------------------------------------------------------------
 
 
-def _policy_ok(policy: IkePolicy, profile: PeerProfile) -> bool:
+def _policy_ok(policy: IkePolicy, profile: PeerProfile, *, accepted: bool = True) -> bool:
+    """The policy offers something the peer accepts (``accepted=True``) or expects."""
     p1 = profile.phase1
+    enc_allowed = p1.accepted("encryption") if accepted else p1.encryption
+    hash_allowed = p1.accepted("hash") if accepted else p1.hash
+    dh_allowed = p1.accepted("dh_group") if accepted else p1.dh_group
     enc = {normalise_encryption(v) for v in policy.encryption}
     integ = {normalise_hash(v) for v in policy.integrity}
     groups = {normalise_group(v) for v in policy.groups}
+    usable = enc & set(enc_allowed) if enc_allowed else enc
+    aead_only = bool(usable) and all(_aead(e) for e in usable)  # IKEv2 GCM: 'integrity null'
     return (
-        (not p1.encryption or bool(enc & set(p1.encryption)))
-        and (not p1.hash or bool(integ & set(p1.hash)))
-        and (not p1.dh_group or bool(groups & set(p1.dh_group)))
+        (not enc_allowed or bool(usable))
+        and (not hash_allowed or aead_only or bool(integ & set(hash_allowed)))
+        and (not dh_allowed or bool(groups & set(dh_allowed)))
     )
+
+
+def _policy_text(policy: IkePolicy) -> str:
+    return ", ".join(
+        part
+        for part in (
+            "/".join(policy.encryption),
+            "/".join(policy.integrity),
+            f"DH group {'/'.join(policy.groups)}" if policy.groups else "",
+        )
+        if part
+    )
+
+
+def _p1_wanted(profile: PeerProfile, *, accepted: bool) -> str:
+    p1 = profile.phase1
+    enc = p1.accepted("encryption") if accepted else p1.encryption
+    hashes = p1.accepted("hash") if accepted else p1.hash
+    groups = p1.accepted("dh_group") if accepted else p1.dh_group
+    return f"{_listed(enc)}, {_listed(hashes)}, DH group {_listed(groups, groups=True)}"
 
 
 def _new_policy(version: int, policies: list[IkePolicy], profile: PeerProfile) -> tuple[str, ...]:
@@ -304,14 +463,14 @@ def check_phase1_policy(ctx: CheckContext) -> list[ConfigIssue]:
         good = [p for p in policies if _policy_ok(p, profile)]
         if not good:
             code, severity = _grade(ctx, "IKE_PROPOSAL_MISMATCH")
-            p1 = profile.phase1
+            expected = _p1_wanted(profile, accepted=False)
+            accepted = _p1_wanted(profile, accepted=True)
+            also = f"; it accepts {accepted}" if accepted != expected else ""
             issues.append(
                 ConfigIssue(
                     code,
                     severity,
-                    f"No IKEv{version} policy matches the {profile.name} peer "
-                    f"({'/'.join(p1.encryption)}, {'/'.join(p1.hash)}, DH group "
-                    f"{'/'.join(p1.dh_group)})",
+                    f"No IKEv{version} policy matches the {profile.name} peer ({expected}{also})",
                     tuple(line for p in policies for line in p.lines),
                     (f"show running-config crypto ikev{version}",),
                     _new_policy(version, policies, profile),
@@ -320,8 +479,23 @@ def check_phase1_policy(ctx: CheckContext) -> list[ConfigIssue]:
                 )
             )
             continue
+        best = [p for p in good if _policy_ok(p, profile, accepted=False)]
+        if not best:
+            issues.append(
+                ConfigIssue(
+                    "TUNNEL_PROFILE_DEVIATION",
+                    "info",
+                    f"IKEv{version} policy {good[0].priority} ({_policy_text(good[0])}) is "
+                    f"accepted by the {profile.name} peer but is not its expected "
+                    f"{_p1_wanted(profile, accepted=False)}",
+                    good[0].lines,
+                    (f"show running-config crypto ikev{version}",),
+                    (),
+                    _ACCEPTED_NOT_EXPECTED,
+                )
+            )
         wanted = profile.phase1.lifetime
-        chosen = good[0]
+        chosen = (best or good)[0]
         actual = chosen.lifetime_seconds or ASA_IKE_LIFETIME_DEFAULT
         if wanted is not None and actual != wanted:
             keyword = "isakmp" if chosen.legacy else f"ikev{version}"
@@ -335,8 +509,7 @@ def check_phase1_policy(ctx: CheckContext) -> list[ConfigIssue]:
                     lines_with(chosen.lines, "lifetime") or chosen.lines[:1],
                     (f"show running-config crypto ikev{version}",),
                     (f"crypto {keyword} policy {chosen.priority}", f" lifetime {value}"),
-                    "Mismatched IKE lifetimes negotiate to the lower value but make the two "
-                    "sides rekey at different times.",
+                    _lifetime_meaning("IKE", actual, wanted),
                 )
             )
     return issues

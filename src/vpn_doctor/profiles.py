@@ -18,15 +18,23 @@ File format (``profiles/<name>.yaml``; see also profiles/README.md)
     ike_versions: [1, 2]               # IKE versions the peer accepts (1 and/or 2)
     mode: main                         # IKEv1 phase 1 mode: main | aggressive | any
     phase1:
-      encryption: [aes128]             # accepted IKE encryption (aes128, aes256, ...)
-      hash: [sha1]                     # accepted IKE hash / integrity (sha1, sha256, md5, ...)
-      dh_group: [2]                    # accepted DH groups (numbers)
+      encryption: [aes128]             # expected IKE encryption (aes128, aes256, ...)
+      hash: [sha1]                     # expected IKE hash / integrity (sha1, sha256, md5, ...)
+      dh_group: [2]                    # expected DH groups (numbers)
       lifetime: 28800                  # IKE SA lifetime in seconds the peer uses
+      accepted:                        # optional: what the peer also accepts (a superset)
+        encryption: [aes128, aes256]
+        hash: [sha1, sha256]
+        dh_group: [2, 14]
     phase2:
-      encryption: [aes128]             # accepted ESP encryption
-      integrity: [sha1]                # accepted ESP integrity
-      pfs_group: [2]                   # accepted PFS groups; [none] = the peer uses no PFS
+      encryption: [aes128]             # expected ESP encryption
+      integrity: [sha1]                # expected ESP integrity
+      pfs_group: [2]                   # expected PFS groups; [none] = the peer uses no PFS
       lifetime_seconds: 3600           # IPsec SA lifetime in seconds the peer uses
+      accepted:                        # optional, as in phase1 (pfs_group may list none)
+        encryption: [aes128, aes256]
+        integrity: [sha1, sha256]
+        pfs_group: [2, 14]
     nat_t: true                        # the peer supports NAT traversal (UDP 4500)
     ports: [udp/500, udp/4500, esp]    # what must be open in the path
     tunnels_per_connection: 2          # tunnels the peer provides per connection
@@ -34,6 +42,13 @@ File format (``profiles/<name>.yaml``; see also profiles/README.md)
     single_sa: true                    # one SA pair per tunnel (remote proxy 0.0.0.0/0)
 
 Only ``name`` is required. An omitted list or value means "no expectation, do not check".
+
+Expected vs accepted: the flat algorithm keys (``encryption``, ``hash`` / ``integrity``,
+``dh_group`` / ``pfs_group``) are what the peer *expects* (its documented or configured
+values); ``accepted`` lists what it will still *negotiate*. A value outside ``accepted`` is a
+proposal mismatch (the tunnel cannot come up); a value inside ``accepted`` but not expected is
+only a deviation. Each ``accepted`` list defaults to the expected list when absent (so a
+profile without ``accepted`` behaves as before), and must contain every expected value.
 Algorithm names are normalised (``aes``, ``AES128``, ``esp-aes`` all mean aes128; ``sha``,
 ``SHA1``, ``esp-sha-hmac`` all mean sha1), so a profile can use the peer vendor's spelling.
 Unknown keys and wrong types are refused at load with an error naming the file and the key:
@@ -45,7 +60,10 @@ The engine began with a flat profile (``name, encryption, hash, dh_group, ike_li
 ipsec_lifetime, pfs_group``). :meth:`PeerProfile.from_mapping` still accepts that shape,
 :class:`PeerProfile` exposes the same flat attributes, :data:`AWS_PROFILE` /
 :data:`BUILTIN_PROFILES` remain (``profiles/aws.yaml`` holds the same values; a test keeps
-them equal), and :func:`profile_deviations` compares a tunnel's negotiated SAs with a profile.
+them equal), and :func:`profile_deviations` compares a tunnel's negotiated SAs with a profile
+(with the expected values by default, as before; ``accepted_ok=True`` ignores negotiated
+algorithms the peer accepts). The flat attributes are the *expected* values; the accepted ones
+are ``phase1.accepted(key)`` / ``phase2.accepted(key)``.
 """
 
 from __future__ import annotations
@@ -114,22 +132,58 @@ def normalise_group(value: object) -> str:
 
 @dataclass(frozen=True)
 class Phase1Profile:
-    """IKE SA expectations (normalised names; empty tuple / None = not checked)."""
+    """IKE SA expectations (normalised names; empty tuple / None = not checked).
+
+    ``encryption`` / ``hash`` / ``dh_group`` are the *expected* values; the ``accepted_*``
+    fields what the peer also negotiates (empty = the expected values, see :meth:`accepted`).
+    """
 
     encryption: tuple[str, ...] = ()
     hash: tuple[str, ...] = ()
     dh_group: tuple[str, ...] = ()
     lifetime: int | None = None
+    accepted_encryption: tuple[str, ...] = ()
+    accepted_hash: tuple[str, ...] = ()
+    accepted_dh_group: tuple[str, ...] = ()
+
+    def accepted(self, key: str) -> tuple[str, ...]:
+        """What the peer accepts for ``key`` (encryption, hash, dh_group): the ``accepted``
+        list when the profile has one, else the expected values."""
+        table = {
+            "encryption": (self.accepted_encryption, self.encryption),
+            "hash": (self.accepted_hash, self.hash),
+            "dh_group": (self.accepted_dh_group, self.dh_group),
+        }
+        accepted, expected = table[key]
+        return accepted or expected
 
 
 @dataclass(frozen=True)
 class Phase2Profile:
-    """IPsec SA expectations. ``pfs_group == ("none",)`` means the peer does not use PFS."""
+    """IPsec SA expectations. ``pfs_group == ("none",)`` means the peer does not use PFS.
+
+    As in :class:`Phase1Profile`: the plain fields are expected, ``accepted_*`` (empty = the
+    expected values) what the peer also negotiates; ``accepted_pfs_group`` may hold "none"
+    beside groups (the peer negotiates with or without PFS).
+    """
 
     encryption: tuple[str, ...] = ()
     integrity: tuple[str, ...] = ()
     pfs_group: tuple[str, ...] = ()
     lifetime_seconds: int | None = None
+    accepted_encryption: tuple[str, ...] = ()
+    accepted_integrity: tuple[str, ...] = ()
+    accepted_pfs_group: tuple[str, ...] = ()
+
+    def accepted(self, key: str) -> tuple[str, ...]:
+        """What the peer accepts for ``key`` (encryption, integrity, pfs_group)."""
+        table = {
+            "encryption": (self.accepted_encryption, self.encryption),
+            "integrity": (self.accepted_integrity, self.integrity),
+            "pfs_group": (self.accepted_pfs_group, self.pfs_group),
+        }
+        accepted, expected = table[key]
+        return accepted or expected
 
     @property
     def wants_pfs(self) -> bool | None:
@@ -209,8 +263,30 @@ _TOP_KEYS = frozenset(
         "single_sa",
     )
 )
-_PHASE1_KEYS = frozenset(("encryption", "hash", "dh_group", "lifetime"))
-_PHASE2_KEYS = frozenset(("encryption", "integrity", "pfs_group", "lifetime_seconds"))
+_PHASE1_KEYS = frozenset(("encryption", "hash", "dh_group", "lifetime", "accepted"))
+_PHASE2_KEYS = frozenset(("encryption", "integrity", "pfs_group", "lifetime_seconds", "accepted"))
+_PHASE1_ACCEPTED_KEYS = frozenset(("encryption", "hash", "dh_group"))
+_PHASE2_ACCEPTED_KEYS = frozenset(("encryption", "integrity", "pfs_group"))
+# Normalised algorithm names a profile may use (what normalise_encryption / normalise_hash
+# produce for the ASA's algorithms): anything else could never match a configuration, so a
+# typo ('aes-258', 'sha265') is refused instead of turning into a permanent mismatch.
+KNOWN_ENCRYPTION = frozenset(
+    (
+        "des",
+        "3des",
+        "aes128",
+        "aes192",
+        "aes256",
+        "aes-gcm128",
+        "aes-gcm192",
+        "aes-gcm256",
+        "aes-gmac128",
+        "aes-gmac192",
+        "aes-gmac256",
+        "null",
+    )
+)
+KNOWN_HASH = frozenset(("md5", "sha1", "sha256", "sha384", "sha512", "null"))
 _MODES = frozenset(("main", "aggressive", "any"))
 _PORT = re.compile(r"^(udp/\d{1,5}|tcp/\d{1,5}|esp|ah)$")
 
@@ -283,6 +359,40 @@ def _groups(reader: _Reader, key: str, *, allow_none: bool) -> tuple[str, ...]:
     return groups
 
 
+def _algorithms(reader: _Reader, key: str, kind: str) -> tuple[str, ...]:
+    """Normalised encryption (``kind`` "encryption") or hash names, each a known one."""
+    normalise, known = (
+        (normalise_encryption, KNOWN_ENCRYPTION)
+        if kind == "encryption"
+        else (normalise_hash, KNOWN_HASH)
+    )
+    values: list[str] = []
+    for raw in reader.items(key):
+        value = normalise(raw)
+        text = str(raw).lower()
+        if kind == "encryption":  # 'aes-258' would otherwise be aes128 (bare 'aes' is AES-128)
+            bad_size = bool(re.search(r"\d{3}", text) and not re.search(r"128|192|256", text))
+        else:  # 'sha2-265' would otherwise be sha1: no digits beyond the known ones
+            bad_size = bool(
+                re.search(r"\d", re.sub(r"sha-?2-(?=\d)|256|384|512|sha-?1|md5", "", text))
+            )
+        if value not in known or bad_size:
+            raise reader.fail(key, f"unknown {kind} {raw!r} (known: {', '.join(sorted(known))})")
+        values.append(value)
+    return tuple(dict.fromkeys(values))
+
+
+def _superset(reader: _Reader, key: str, accepted: tuple[str, ...], expected: tuple[str, ...],
+              where: str) -> None:  # fmt: skip
+    """An ``accepted`` list must hold every expected value (else the profile contradicts
+    itself: the peer would expect what it refuses)."""
+    missing = [value for value in expected if value not in accepted]
+    if accepted and missing:
+        raise reader.fail(
+            key, f"does not include the expected {', '.join(missing)} (from '{where}')"
+        )
+
+
 def profile_from_mapping(data: object, path: Path) -> PeerProfile:
     """Validate one parsed YAML document and build the profile (``path`` names errors)."""
     if not isinstance(data, dict):
@@ -308,22 +418,8 @@ def profile_from_mapping(data: object, path: Path) -> PeerProfile:
         if not _PORT.match(port):
             raise top.fail("ports", f"expected udp/N, tcp/N, esp or ah, got {port!r}")
 
-    p1 = top.section("phase1")
-    p1.reject_unknown(_PHASE1_KEYS)
-    phase1 = Phase1Profile(
-        encryption=tuple(normalise_encryption(v) for v in p1.items("encryption")),
-        hash=tuple(normalise_hash(v) for v in p1.items("hash")),
-        dh_group=_groups(p1, "dh_group", allow_none=False),
-        lifetime=p1.number("lifetime", minimum=60),
-    )
-    p2 = top.section("phase2")
-    p2.reject_unknown(_PHASE2_KEYS)
-    phase2 = Phase2Profile(
-        encryption=tuple(normalise_encryption(v) for v in p2.items("encryption")),
-        integrity=tuple(normalise_hash(v) for v in p2.items("integrity")),
-        pfs_group=_groups(p2, "pfs_group", allow_none=True),
-        lifetime_seconds=p2.number("lifetime_seconds", minimum=60),
-    )
+    phase1 = _phase1(top.section("phase1"))
+    phase2 = _phase2(top.section("phase2"))
     return PeerProfile(
         name=name,
         description=top.text("description"),
@@ -338,6 +434,54 @@ def profile_from_mapping(data: object, path: Path) -> PeerProfile:
         single_sa=bool(top.flag("single_sa")),
         source=str(path),
     )
+
+
+def _phase1(p1: _Reader) -> Phase1Profile:
+    p1.reject_unknown(_PHASE1_KEYS)
+    acc = p1.section("accepted")
+    acc.reject_unknown(_PHASE1_ACCEPTED_KEYS)
+    phase1 = Phase1Profile(
+        encryption=_algorithms(p1, "encryption", "encryption"),
+        hash=_algorithms(p1, "hash", "hash"),
+        dh_group=_groups(p1, "dh_group", allow_none=False),
+        lifetime=p1.number("lifetime", minimum=60),
+        accepted_encryption=_algorithms(acc, "encryption", "encryption"),
+        accepted_hash=_algorithms(acc, "hash", "hash"),
+        accepted_dh_group=_groups(acc, "dh_group", allow_none=False),
+    )
+    for key, accepted, expected in (
+        ("encryption", phase1.accepted_encryption, phase1.encryption),
+        ("hash", phase1.accepted_hash, phase1.hash),
+        ("dh_group", phase1.accepted_dh_group, phase1.dh_group),
+    ):
+        _superset(acc, key, accepted, expected, f"{p1.prefix}{key}")
+    return phase1
+
+
+def _phase2(p2: _Reader) -> Phase2Profile:
+    p2.reject_unknown(_PHASE2_KEYS)
+    acc = p2.section("accepted")
+    acc.reject_unknown(_PHASE2_ACCEPTED_KEYS)
+    accepted_pfs = tuple(dict.fromkeys(normalise_group(v) for v in acc.items("pfs_group")))
+    for group in accepted_pfs:
+        if not (group.isdigit() or group == "none"):
+            raise acc.fail("pfs_group", f"not a DH group: {group!r}")
+    phase2 = Phase2Profile(
+        encryption=_algorithms(p2, "encryption", "encryption"),
+        integrity=_algorithms(p2, "integrity", "hash"),
+        pfs_group=_groups(p2, "pfs_group", allow_none=True),
+        lifetime_seconds=p2.number("lifetime_seconds", minimum=60),
+        accepted_encryption=_algorithms(acc, "encryption", "encryption"),
+        accepted_integrity=_algorithms(acc, "integrity", "hash"),
+        accepted_pfs_group=accepted_pfs,
+    )
+    for key, accepted, expected in (
+        ("encryption", phase2.accepted_encryption, phase2.encryption),
+        ("integrity", phase2.accepted_integrity, phase2.integrity),
+        ("pfs_group", phase2.accepted_pfs_group, phase2.pfs_group),
+    ):
+        _superset(acc, key, accepted, expected, f"{p2.prefix}{key}")
+    return phase2
 
 
 _FLAT_KEYS = frozenset(
@@ -365,6 +509,13 @@ def _unflatten(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# AWS tunnel options' default (= full) lists, both phases (KNOWLEDGE.md section 8, S26
+# VPNTunnels.md; S28): encryption AES128, AES256, AES128-GCM-16, AES256-GCM-16; integrity
+# SHA-1, SHA2-256/384/512; DH groups 2, 14-24 (phase 1) and 2, 5, 14-24 (phase 2 / PFS).
+_AWS_ENCRYPTION = ("aes128", "aes256", "aes-gcm128", "aes-gcm256")
+_AWS_INTEGRITY = ("sha1", "sha256", "sha384", "sha512")
+_AWS_HIGH_GROUPS = tuple(str(group) for group in range(14, 25))
+
 # The shipped AWS profile, in code too: the engine needs it even when the profiles/ directory
 # is not installed. tests/test_profiles.py keeps it equal to profiles/aws.yaml.
 AWS_PROFILE = PeerProfile(
@@ -375,8 +526,24 @@ AWS_PROFILE = PeerProfile(
     ),
     ike_versions=(1, 2),
     mode="main",
-    phase1=Phase1Profile(("aes128",), ("sha1",), ("2",), 28800),
-    phase2=Phase2Profile(("aes128",), ("sha1",), ("2",), 3600),
+    phase1=Phase1Profile(
+        ("aes128",),
+        ("sha1",),
+        ("2",),
+        28800,
+        accepted_encryption=_AWS_ENCRYPTION,
+        accepted_hash=_AWS_INTEGRITY,
+        accepted_dh_group=("2", *_AWS_HIGH_GROUPS),
+    ),
+    phase2=Phase2Profile(
+        ("aes128",),
+        ("sha1",),
+        ("2",),
+        3600,
+        accepted_encryption=_AWS_ENCRYPTION,
+        accepted_integrity=_AWS_INTEGRITY,
+        accepted_pfs_group=("2", "5", *_AWS_HIGH_GROUPS),
+    ),
     nat_t=True,
     ports=("udp/500", "udp/4500", "esp"),
     tunnels_per_connection=2,
@@ -435,9 +602,21 @@ def load_profile(name_or_path: str | Path) -> PeerProfile:
 # ---- negotiated SAs vs a profile (the engine's check) -------------------------------------
 
 
-def profile_deviations(ctx: TunnelContext, profile: PeerProfile) -> list[tuple[str, str]]:
-    """(parameter, device line) pairs where the tunnel differs from ``profile``."""
+def profile_deviations(
+    ctx: TunnelContext, profile: PeerProfile, *, accepted_ok: bool = False
+) -> list[tuple[str, str]]:
+    """(parameter, device line) pairs where the tunnel differs from ``profile``.
+
+    By default a negotiated algorithm differs when it is not an *expected* value. With
+    ``accepted_ok`` only values outside the peer's *accepted* lists count (a negotiated
+    AES-256 towards AWS is then no deviation); lifetimes are compared either way.
+    """
     found: list[tuple[str, str]] = []
+    p1, p2 = profile.phase1, profile.phase2
+    enc_allowed = p1.accepted("encryption") if accepted_ok else profile.encryption
+    hash_allowed = p1.accepted("hash") if accepted_ok else profile.hash
+    dh_allowed = p1.accepted("dh_group") if accepted_ok else profile.dh_group
+    pfs_allowed = p2.accepted("pfs_group") if accepted_ok else profile.pfs_group
 
     def check(param: str, value: str, allowed: tuple[str, ...], lines: tuple[str, ...]) -> None:
         if value and allowed and value not in allowed:
@@ -448,14 +627,14 @@ def profile_deviations(ctx: TunnelContext, profile: PeerProfile) -> list[tuple[s
         check(
             "Encryption",
             normalise_encryption(sa.encryption) if sa.encryption else "",
-            profile.encryption,
+            enc_allowed,
             sa.lines,
         )
-        check("Hash", normalise_hash(sa.hash) if sa.hash else "", profile.hash, sa.lines)
+        check("Hash", normalise_hash(sa.hash) if sa.hash else "", hash_allowed, sa.lines)
         check(
             "DH group",
             normalise_group(sa.dh_group) if sa.dh_group else "",
-            profile.dh_group,
+            dh_allowed,
             sa.lines,
         )
         if profile.ike_lifetime and sa.lifetime and sa.lifetime != profile.ike_lifetime:
@@ -465,19 +644,19 @@ def profile_deviations(ctx: TunnelContext, profile: PeerProfile) -> list[tuple[s
             check(
                 "Encryption",
                 normalise_encryption(ike.encryption) if ike.encryption else "",
-                profile.encryption,
+                enc_allowed,
                 ike.lines,
             )
             check(
                 "Hashing",
                 normalise_hash(ike.hashing) if ike.hashing else "",
-                profile.hash,
+                hash_allowed,
                 ike.lines,
             )
             check(
                 "D/H Group",
                 normalise_group(ike.dh_group) if ike.dh_group else "",
-                profile.dh_group,
+                dh_allowed,
                 ike.lines,
             )
             if (
@@ -490,7 +669,7 @@ def profile_deviations(ctx: TunnelContext, profile: PeerProfile) -> list[tuple[s
             check(
                 "PFS Group",
                 normalise_group(sub.pfs_group) if sub.pfs_group else "",
-                profile.pfs_group,
+                pfs_allowed,
                 sub.lines,
             )
             if (
