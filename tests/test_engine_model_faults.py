@@ -7,6 +7,7 @@ it (see the comments), not just the code.
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.accuracy import Case, _commands, run_offline  # noqa: E402
+from bench.accuracy import Case, _blocks, _commands, _exercised, _pair_ok, run_offline  # noqa: E402
 from mock_device.cli_emulation import logging_text  # noqa: E402
 from mock_device.negotiation import derive_spec, parse_model  # noqa: E402
+from mock_device.negotiation.faults import FAULTS  # noqa: E402
 from mock_device.outputs import OutputBook  # noqa: E402
 from vpn_doctor.engine import diagnose  # noqa: E402
 from vpn_doctor.findings import Finding  # noqa: E402
@@ -150,3 +152,53 @@ def test_one_way_counters_reported_next_to_another_leaf(other: str) -> None:
     findings = {f.code: f for f in _findings({"traffic": "asa",
                                               "faults": [other, "peer_no_return"]})}  # fmt: skip
     assert any("#pkts decaps: 0" in line for line in findings["IPSEC_ONE_WAY"].evidence)
+
+
+# ---- which double faults the harness draws (bench/accuracy.py docstring, rules 1-5) ------------
+
+
+def _spec(aws: bool, traffic: str) -> Any:
+    from dataclasses import replace
+
+    from bench.accuracy import _base
+
+    base = _base(random.Random(1), 3, aws=aws)
+    return replace(base, traffic=traffic) if not aws else base
+
+
+@pytest.mark.parametrize("blocking", ["psk_mismatch", "phase1_proposal_mismatch",
+                                      "transform_mismatch", "proxy_acl_not_mirror"])  # fmt: skip
+def test_blocking_fault_never_negotiated_is_not_drawn(blocking: str) -> None:
+    """(a) No NAT exemption on the ASA, traffic from our side only: nobody initiates, so the
+    peer-side fault is never exercised. With the peer initiating it is, and is drawn."""
+    silent = _spec(aws=False, traffic="asa")
+    assert not _pair_ok(silent, FAULTS[blocking], FAULTS["one_way_traffic"])
+    heard = _spec(aws=False, traffic="peer")
+    assert _exercised(heard, (FAULTS[blocking], FAULTS["one_way_traffic"]), FAULTS[blocking])
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [("nat_in_tunnel", "peer_no_return"), ("phase1_proposal_mismatch", "aws_profile_deviation")],
+)
+def test_one_configuration_item_twice_is_a_conflict(pair: tuple[str, str]) -> None:
+    """(b), (c): the same NAT rule on the peer / the same IKE policy on the ASA."""
+    spec = _spec(aws="aws_profile_deviation" in pair, traffic="asa")
+    for first, second in (pair, pair[::-1]):
+        assert not _pair_ok(spec, FAULTS[first], FAULTS[second])
+
+
+@pytest.mark.parametrize("other", ["udp4500_blocked_with_nat", "psk_mismatch"])
+def test_aws_aggressive_mode_blocks_before_later_faults(other: str) -> None:
+    """(d) AWS refuses aggressive mode at the first message: it blocks (measured), and a
+    fault further along the negotiation is never reached."""
+    spec = _spec(aws=True, traffic="asa")
+    assert _blocks(spec, FAULTS["aggressive_mode"])
+    assert not _pair_ok(spec, FAULTS["aggressive_mode"], FAULTS[other])
+    generic = _spec(aws=False, traffic="both")
+    assert not _blocks(generic, FAULTS["aggressive_mode"])  # both ends aggressive: it works
+
+
+def test_two_blocking_faults_both_in_the_configuration_are_drawn() -> None:
+    spec = _spec(aws=True, traffic="asa")
+    assert _pair_ok(spec, FAULTS["aggressive_mode"], FAULTS["crypto_map_not_bound"])

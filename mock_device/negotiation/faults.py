@@ -175,6 +175,11 @@ _FAULTS: tuple[Fault, ...] = (
     Fault("peer_no_return", "The peer lacks its NAT exemption/route: nothing comes back.",
           lambda s: _peer(s, nat_exemption=False),
           (("initiator", "IPSEC_ONE_WAY"), ("*", "IKE_NO_SA")), blocks=False),
+    # blocks=False holds for generic peers only (both ends in aggressive mode: AM_ACTIVE, the
+    # tunnel works). AWS refuses aggressive mode at the first message (AG_INIT_EXCH), before
+    # NAT-T or the PSK are reached, so for AWS it blocks; a single static flag cannot say
+    # both, so bench/accuracy.py measures blocking per tunnel from the model (_blocks) and
+    # derive's verdict is "down" anyway when no SA pair is established.
     Fault("aggressive_mode", "Aggressive mode configured (both ends; AWS refuses it).",
           lambda s: _asa(s, mode="aggressive") if s.is_aws
           else _peer(_asa(s, mode="aggressive"), mode="aggressive"),

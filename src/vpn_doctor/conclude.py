@@ -19,10 +19,15 @@ How the debug/syslog evidence changes the state-based guess (:func:`conclude`):
 The state decides the verdict (is the tunnel up?); the evidence decides the cause.
 Configuration issues (:mod:`vpn_doctor.config_evidence`) are merged last: one that explains a
 finding joins it (evidence, exact remediation); the others follow it.
+
+When the evidence or the configuration puts another code ahead of the leaf, the path must not
+end on the leaf as if it were the answer: :func:`ranking_step` is a closing step that says
+which finding ranks first and why (the engine appends it to the walk's steps).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from string import Formatter
 
@@ -99,6 +104,41 @@ def walk(book: PlaybookSet, ctx: TunnelContext) -> WalkResult:
     text = _fill(node.says, ctx.facts()) if node.says else f"-> {node.leaf.code}"
     steps.append(PathStep(node.id, text, None))
     return WalkResult(tuple(steps), node.leaf, node.id, None, tuple(ctx.citations))
+
+
+def ranking_step(result: WalkResult, findings: tuple[Finding, ...]) -> PathStep | None:
+    """A closing step when ``findings[0]`` is not the walk's leaf (None when it is).
+
+    The walk ends at the state's explanation; :func:`conclude` may rank a debug override, an
+    alternative the configuration confirms, or a serious configuration issue above it. Without
+    this step the path would read "-> IKE_NO_SA" above a report whose answer is
+    IKE_CERT_INVALID.
+    """
+    if result.leaf is None or not findings or findings[0].code == result.leaf.code:
+        return None
+    top, leaf = findings[0], result.leaf.code
+    if top.source.startswith("debug"):
+        line = next((ev for ev in top.evidence if ev.strip()), "")
+        why = f"the log names the cause ({_clip(line)})" if line else "the log names the cause"
+    elif top.source.startswith("alternative"):
+        why = f"the configuration confirms the alternative to {leaf}"
+    elif "config" in top.source:
+        why = f"the configuration shows a {top.severity} problem ({_clip(top.title)})"
+    else:
+        why = "the evidence ranks it first"
+    text = f"-> {top.code} ranks above {leaf}: {why}"
+    return PathStep("conclude.ranking", text, None)
+
+
+_LOG_MESSAGE = re.compile(r"%ASA-\d-\d+:|\[IKEv[12]\]")
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    """One line, from its message id on (the syslog timestamp adds nothing here), shortened."""
+    text = " ".join(text.split())
+    start = _LOG_MESSAGE.search(text)
+    text = text[start.start() :] if start else text
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # ---- findings -------------------------------------------------------------------------------

@@ -13,7 +13,9 @@
 3. Build a :class:`~vpn_doctor.tunnel_context.TunnelContext` per peer (with the
    configuration issues :mod:`vpn_doctor.config_checks` finds for it and the packet-tracer
    facts, see :mod:`vpn_doctor.config_evidence`), walk the tree (:mod:`vpn_doctor.conclude`),
-   and order the findings (configuration that explains the state ranks first).
+   and order the findings (configuration that explains the state ranks first). When a finding
+   other than the walk's leaf ranks first, the path gets a closing step saying which and why
+   (:func:`vpn_doctor.conclude.ranking_step`), so the path never ends on a contradicted leaf.
 
 AWS peers are recognised from the configuration (a crypto map entry naming two peers with an
 ``any`` crypto ACL, as in AWS's sample; VTIs whose descriptions name the same AWS VPN) or from
@@ -34,7 +36,7 @@ from typing import Any
 
 from vpn_doctor import debuglog
 from vpn_doctor.commands import filtered_peer
-from vpn_doctor.conclude import conclude, walk
+from vpn_doctor.conclude import conclude, ranking_step, walk
 from vpn_doctor.config_evidence import packet_tracer_facts, tunnel_config_issues
 from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.findings import (
@@ -116,12 +118,13 @@ def diagnose(
         result = walk(book, ctx)
         verdict, findings = conclude(book, ctx, result)
         findings = findings + _partial_notes(book, ctx, findings)
+        ranked = ranking_step(result, findings)
         tunnels.append(
             TunnelDiagnosis(
                 peer=name,
                 verdict=verdict,
                 findings=findings,
-                steps=result.steps,
+                steps=(*result.steps, ranked) if ranked else result.steps,
                 phase1=_phase1(ctx),
                 phase2=_phase2(ctx),
             )
