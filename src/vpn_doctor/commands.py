@@ -57,7 +57,6 @@ CONFIG_COMMANDS: tuple[str, ...] = (
 )
 
 
-
 def peer_filtered_commands(peer: str) -> dict[str, str]:
     """Box-wide command -> the per-peer variant the ASA filters on the device side.
 
