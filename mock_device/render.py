@@ -57,6 +57,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from vpn_doctor.addresses import is_ip
+
 IKEV1_UP = frozenset({"MM_ACTIVE", "AM_ACTIVE"})
 IKEV2_UP = frozenset({"READY"})
 NO_SA = "NONE"
@@ -161,14 +163,6 @@ def _digest(*parts: object) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
 
 
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def parse_net(text: str) -> Net:
     """`10.1.0.0/24`, `10.1.0.0/255.255.255.0`, `10.1.0.5` or `any` -> Net."""
     text = str(text).strip()
@@ -213,7 +207,7 @@ def parse_tunnel_spec(data: Mapping[str, Any], position: int) -> TunnelSpec:
     if role not in ("initiator", "responder"):
         raise ValueError(f"role: must be initiator or responder, got {role!r}")
     peer_ip = _want(data, "peer_ip", str, None) or (
-        peer if _is_ip(peer) else f"198.51.100.{1 + h % 250}"
+        peer if is_ip(peer) else f"198.51.100.{1 + h % 250}"
     )
     if "proxies" in data:
         raw = data["proxies"]

@@ -21,9 +21,9 @@ Allowed:
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
+from vpn_doctor.addresses import is_ip
 from vpn_doctor.errors import CommandNotAllowed
 
 # A keyword tree: each level maps a keyword to the keywords that may follow it. It is used
@@ -240,14 +240,6 @@ def _is_int_in(text: str, low: int, high: int) -> bool:
     return text.isdigit() and low <= int(text) <= high
 
 
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _check_debug_target(original: str, args: list[str]) -> None:
     """``isakmp|ikev1|ikev2|ipsec [protocol|platform] [1-255]``."""
     if not args or args[0] not in _DEBUG_TARGETS:
@@ -289,7 +281,7 @@ def _check_tokens(original: str, tokens: list[str]) -> None:
             raise _refuse(original, "only 'debug crypto ...' is allowed")
         crypto = args[1:]
         if crypto[:2] == ["condition", "peer"]:
-            if len(crypto) == 3 and _is_ip(crypto[2]):
+            if len(crypto) == 3 and is_ip(crypto[2]):
                 return
             raise _refuse(original, "'debug crypto condition peer' needs one IP address")
         _check_debug_target(original, crypto)

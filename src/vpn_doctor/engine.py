@@ -27,7 +27,6 @@ report says so.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -35,6 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from vpn_doctor import debuglog
+from vpn_doctor.addresses import is_ip, normalise_peer
 from vpn_doctor.commands import filtered_peer
 from vpn_doctor.conclude import conclude, ranking_step, walk
 from vpn_doctor.config_evidence import packet_tracer_facts, tunnel_config_issues
@@ -84,7 +84,7 @@ def diagnose(
     conditioned on (lines naming no peer are attributed to it).
     """
     book = playbooks or default_playbooks()
-    requested = _norm(peer) if peer else None
+    requested = normalise_peer(peer) if peer else None
     aliases = _aliases(state)
     state = _with_canonical_peers(state, aliases)
     lines = _debug_lines(state)
@@ -103,7 +103,7 @@ def diagnose(
         )
     if requested:
         peers = [requested]
-    owner = requested or (_norm(debug_peer) if debug_peer else None)
+    owner = requested or (normalise_peer(debug_peer) if debug_peer else None)
     if owner is None and len(peers) == 1:
         owner = peers[0]
     by_peer, orphans = _attribute(lines, evidence, peers, owner, aliases)
@@ -140,25 +140,16 @@ def diagnose(
 # ---- inputs ---------------------------------------------------------------------------------
 
 
-def _norm(peer: str) -> str:
-    """'203.0.113.9/500' -> '203.0.113.9'; names are kept as printed."""
-    text = peer.strip()
-    head = text.split("/")[0]
-    try:
-        return str(ipaddress.ip_address(head))
-    except ValueError:
-        return text
-
-
 def _with_canonical_peers(state: DeviceState, aliases: dict[str, str]) -> DeviceState:
     """The state with aliased peer names replaced by their addresses (lines untouched)."""
     if not aliases:
         return state
     ipsec = tuple(
-        replace(sa, peer=aliases.get(_norm(sa.peer), sa.peer)) for sa in state.ipsec_sas.records
+        replace(sa, peer=aliases.get(normalise_peer(sa.peer), sa.peer))
+        for sa in state.ipsec_sas.records
     )
     sessions = tuple(
-        replace(s, ip_addr=aliases.get(_norm(_session_peer(s)), _session_peer(s)))
+        replace(s, ip_addr=aliases.get(normalise_peer(_session_peer(s)), _session_peer(s)))
         for s in state.sessions.records
     )
     return replace(
@@ -183,13 +174,13 @@ def _aliases(state: DeviceState) -> dict[str, str]:
     for sa in state.ike_sas.records:
         for pair in sa.child_spis:
             for spi in pair.split("/"):
-                owner[_spi(spi)] = _norm(sa.peer)
+                owner[_spi(spi)] = normalise_peer(sa.peer)
     aliases: dict[str, str] = {}
     for ipsec in state.ipsec_sas.records:
         for spi in (*ipsec.inbound_spis, *ipsec.outbound_spis):
             found = owner.get(_spi(spi))
-            if found and found != _norm(ipsec.peer):
-                aliases[_norm(ipsec.peer)] = found
+            if found and found != normalise_peer(ipsec.peer):
+                aliases[normalise_peer(ipsec.peer)] = found
     return aliases
 
 
@@ -217,7 +208,7 @@ def _match(lines: list[str]) -> list[Evidence]:
                 phase=f"phase{pattern.phase}" if pattern.phase else "",
                 strength=pattern.strength,
                 confidence=str(pattern.confidence),
-                peer=_norm(item.peer) if item.peer else None,
+                peer=normalise_peer(item.peer) if item.peer else None,
             )
         )
     return found
@@ -248,17 +239,17 @@ def _session_peer(session: VpnSession) -> str:
 def _discover(
     state: DeviceState, evidence: list[Evidence], lines: list[str], crypto: CryptoConfig | None
 ) -> list[str]:
-    peers = [_norm(p) for p in _records_peers(state) if p]
+    peers = [normalise_peer(p) for p in _records_peers(state) if p]
     peers += [ev.peer for ev in evidence if ev.peer]
     # The first peer of each crypto map entry: a configured tunnel with no SA is IKE_NO_SA.
     # Later peers of `set peer A B` are failover alternates, idle by design: not added.
     peers += [
-        _norm(entry.peers[0])
+        normalise_peer(entry.peers[0])
         for entry in (crypto.crypto_maps if crypto else ())
-        if entry.peers and _is_ip(entry.peers[0])  # an unresolvable `name`: left out
+        if entry.peers and is_ip(entry.peers[0])  # an unresolvable `name`: left out
     ]
     for line in lines:
-        peers += [_norm(m) for m in _IP_IN_LINE.findall(line)]
+        peers += [normalise_peer(m) for m in _IP_IN_LINE.findall(line)]
     return list(dict.fromkeys(p for p in peers if p))
 
 
@@ -266,19 +257,13 @@ def _unmatched_names(state: DeviceState, peers: list[str]) -> list[str]:
     """Names (not addresses) seen only in sessions/IPsec SAs while IKEv2 SAs are printed by
     address: most likely one of those IKEv2 tunnels under its `name`, so not a tunnel of its
     own (reporting it "no IKE SA" would be false)."""
-    if not any(sa.ike_version == 2 and _is_ip(_norm(sa.peer)) for sa in state.ike_sas.records):
+    if not any(
+        sa.ike_version == 2 and is_ip(normalise_peer(sa.peer)) for sa in state.ike_sas.records
+    ):
         return []
-    with_ike = {_norm(sa.peer) for sa in state.ike_sas.records}
-    sessions = {_norm(_session_peer(s)) for s in state.sessions.records if s.ike}
-    return [p for p in peers if not _is_ip(p) and p not in with_ike and p in sessions]
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
+    with_ike = {normalise_peer(sa.peer) for sa in state.ike_sas.records}
+    sessions = {normalise_peer(_session_peer(s)) for s in state.sessions.records if s.ike}
+    return [p for p in peers if not is_ip(p) and p not in with_ike and p in sessions]
 
 
 def _mentions(line: str, peer: str) -> bool:
@@ -328,16 +313,16 @@ def _source(result: ParseResult[Any], peer: str) -> SourceStatus:
     determine", never as "no IPsec SA".
     """
     covered = filtered_peer(result.command)
-    if covered is not None and _norm(covered) != peer:
+    if covered is not None and normalise_peer(covered) != peer:
         note = f"'{result.command}' covers peer {covered} only"
         return SourceStatus(result.command, ParseStatus.MISSING, (note,))
     return SourceStatus(result.command, result.status, result.warnings)
 
 
 def _for_peer(state: DeviceState, peer: str) -> tuple[list[IkeSa], list[IpsecSa], list[VpnSession]]:
-    ike = [sa for sa in state.ike_sas.records if _norm(sa.peer) == peer]
-    ipsec = [sa for sa in state.ipsec_sas.records if _norm(sa.peer) == peer]
-    sessions = [s for s in state.sessions.records if _norm(_session_peer(s)) == peer]
+    ike = [sa for sa in state.ike_sas.records if normalise_peer(sa.peer) == peer]
+    ipsec = [sa for sa in state.ipsec_sas.records if normalise_peer(sa.peer) == peer]
+    sessions = [s for s in state.sessions.records if normalise_peer(_session_peer(s)) == peer]
     return ike, ipsec, sessions
 
 
@@ -367,7 +352,7 @@ def _vti_pairs(state: DeviceState, peer: str) -> tuple[tuple[str, ...], tuple[st
         vpn = _AWS_VPN_ID.search(desc)
         if dest and vpn:
             shown = [ln.strip() for ln in body if "description" in ln or "tunnel destination" in ln]
-            groups.setdefault(vpn.group(1).lower(), []).append((_norm(dest), shown))
+            groups.setdefault(vpn.group(1).lower(), []).append((normalise_peer(dest), shown))
     for members in groups.values():
         if any(dest == peer for dest, _ in members):
             partners = tuple(dest for dest, _ in members if dest != peer)
@@ -423,7 +408,9 @@ def _context(
     ike, ipsec, sessions = _for_peer(state, peer)
     lines, evidence = attributed
     entries = crypto.entries_for_peer(peer) if crypto else ()
-    failover = tuple(dict.fromkeys(p for e in entries for p in e.peers if _norm(p) != peer))
+    failover = tuple(
+        dict.fromkeys(p for e in entries for p in e.peers if normalise_peer(p) != peer)
+    )
     pairs, vti_lines = _vti_pairs(state, peer)
     hints = _aws_hints(state, peer, crypto, vti_lines, lines)
     expected = profile if profile is not None else (AWS_PROFILE if hints else None)

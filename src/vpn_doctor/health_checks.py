@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from vpn_doctor.addresses import normalise_peer
 from vpn_doctor.engine import diagnose
 from vpn_doctor.findings import (
     DiagnosisReport,
@@ -101,14 +102,6 @@ class TunnelHealth:
 # ---- small helpers ---------------------------------------------------------------------------
 
 
-def _norm(peer: str) -> str:
-    head = peer.strip().split("/")[0]
-    try:
-        return str(ipaddress.ip_address(head))
-    except ValueError:
-        return peer.strip()
-
-
 def _net(address: str, mask: str) -> Network | None:
     try:
         return ipaddress.ip_network(f"{address}/{mask}", strict=False)
@@ -169,10 +162,10 @@ class _Records:
 
 def _records(state: DeviceState, names: set[str]) -> _Records:
     return _Records(
-        ike=tuple(sa for sa in state.ike_sas.records if _norm(sa.peer) in names),
-        ipsec=tuple(sa for sa in state.ipsec_sas.records if _norm(sa.peer) in names),
+        ike=tuple(sa for sa in state.ike_sas.records if normalise_peer(sa.peer) in names),
+        ipsec=tuple(sa for sa in state.ipsec_sas.records if normalise_peer(sa.peer) in names),
         sessions=tuple(
-            s for s in state.sessions.records if _norm(s.ip_addr or s.connection) in names
+            s for s in state.sessions.records if normalise_peer(s.ip_addr or s.connection) in names
         ),
     )
 
