@@ -155,7 +155,7 @@ def test_normal_capture_finds_the_evidence_and_undoes_debug(asa: Asa) -> None:
     assert any("peer has indicated that something is wrong" in line for line in capture.lines)
     assert list(capture.lines) == seen  # the callback saw exactly what was kept
     assert capture.dropped_count == 0 and capture.total_lines == len(capture.lines)
-    assert 0.5 <= capture.capture_seconds < 0.8
+    assert 0.5 <= capture.capture_seconds < 1.5  # bounded by the request (0.5 s), not by load
     assert capture.rate > 5
     assert capture.cleanup_seconds < 1.0
     assert wall < 2.0
