@@ -8,7 +8,9 @@ from typing import Any
 
 from mock_device import MockAsa, Scenario, load_scenario
 from mock_device.outputs import OutputBook
+from vpn_doctor.cli_diagnose import DIAGNOSE_COMMANDS
 from vpn_doctor.driver import ConnectionSettings
+from vpn_doctor.models import DeviceInfo, Snapshot
 
 #: The type of conftest's ``mock_asa`` fixture: ``mock_asa("healthy", **overrides) -> MockAsa``.
 MockFactory = Callable[..., MockAsa]
@@ -51,3 +53,21 @@ def with_sa_seconds_left(scenario: str | Scenario, seconds: int) -> Scenario:
     text, count = _LIFETIME_LEFT.subn(rf"\1/{seconds})", text)
     assert count, f"{base.name}: no 'remaining key lifetime' line to rewrite"
     return base.replace(commands={**base.commands, "show crypto ipsec sa": text})
+
+
+def scenario_snapshot(scenario: Scenario) -> Snapshot:
+    """What a live diagnosis would collect from this scenario's mock, as a Snapshot."""
+    book = OutputBook(scenario)
+    outputs: dict[str, str] = {}
+    for command in (*DIAGNOSE_COMMANDS, *scenario.commands):
+        text = book.lookup(command)
+        if text is not None:
+            outputs[command] = text
+    if scenario.logging_buffer:
+        outputs["show logging"] = "\n".join(scenario.logging_buffer)
+    return Snapshot(
+        outputs=outputs,
+        debug_lines=scenario.debug.lines if scenario.debug else (),
+        device=DeviceInfo(hostname=scenario.hostname, version=scenario.version),
+        source=f"scenario:{scenario.name}",
+    )

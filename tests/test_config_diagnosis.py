@@ -27,6 +27,8 @@ from vpn_doctor.findings import Finding
 from vpn_doctor.models import IkeSa, Snapshot
 from vpn_doctor.tunnel_context import TunnelContext
 
+from helpers import login_args
+
 CONFIG_SCENARIOS = [name for name in scenario_names() if name.startswith("config_")]
 # Round trips of `diagnose HOST --peer X` (commands typed after login, terminal setup
 # excluded): round 1 (4 filtered state commands + crypto map + filtered log) + round 2.
@@ -34,21 +36,8 @@ MAX_PEER_COMMANDS = 13
 
 
 def _argv(mock: Any, *extra: str) -> list[str]:
-    return [
-        "diagnose",
-        mock.host,
-        "--port",
-        str(mock.port),
-        "--username",
-        mock.username,
-        "--password-env",
-        "VD_TEST_PASSWORD",
-        "--secret-env",
-        "VD_TEST_SECRET",
-        "--format",
-        "json",
-        *extra,
-    ]
+    login = login_args(mock, "VD_TEST_PASSWORD", "VD_TEST_SECRET")
+    return ["diagnose", *login, "--format", "json", *extra]
 
 
 def _run(argv: list[str]) -> tuple[int, dict[str, Any]]:

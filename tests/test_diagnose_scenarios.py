@@ -20,15 +20,14 @@ from typing import Any
 
 import pytest
 
-from mock_device import Scenario, load_scenario, scenario_names
-from mock_device.outputs import OutputBook
+from mock_device import load_scenario, scenario_names
 from vpn_doctor import cli
-from vpn_doctor.cli_diagnose import DIAGNOSE_COMMANDS
 from vpn_doctor.engine import diagnose
-from vpn_doctor.models import DeviceInfo, Snapshot
 from vpn_doctor.parsing import parse_snapshot
 from vpn_doctor.report import contract2_problems, to_json_dict
 from vpn_doctor.snapshot import load_snapshot, save_snapshot
+
+from helpers import login_args, scenario_snapshot
 
 
 def _with_expect() -> list[str]:
@@ -38,24 +37,6 @@ def _with_expect() -> list[str]:
 
 
 SCENARIOS = _with_expect()
-
-
-def scenario_snapshot(scenario: Scenario) -> Snapshot:
-    """What a live diagnosis would collect from this scenario's mock, as a Snapshot."""
-    book = OutputBook(scenario)
-    outputs: dict[str, str] = {}
-    for command in (*DIAGNOSE_COMMANDS, *scenario.commands):
-        text = book.lookup(command)
-        if text is not None:
-            outputs[command] = text
-    if scenario.logging_buffer:
-        outputs["show logging"] = "\n".join(scenario.logging_buffer)
-    return Snapshot(
-        outputs=outputs,
-        debug_lines=scenario.debug.lines if scenario.debug else (),
-        device=DeviceInfo(hostname=scenario.hostname, version=scenario.version),
-        source=f"scenario:{scenario.name}",
-    )
 
 
 def check_expectation(data: dict[str, Any], expect: Any) -> None:
@@ -103,15 +84,7 @@ def test_live_path(
     monkeypatch.setenv("VD_TEST_SECRET", mock.secret)
     argv = [
         "diagnose",
-        mock.host,
-        "--port",
-        str(mock.port),
-        "--username",
-        mock.username,
-        "--password-env",
-        "VD_TEST_PASSWORD",
-        "--secret-env",
-        "VD_TEST_SECRET",
+        *login_args(mock, "VD_TEST_PASSWORD", "VD_TEST_SECRET"),
         "--format",
         "json",
     ]

@@ -15,13 +15,12 @@ from functools import cache
 
 import pytest
 
-from mock_device import Scenario, load_scenario, scenario_names
-from mock_device.outputs import OutputBook
-from vpn_doctor.cli_diagnose import DIAGNOSE_COMMANDS
+from mock_device import load_scenario, scenario_names
 from vpn_doctor.engine import default_playbooks, diagnose
 from vpn_doctor.findings import DIAGNOSIS_INCOMPLETE, DiagnosisReport
-from vpn_doctor.models import DeviceInfo, Snapshot
 from vpn_doctor.parsing import parse_snapshot
+
+from helpers import scenario_snapshot
 
 BOOK = default_playbooks()
 DECISIONS = sorted(node_id for node_id, node in BOOK.nodes.items() if node.leaf is None)
@@ -35,27 +34,9 @@ QUIET = re.compile(r"^(?P<question>.*\?) -> (?P<answer>yes|no)$")
 DEVIATION = re.compile(r"\b(deviat\w*|differ\w*|mismatch\w*|does not match|do not match)\b", re.I)
 
 
-def _snapshot(scenario: Scenario) -> Snapshot:
-    """What a live diagnosis collects from the scenario's mock (as in test_diagnose_scenarios)."""
-    book = OutputBook(scenario)
-    outputs: dict[str, str] = {}
-    for command in (*DIAGNOSE_COMMANDS, *scenario.commands):
-        text = book.lookup(command)
-        if text is not None:
-            outputs[command] = text
-    if scenario.logging_buffer:
-        outputs["show logging"] = "\n".join(scenario.logging_buffer)
-    return Snapshot(
-        outputs=outputs,
-        debug_lines=scenario.debug.lines if scenario.debug else (),
-        device=DeviceInfo(hostname=scenario.hostname, version=scenario.version),
-        source=f"scenario:{scenario.name}",
-    )
-
-
 @cache
 def _report(name: str) -> DiagnosisReport:
-    return diagnose(parse_snapshot(_snapshot(load_scenario(name))))
+    return diagnose(parse_snapshot(scenario_snapshot(load_scenario(name))))
 
 
 SCENARIOS = scenario_names()
