@@ -71,6 +71,22 @@ def test_a_hung_device_times_out_and_never_blocks_the_rest() -> None:
     assert [r.status for r in results[1:]] == ["ok"] * 5
 
 
+def test_a_checker_that_raises_is_that_hosts_error_not_a_deadline_wait() -> None:
+    hosts = [_host("broken"), _host("fw1")]
+
+    def check(host: InventoryHost) -> HostResult:
+        if host.name == "broken":
+            raise RuntimeError("parser bug")
+        return _result(host)
+
+    start = time.perf_counter()
+    results = run_checks(hosts, check, workers=1, deadline=30)
+    assert time.perf_counter() - start < 5  # reported at once, not after the 30 s deadline
+    assert results[0].status == "error" and "RuntimeError: parser bug" in results[0].error
+    assert results[0].nagios == UNKNOWN
+    assert results[1].status == "ok"  # the same worker went on with the next host
+
+
 def test_nagios_state_per_status() -> None:
     host = _host("fw")
     assert _result(host, "unreachable").nagios == CRITICAL

@@ -204,6 +204,19 @@ def _deadline_result(host: InventoryHost, deadline: float) -> HostResult:
     )
 
 
+def _crashed_result(host: InventoryHost, exc: Exception, duration: float) -> HostResult:
+    return HostResult(
+        host=host.name,
+        address=host.hostname,
+        port=host.port,
+        status="error",
+        error=f"internal error while checking: {exc.__class__.__name__}: {exc}",
+        error_code=ExitCode.UNKNOWN,
+        duration=duration,
+        expectations=host.tunnels is not None,
+    )
+
+
 Checker = Callable[[InventoryHost], HostResult]
 OnDone = Callable[[HostResult], None]
 
@@ -235,7 +248,11 @@ def run_checks(
             except queue.Empty:
                 return
             events.put((index, time.monotonic(), None))
-            result = check(hosts[index])
+            started_at = time.monotonic()
+            try:
+                result = check(hosts[index])
+            except Exception as exc:  # a checker bug is this host's failure, not a hang
+                result = _crashed_result(hosts[index], exc, time.monotonic() - started_at)
             events.put((index, time.monotonic(), result))
             with lock:
                 if index in abandoned:
