@@ -199,11 +199,12 @@ def cli_sweep(fleet: FleetProcess, workdir: Path, prewarm: bool = False) -> tupl
 def health_sweep(fleet: FleetProcess) -> tuple[Sweep, str]:
     """The code path of `vpn-doctor check`: health.run_checks over health.check_host."""
     from vpn_doctor import health
-    from vpn_doctor.inventory import CredentialRefs, InventoryHost
+    from vpn_doctor.credentials import CredentialSources
+    from vpn_doctor.inventory import InventoryHost
 
     environ = {_PW_ENV: fleet.info["password"], _SECRET_ENV: fleet.info["secret"]}
     options = health.CheckOptions(environ=environ)
-    refs = CredentialRefs(password_env=_PW_ENV, secret_env=_SECRET_ENV)
+    refs = CredentialSources(password_env=_PW_ENV, secret_env=_SECRET_ENV)
 
     def sweep(ports: Sequence[int]) -> SweepResult:
         hosts = [

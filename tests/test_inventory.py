@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from vpn_doctor.credentials import CredentialSources
 from vpn_doctor.errors import InputError, InventoryError
 from vpn_doctor.inventory import (
-    CredentialRefs,
     InventoryHost,
     load_inventory,
     resolve_secrets,
@@ -118,20 +118,20 @@ def test_resolve_secrets_order(tmp_path: Path) -> None:
         port=22,
         username="u",
         platform="cisco_asa",
-        credentials=CredentialRefs(password_file=pw_file, secret_env="EN"),
+        credentials=CredentialSources(password_file=pw_file, secret_env="EN"),
     )
     env = {"EN": "enable", "FALLBACK": "fb", "VPN_DOCTOR_PASSWORD": "global"}
-    assert resolve_secrets(host, CredentialRefs(password_env="FALLBACK"), env) == (
+    assert resolve_secrets(host, CredentialSources(password_env="FALLBACK"), env) == (
         "from-file",
         "enable",
     )
     bare = InventoryHost(name="fw2", hostname="h", port=22, username="u", platform="cisco_asa")
-    assert resolve_secrets(bare, CredentialRefs(password_env="FALLBACK"), env) == ("fb", None)
-    assert resolve_secrets(bare, CredentialRefs(), env) == ("global", None)
+    assert resolve_secrets(bare, CredentialSources(password_env="FALLBACK"), env) == ("fb", None)
+    assert resolve_secrets(bare, CredentialSources(), env) == ("global", None)
     with pytest.raises(InputError, match="no password"):
-        resolve_secrets(bare, CredentialRefs(), {})
+        resolve_secrets(bare, CredentialSources(), {})
     with pytest.raises(InputError, match="MISSING is not set"):
-        resolve_secrets(bare, CredentialRefs(password_env="MISSING"), {})
+        resolve_secrets(bare, CredentialSources(password_env="MISSING"), {})
 
 
 def test_shipped_example_inventory_loads() -> None:

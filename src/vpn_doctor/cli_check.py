@@ -20,12 +20,13 @@ from typing import Any
 
 from rich.console import Console
 
+from vpn_doctor.credentials import CredentialSources
 from vpn_doctor.engine import default_playbooks
 from vpn_doctor.errors import InventoryError
 from vpn_doctor.health import CheckOptions, check_host, run_checks
 from vpn_doctor.health_checks import DEFAULT_REKEY_THRESHOLD
 from vpn_doctor.health_report import fleet_document, status_line, summarize
-from vpn_doctor.inventory import USERNAME_ENV, CredentialRefs, Inventory, load_inventory
+from vpn_doctor.inventory import USERNAME_ENV, Inventory, load_inventory
 from vpn_doctor.prometheus import render_metrics, write_textfile
 from vpn_doctor.render_health import progress, render_table
 
@@ -189,7 +190,7 @@ def run_check(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         deadline=args.deadline or 6 * args.timeout,
         rekey_threshold=args.rekey_threshold,
-        fallback=CredentialRefs(
+        fallback=CredentialSources(
             password_env=args.password_env,
             password_file=args.password_file,
             secret_env=args.secret_env,

@@ -36,6 +36,7 @@ from typing import Literal
 
 from vpn_doctor.collect import collect
 from vpn_doctor.commands import DEFAULT_COLLECTION
+from vpn_doctor.credentials import CredentialSources
 from vpn_doctor.driver import AsaSession, ConnectionSettings
 from vpn_doctor.errors import (
     AuthenticationFailed,
@@ -48,7 +49,7 @@ from vpn_doctor.errors import (
     VpnDoctorError,
 )
 from vpn_doctor.health_checks import DEFAULT_REKEY_THRESHOLD, HealthReport, TunnelHealth, evaluate
-from vpn_doctor.inventory import CredentialRefs, InventoryHost, resolve_secrets
+from vpn_doctor.inventory import InventoryHost, resolve_secrets
 from vpn_doctor.parsing import parse_snapshot
 
 HostStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "error"]
@@ -77,7 +78,7 @@ class CheckOptions:
     deadline: float = 60.0
     rekey_threshold: int = DEFAULT_REKEY_THRESHOLD
     commands: tuple[str, ...] = DEFAULT_COLLECTION
-    fallback: CredentialRefs = field(default_factory=CredentialRefs)
+    fallback: CredentialSources = field(default_factory=CredentialSources)
     environ: Mapping[str, str] | None = None
     strict_host_key: bool = False
 

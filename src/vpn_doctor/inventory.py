@@ -43,7 +43,13 @@ from typing import Any, NoReturn
 
 import yaml
 
-from vpn_doctor.credentials import PASSWORD_ENV, SECRET_ENV, read_env, read_first_line
+from vpn_doctor.credentials import (
+    PASSWORD_ENV,
+    SECRET_ENV,
+    CredentialSources,
+    read_env,
+    read_first_line,
+)
 from vpn_doctor.errors import InputError, InventoryError
 from vpn_doctor.profiles import BUILTIN_PROFILES, available_profiles
 from vpn_doctor.yaml_lines import error_line, key_lines
@@ -77,16 +83,6 @@ class ExpectedTunnel:
 
 
 @dataclass(frozen=True)
-class CredentialRefs:
-    """Where a host's secrets live (never the secrets themselves)."""
-
-    password_env: str | None = None
-    password_file: Path | None = None
-    secret_env: str | None = None
-    secret_file: Path | None = None
-
-
-@dataclass(frozen=True)
 class InventoryHost:
     """A host after inheritance and validation: everything a check needs except secrets."""
 
@@ -96,7 +92,7 @@ class InventoryHost:
     username: str
     platform: str
     groups: tuple[str, ...] = ()
-    credentials: CredentialRefs = field(default_factory=CredentialRefs)
+    credentials: CredentialSources = field(default_factory=CredentialSources)
     tunnels: tuple[ExpectedTunnel, ...] | None = None  # None: no expectations, check all found
 
 
@@ -370,7 +366,7 @@ def _data(chain: Sequence[_Entry], key: str) -> tuple[Any, _Entry | None]:
     return None, None
 
 
-def _credentials(chain: Sequence[_Entry], name: str) -> CredentialRefs:
+def _credentials(chain: Sequence[_Entry], name: str) -> CredentialSources:
     found: dict[str, Any] = {}
     for key in _CRED_KEYS:
         value, entry = _data(chain, key)
@@ -379,7 +375,7 @@ def _credentials(chain: Sequence[_Entry], name: str) -> CredentialRefs:
         where = (*entry.where, "data", key)
         text = _str(entry.doc, value, where, name)
         found[key] = (entry.doc.path.parent / text).expanduser() if key.endswith("_file") else text
-    return CredentialRefs(**found)
+    return CredentialSources(**found)
 
 
 def _host(
@@ -474,7 +470,7 @@ def load_inventory(
 
 def resolve_secrets(
     host: InventoryHost,
-    fallback: CredentialRefs,
+    fallback: CredentialSources,
     environ: Mapping[str, str] | None = None,
 ) -> tuple[str, str | None]:
     """(password, enable secret or None) for ``host``: its own refs, then the CLI's, then env.
