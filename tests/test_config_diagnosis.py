@@ -33,6 +33,11 @@ CONFIG_SCENARIOS = [name for name in scenario_names() if name.startswith("config
 # Round trips of `diagnose HOST --peer X` (commands typed after login, terminal setup
 # excluded): round 1 (4 filtered state commands + crypto map + filtered log) + round 2.
 MAX_PEER_COMMANDS = 13
+# A certificate-authenticated tunnel (tunnel-group trust-point / ikev2 certificate auth / crypto
+# map `set trustpoint`) adds exactly one command, `show crypto ca certificates`; pre-shared-key
+# tunnels keep MAX_PEER_COMMANDS and never send it.
+MAX_PEER_COMMANDS_CERT = MAX_PEER_COMMANDS + 1
+CA_CERTS = "show crypto ca certificates"
 
 
 def _argv(mock: Any, *extra: str) -> list[str]:
@@ -104,7 +109,9 @@ def test_live_peer(name: str, mock_asa: Any, monkeypatch: pytest.MonkeyPatch) ->
     assert f"show vpn-sessiondb detail l2l filter ipaddress {peer}" in typed
     assert "show crypto ipsec sa" not in typed and "show vpn-sessiondb detail l2l" not in typed
     assert not any(c.startswith("packet-tracer") for c in typed)  # only when asked
-    assert len(typed) <= MAX_PEER_COMMANDS, typed
+    uses_certs = CA_CERTS in scenario.commands
+    assert (CA_CERTS in typed) == uses_certs, typed
+    assert len(typed) <= (MAX_PEER_COMMANDS_CERT if uses_certs else MAX_PEER_COMMANDS), typed
 
 
 @pytest.mark.e2e

@@ -77,6 +77,7 @@ ALL_PARSERS: list[Parser] = [
     pc.parse_nat_hits,
     pc.parse_routes,
     pc.parse_packet_tracer,
+    pc.parse_ca_certificates,
 ]
 
 GARBAGE = "lorem ipsum dolor sit amet\n\x00\x01 %%%% ^^^\n  indented nonsense here\n12345\n"

@@ -9,7 +9,10 @@ Live collection: box-wide, DIAGNOSE_COMMANDS then the crypto ACLs the crypto map
 per crypto ACL); with ``--peer``, two rounds that let the ASA filter (``show crypto ipsec sa peer
 X``, ``show vpn-sessiondb detail l2l filter ipaddress X``, ``show logging | include X``) and
 collect only the configuration the peer's crypto map entries make relevant (about 12 commands,
-whatever the size of the box). ``--packet-tracer`` adds one packet-tracer run per traced peer,
+whatever the size of the box). ``show crypto ca certificates`` is added only when a tunnel
+authenticates with certificates (uses_certificates): box-wide with the crypto ACLs, with
+``--peer`` in round 2 when the crypto map names a trustpoint, else in a third round once the
+tunnel-group shows one. ``--packet-tracer`` adds one packet-tracer run per traced peer,
 built from the crypto ACL (vpn_doctor.packet_tracer); it is never sent unless asked for.
 """
 
@@ -27,6 +30,7 @@ from typing import Any
 from vpn_doctor.collect import collect, validate_peer
 from vpn_doctor.commands import (
     DEFAULT_COLLECTION,
+    SHOW_CRYPTO_CA_CERTIFICATES,
     SHOW_ROUTE,
     SHOW_RUN_ACCESS_LIST,
     SHOW_RUN_CRYPTO_IKEV1,
@@ -111,7 +115,39 @@ def peer_second_round(
         commands.append(SHOW_RUN_SLA_MONITOR)
     if not entries:
         commands.append("show running-config interface")
+    if any(e.trustpoint for e in entries):  # `set trustpoint X`: certificates, known already
+        commands.append(SHOW_CRYPTO_CA_CERTIFICATES)
     return tuple(commands)
+
+
+def peer_certificate_round(peer: str, snapshot: Snapshot) -> tuple[str, ...]:
+    """`diagnose --peer`, round 3 (at most one command): ``show crypto ca certificates`` when
+    the tunnel-group collected in round 2 says the peer authenticates with certificates and
+    round 2 did not collect it already; nothing for a pre-shared-key tunnel."""
+    if SHOW_CRYPTO_CA_CERTIFICATES in snapshot.outputs or not uses_certificates(snapshot, peer):
+        return ()
+    return (SHOW_CRYPTO_CA_CERTIFICATES,)
+
+
+def uses_certificates(snapshot: Snapshot, peer: str | None = None) -> bool:
+    """True when ``peer``'s tunnel (any tunnel when None) authenticates with certificates:
+    its tunnel-group has ``ikev1 trust-point X``, ``ikev2 local-authentication certificate X``
+    or ``ikev2 remote-authentication certificate``, or its crypto map entry ``set trustpoint
+    X``. Read from the collected crypto map and tunnel-group outputs; box-wide, remote-access
+    tunnel-groups (AnyConnect trust-points) do not count."""
+    from vpn_doctor.parsing_config import parse_crypto_map, parse_tunnel_groups
+
+    entries = parse_crypto_map(snapshot.outputs.get(SHOW_RUN_CRYPTO_MAP, "")).records
+    if any(e.trustpoint for e in entries if peer is None or peer in e.peers):
+        return True
+    groups = parse_tunnel_groups(snapshot.outputs.get(SHOW_RUN_TUNNEL_GROUP, "")).records
+    return any(
+        g.trust_point
+        or any(a.split()[:1] == ["certificate"] for a in g.ikev2_local_authentication)
+        or any(a.split()[:1] == ["certificate"] for a in g.ikev2_remote_authentication)
+        for g in groups
+        if (g.name == peer if peer else g.type in ("", "ipsec-l2l"))  # box-wide: L2L only
+    )
 
 
 DIAGNOSE_EPILOG = """\
@@ -260,8 +296,9 @@ def _snapshot_from_args(args: argparse.Namespace, profile: PeerProfile | None = 
 
 
 def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
-    """Log in and collect: box-wide DIAGNOSE_COMMANDS plus the crypto ACLs, or with --peer the
-    two peer rounds (peer_first_round / peer_second_round); then packet-tracer when asked.
+    """Log in and collect: box-wide DIAGNOSE_COMMANDS plus the crypto ACLs (and the
+    certificates when a tunnel uses them), or with --peer the peer rounds (peer_first_round /
+    peer_second_round / peer_certificate_round); then packet-tracer when asked.
     Save the snapshot (even a partial one) on --save."""
     from vpn_doctor.cli_collect import _settings
     from vpn_doctor.driver import AsaSession
@@ -280,10 +317,12 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
                 snapshot = _more(
                     session, snapshot, peer_second_round(peer, snapshot, profile=profile)
                 )
+                snapshot = _more(session, snapshot, peer_certificate_round(peer, snapshot))
             else:
                 snapshot = collect(session, None, DIAGNOSE_COMMANDS)
                 acls = [f"{SHOW_RUN_ACCESS_LIST} {a}" for a in _crypto_acls(snapshot)]
-                snapshot = _more(session, snapshot, acls)
+                certs = [SHOW_CRYPTO_CA_CERTIFICATES] if uses_certificates(snapshot) else []
+                snapshot = _more(session, snapshot, [*acls, *certs])
             if getattr(args, "packet_tracer", False):
                 snapshot = _more(session, snapshot, packet_tracer_commands(snapshot, peer))
             if args.debug is not None:

@@ -39,6 +39,10 @@ SHOW_NAT = "show nat"
 SHOW_ROUTE = "show route"
 SHOW_RUN_SLA_MONITOR = "show running-config sla monitor"
 SHOW_RUN_GROUP_POLICY = "show running-config group-policy"
+# Certificates (subject, issuer, validity, usage, trustpoints). Collected only for tunnels that
+# authenticate with certificates (a tunnel-group trust-point, ikev2 certificate authentication
+# or a crypto map ``set trustpoint``): pre-shared-key tunnels never need it.
+SHOW_CRYPTO_CA_CERTIFICATES = "show crypto ca certificates"
 PACKET_TRACER = "packet-tracer"
 
 # The configuration outputs a configuration-aware diagnosis wants (all read-only).

@@ -12,7 +12,7 @@ engine can call them from any node.
 Each check is a small function ``check_x(ctx) -> list[ConfigIssue]`` and says nothing when
 the output it would need to claim an absence was not collected completely.
 
-    run_config_checks(config, peer, ipsec_sas=(), profile=None) -> list[ConfigIssue]
+    run_config_checks(config, peer, ipsec_sas=(), profile=None, now=None) -> list[ConfigIssue]
 
 returns the issues ordered critical -> warning -> info, and within a severity in the order
 of :data:`CHECKS` (which follows the life of a tunnel: can IKE start, does it authenticate,
@@ -29,6 +29,8 @@ check_ike_enabled               IKE_NO_SA
 check_entry_complete            IKE_NO_SA (no ACL / transform set, undefined names)
 check_crypto_acl_exists         IKE_NO_SA
 check_tunnel_group              IKE_AUTH_FAILED, IKE_NO_RESPONSE (map/tunnel-group disagree)
+check_certificates              IKE_CERT_INVALID (trustpoint certificate expired, not yet
+                                valid, missing/pending, or Encryption-only key usage)
 check_aggressive_mode           IKE_AGGRESSIVE_MODE
 check_ike_version               IKE_VERSION_MISMATCH (profile)
 check_phase1_policy             IKE_PROPOSAL_MISMATCH / TUNNEL_PROFILE_DEVIATION (profile)
@@ -49,8 +51,10 @@ check_tunnel_count              TUNNEL_PROFILE_DEVIATION (profile: both tunnels)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from vpn_doctor.config_checks_base import CheckContext, ConfigIssue
+from vpn_doctor.config_checks_certs import check_certificates
 from vpn_doctor.config_checks_crypto import (
     check_aggressive_mode,
     check_connection_type,
@@ -92,6 +96,7 @@ CHECKS: tuple[Check, ...] = (
     check_entry_complete,
     check_crypto_acl_exists,
     check_tunnel_group,
+    check_certificates,
     check_aggressive_mode,
     check_ike_version,
     check_phase1_policy,
@@ -118,14 +123,16 @@ def run_config_checks(
     profile: PeerProfile | None = None,
     *,
     checks: Iterable[Check] = CHECKS,
+    now: datetime | None = None,
 ) -> list[ConfigIssue]:
     """Every configuration issue for the tunnel to ``peer``, most severe first.
 
     ``ipsec_sas`` may hold all SAs of the device; only the peer's are used. Passing them lets
     the NAT check say "one-way now" (decaps > 0, encaps == 0) and the profile checks tell a
-    deviation on a working tunnel from the reason a tunnel does not come up.
+    deviation on a working tunnel from the reason a tunnel does not come up. ``now`` is the
+    reference time for certificate validity (default: ``config.collected_at``, else now).
     """
-    ctx = CheckContext(config, peer, tuple(ipsec_sas), profile)
+    ctx = CheckContext(config, peer, tuple(ipsec_sas), profile, now)
     issues: list[ConfigIssue] = []
     seen: set[tuple[str, str]] = set()
     for check in checks:

@@ -10,6 +10,7 @@ being re-implemented (or forgotten) in each check.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from vpn_doctor.config_models import (
     AccessListEntry,
@@ -69,6 +70,7 @@ NAT_SOURCES = ("show running-config nat", "show nat")
 ROUTE_SOURCES = ("show route",)
 SLA_SOURCES = ("show running-config sla monitor",)
 GROUP_POLICY_SOURCES = ("show running-config group-policy",)
+CERTIFICATE_SOURCES = ("show crypto ca certificates",)
 
 _COMPLETE = (ParseStatus.OK, ParseStatus.EMPTY)
 
@@ -76,12 +78,30 @@ _COMPLETE = (ParseStatus.OK, ParseStatus.EMPTY)
 @dataclass(frozen=True)
 class CheckContext:
     """The configuration seen from one peer: its crypto map entries, its IPsec SAs and the
-    expected-peer profile (if any)."""
+    expected-peer profile (if any).
+
+    ``now`` is the clock for time-dependent checks (certificate validity); None means the
+    configuration's ``collected_at`` when known, else the current time (tests inject it).
+    """
 
     config: CryptoConfig
     peer: str
     ipsec_sas: tuple[IpsecSa, ...] = ()
     profile: PeerProfile | None = None
+    now: datetime | None = None
+
+    def reference_time(self) -> datetime:
+        """The instant certificate validity is judged at (timezone-aware, UTC)."""
+        if self.now is not None:
+            return self.now if self.now.tzinfo else self.now.replace(tzinfo=timezone.utc)
+        if self.config.collected_at:
+            try:
+                when = datetime.fromisoformat(self.config.collected_at.replace("Z", "+00:00"))
+            except ValueError:
+                when = None
+            if when is not None:
+                return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        return datetime.now(timezone.utc)
 
     @property
     def entries(self) -> tuple[CryptoMapEntry, ...]:

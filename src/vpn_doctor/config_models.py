@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from vpn_doctor.models import ParseStatus
 
@@ -45,6 +46,7 @@ class CryptoMapEntry:
     reverse_route: bool = False
     nat_t_disable: bool = False
     dynamic_map: str = ""  # ``ipsec-isakmp dynamic DYN`` on a static map entry
+    trustpoint: str = ""  # ``set trustpoint TP [chain]``: certificate (rsa-sig) authentication
     is_dynamic: bool = False  # parsed from ``crypto dynamic-map``
     lines: tuple[str, ...] = ()
 
@@ -360,6 +362,48 @@ class PacketTracerResult:
 
 
 @dataclass(frozen=True)
+class CaCertificate:
+    """One block of ``show crypto ca certificates``: a CA certificate or the ASA's own
+    (identity) certificate, with the trustpoints it belongs to.
+
+    ``start_date`` / ``end_date`` keep the device's text (``14:00:00 UTC Jan 1 2024``);
+    ``valid_from`` / ``valid_until`` are the same instants as timezone-aware datetimes (None
+    when the text could not be read). A zone other than UTC/GMT is read as UTC and flagged by
+    ``zone_is_utc`` so a check can allow for the offset.
+    """
+
+    role: str  # "CA Certificate" | "Certificate" (identity) | another header ("RA ... Certificate")
+    status: str = ""  # "Available" | "Pending"
+    serial: str = ""
+    usage: str = ""  # "General Purpose" | "Signature" | "Encryption"
+    public_key_type: str = ""
+    signature_algorithm: str = ""
+    issuer: tuple[str, ...] = ()  # ("cn=Example Root CA", "o=Example")
+    subject: tuple[str, ...] = ()
+    start_date: str = ""
+    end_date: str = ""
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    zone_is_utc: bool = True
+    storage: str = ""
+    trustpoints: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
+
+    @property
+    def is_ca(self) -> bool:
+        return self.role == "CA Certificate"
+
+    @property
+    def is_identity(self) -> bool:
+        """The ASA's own certificate (what it signs IKE authentication with)."""
+        return self.role == "Certificate"
+
+    @property
+    def subject_cn(self) -> str:
+        return next((part[3:] for part in self.subject if part.lower().startswith("cn=")), "")
+
+
+@dataclass(frozen=True)
 class CryptoConfig:
     """Everything parsed from the configuration outputs of one device.
 
@@ -383,6 +427,10 @@ class CryptoConfig:
     sla_monitors: tuple[SlaMonitor, ...] = ()
     group_policies: tuple[GroupPolicy, ...] = ()
     packet_traces: dict[str, PacketTracerResult] = field(default_factory=dict)
+    ca_certificates: tuple[CaCertificate, ...] = ()  # show crypto ca certificates
+    # When the outputs were collected (ISO 8601, the snapshot's ``collected_at``; "" unknown):
+    # the reference time for certificate validity.
+    collected_at: str = ""
     other_crypto_lines: tuple[str, ...] = ()  # global crypto lines we keep but do not model
     status: dict[str, ParseStatus] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
@@ -427,6 +475,10 @@ class CryptoConfig:
         if not matches:
             return None
         return max(matches, key=lambda r: r.prefix_length)
+
+    def certificates(self, trustpoint: str) -> tuple[CaCertificate, ...]:
+        """The certificates associated with ``trustpoint`` (CA and identity)."""
+        return tuple(c for c in self.ca_certificates if trustpoint in c.trustpoints)
 
     def sla_monitor_to(self, target: str) -> SlaMonitor | None:
         return next((s for s in self.sla_monitors if s.target == target), None)

@@ -223,7 +223,9 @@ def _crypto_config(state: DeviceState) -> CryptoConfig | None:
         return None
     from vpn_doctor.parsing_config import parse_crypto_config
 
-    return parse_crypto_config(dict(state.raw))
+    config = parse_crypto_config(dict(state.raw))
+    collected_at = getattr(state, "collected_at", "")
+    return replace(config, collected_at=collected_at) if collected_at else config
 
 
 def _records_peers(state: DeviceState) -> Iterable[str]:

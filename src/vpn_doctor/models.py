@@ -234,3 +234,4 @@ class DeviceState:
     sessions: ParseResult[VpnSession]
     debug_lines: tuple[str, ...] = ()
     raw: dict[str, str] = field(default_factory=dict)
+    collected_at: str = ""  # the snapshot's (ISO 8601): reference time for certificate dates

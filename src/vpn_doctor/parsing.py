@@ -202,4 +202,5 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
         sessions=sessions,
         debug_lines=tuple(snapshot.debug_lines),
         raw=outputs,
+        collected_at=snapshot.collected_at,
     )

@@ -49,7 +49,8 @@ This module is the aggregate (:func:`parse_crypto_config`) and re-exports every 
 * :mod:`~vpn_doctor.parsing_config_crypto`: crypto maps, IKE policies, transform sets;
 * :mod:`~vpn_doctor.parsing_config_groups`: tunnel-groups, group-policies, SLA monitors;
 * :mod:`~vpn_doctor.parsing_config_acl_nat`: access lists and NAT;
-* :mod:`~vpn_doctor.parsing_config_route_tracer`: routes and packet-tracer.
+* :mod:`~vpn_doctor.parsing_config_route_tracer`: routes and packet-tracer;
+* :mod:`~vpn_doctor.parsing_config_certs`: ``show crypto ca certificates``.
 
 The command strings live in :mod:`vpn_doctor.commands` (re-exported here too).
 """
@@ -63,6 +64,7 @@ from vpn_doctor.commands import (
     CONFIG_COMMANDS,
     PACKET_TRACER,
     SHOW_ACCESS_LIST,
+    SHOW_CRYPTO_CA_CERTIFICATES,
     SHOW_NAT,
     SHOW_ROUTE,
     SHOW_RUN_ACCESS_LIST,
@@ -80,6 +82,7 @@ from vpn_doctor.commands import (
 )
 from vpn_doctor.config_models import (
     AccessListEntry,
+    CaCertificate,
     CryptoConfig,
     GroupPolicy,
     NatRule,
@@ -96,6 +99,7 @@ from vpn_doctor.parsing_config_acl_nat import (
     parse_running_nat,
 )
 from vpn_doctor.parsing_config_base import R, mask_secrets_in_line
+from vpn_doctor.parsing_config_certs import parse_ca_certificates
 from vpn_doctor.parsing_config_crypto import (
     CryptoParts,
     parse_crypto_map,
@@ -117,6 +121,7 @@ __all__ = [
     "CONFIG_COMMANDS",
     "PACKET_TRACER",
     "SHOW_ACCESS_LIST",
+    "SHOW_CRYPTO_CA_CERTIFICATES",
     "SHOW_NAT",
     "SHOW_ROUTE",
     "SHOW_RUN_ACCESS_LIST",
@@ -133,6 +138,7 @@ __all__ = [
     "SHOW_RUN_TUNNEL_GROUP",
     "mask_secrets_in_line",
     "parse_access_list_hits",
+    "parse_ca_certificates",
     "parse_crypto_config",
     "parse_crypto_map",
     "parse_crypto_map_bindings",
@@ -183,6 +189,7 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
     slas: list[SlaMonitor] = []
     policies: list[GroupPolicy] = []
     traces: dict[str, PacketTracerResult] = {}
+    certificates: list[CaCertificate] = []
     status: dict[str, ParseStatus] = {}
     warnings: list[str] = []
 
@@ -237,6 +244,9 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
             elif command.startswith(SHOW_RUN_GROUP_POLICY):
                 result = parse_group_policies(text, command)
                 policies.extend(result.records)
+            elif command.startswith(SHOW_CRYPTO_CA_CERTIFICATES):
+                result = parse_ca_certificates(text, command)
+                certificates.extend(result.records)
             elif command.startswith(PACKET_TRACER):
                 result = parse_packet_tracer(text, command)
                 if result.records:
@@ -266,6 +276,9 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
         sla_monitors=_dedupe(slas, lambda s: s.sla_id),
         group_policies=_dedupe(policies, lambda g: g.name),
         packet_traces=traces,
+        ca_certificates=_dedupe(
+            certificates, lambda c: (c.role, c.serial, c.trustpoints, c.subject)
+        ),
         other_crypto_lines=tuple(dict.fromkeys(crypto.other)),
         status=status,
         warnings=tuple(warnings),

@@ -96,6 +96,8 @@ def _apply_map_setting(entry: dict[str, Any], body: str, negated: bool) -> bool:
         entry["reverse_route"] = True
     elif words[1] == "nat-t-disable":
         entry["nat_t_disable"] = True
+    elif words[1] == "trustpoint" and len(words) > 2:
+        entry["trustpoint"] = words[2]  # `set trustpoint TP [chain]`
     elif words[1] not in _OTHER_MAP_OPTIONS:
         return False  # also what a line cut mid-word looks like: never accept it silently
     # Other valid `set ...` options are kept as evidence without being modelled.
