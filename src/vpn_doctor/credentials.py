@@ -57,6 +57,26 @@ def read_first_line(path: Path, what: str) -> str:
     return first
 
 
+def read_reference(
+    var: str | None,
+    path: Path | None,
+    environ: Mapping[str, str],
+    *,
+    env_label: str,
+    file_label: str,
+) -> str | None:
+    """The secret an env-var or file reference points at; None when neither is given.
+
+    One precedence (variable, then file) for the CLI flags and the inventory's per-host
+    references; the labels name the flag or key in the error if the reference is broken.
+    """
+    if var:
+        return read_env(var, environ, env_label)
+    if path:
+        return read_first_line(path, file_label)
+    return None
+
+
 def _interactive() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
@@ -71,12 +91,15 @@ def get_password(
 ) -> str:
     """The SSH password, or InputError saying how to provide one."""
     env = os.environ if environ is None else environ
-    if sources.password_env:
-        return read_env(sources.password_env, env, "--password-env")
-    if sources.password_file:
-        return read_first_line(sources.password_file, "--password-file")
-    if env.get(PASSWORD_ENV):
-        return env[PASSWORD_ENV]
+    found = read_reference(
+        sources.password_env,
+        sources.password_file,
+        env,
+        env_label="--password-env",
+        file_label="--password-file",
+    ) or env.get(PASSWORD_ENV)
+    if found:
+        return found
     if interactive if interactive is not None else _interactive():
         answer = (prompt or getpass.getpass)(f"SSH password for {user_host}: ")
         if answer:
@@ -97,12 +120,15 @@ def get_secret(
 ) -> str | None:
     """The enable secret; None means "use the ASA login command" (no terminal, none given)."""
     env = os.environ if environ is None else environ
-    if sources.secret_env:
-        return read_env(sources.secret_env, env, "--secret-env")
-    if sources.secret_file:
-        return read_first_line(sources.secret_file, "--secret-file")
-    if env.get(SECRET_ENV):
-        return env[SECRET_ENV]
+    found = read_reference(
+        sources.secret_env,
+        sources.secret_file,
+        env,
+        env_label="--secret-env",
+        file_label="--secret-file",
+    ) or env.get(SECRET_ENV)
+    if found:
+        return found
     if interactive if interactive is not None else _interactive():
         answer = (prompt or getpass.getpass)("Enable secret (Enter: same as the password): ")
         return answer or password

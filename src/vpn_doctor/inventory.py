@@ -47,8 +47,7 @@ from vpn_doctor.credentials import (
     PASSWORD_ENV,
     SECRET_ENV,
     CredentialSources,
-    read_env,
-    read_first_line,
+    read_reference,
 )
 from vpn_doctor.errors import InputError, InventoryError
 from vpn_doctor.profiles import BUILTIN_PROFILES, available_profiles
@@ -480,30 +479,44 @@ def resolve_secrets(
     """
     env = os.environ if environ is None else environ
     refs = host.credentials
-    if refs.password_env:
-        password = read_env(refs.password_env, env, "data.password_env")
-    elif refs.password_file:
-        password = read_first_line(refs.password_file, "data.password_file")
-    elif fallback.password_env:
-        password = read_env(fallback.password_env, env, "--password-env")
-    elif fallback.password_file:
-        password = read_first_line(fallback.password_file, "--password-file")
-    elif env.get(PASSWORD_ENV):
-        password = env[PASSWORD_ENV]
-    else:
+    password = (
+        read_reference(
+            refs.password_env,
+            refs.password_file,
+            env,
+            env_label="data.password_env",
+            file_label="data.password_file",
+        )
+        or read_reference(
+            fallback.password_env,
+            fallback.password_file,
+            env,
+            env_label="--password-env",
+            file_label="--password-file",
+        )
+        or env.get(PASSWORD_ENV)
+    )
+    if not password:
         raise InputError(
             f"no password: set data.password_env or data.password_file, or use --password-env, "
             f"--password-file or ${PASSWORD_ENV}"
         )
-    secret: str | None = None
-    if refs.secret_env:
-        secret = read_env(refs.secret_env, env, "data.secret_env")
-    elif refs.secret_file:
-        secret = read_first_line(refs.secret_file, "data.secret_file")
-    elif fallback.secret_env:
-        secret = read_env(fallback.secret_env, env, "--secret-env")
-    elif fallback.secret_file:
-        secret = read_first_line(fallback.secret_file, "--secret-file")
-    elif env.get(SECRET_ENV):
-        secret = env[SECRET_ENV]
+    secret = (
+        read_reference(
+            refs.secret_env,
+            refs.secret_file,
+            env,
+            env_label="data.secret_env",
+            file_label="data.secret_file",
+        )
+        or read_reference(
+            fallback.secret_env,
+            fallback.secret_file,
+            env,
+            env_label="--secret-env",
+            file_label="--secret-file",
+        )
+        or env.get(SECRET_ENV)
+        or None
+    )
     return password, secret
