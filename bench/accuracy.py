@@ -307,16 +307,16 @@ def generate(n: int, seed: int, *, double: bool = False, healthy_share: float = 
 
 
 def _commands() -> tuple[str, ...]:
-    from vpn_doctor.cli_diagnose import DIAGNOSE_COMMANDS
-    from vpn_doctor.commands import CONFIG_COMMANDS
+    from vpn_doctor.asa.commands import CONFIG_COMMANDS
+    from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS
 
     return tuple(dict.fromkeys([*DIAGNOSE_COMMANDS, *CONFIG_COMMANDS]))
 
 
 def _diagnose(case: Case, outputs: dict[str, str]) -> Result:
-    from vpn_doctor.engine import diagnose
+    from vpn_doctor.diagnose.engine import diagnose
     from vpn_doctor.models import Snapshot
-    from vpn_doctor.parsing import parse_snapshot
+    from vpn_doctor.parse.device import parse_snapshot
 
     report = diagnose(parse_snapshot(Snapshot(outputs=outputs)), case.spec.peer.address)
     tunnel = report.tunnels[0] if report.tunnels else None
@@ -350,8 +350,8 @@ def run_ssh(cases: Sequence[Case], workers: int = 16,
             progress: Callable[[int], None] | None = None) -> list[Result]:  # fmt: skip
     """Serve every case from one MockFleet and run driver + collect + diagnose against it."""
     from mock_device import MockFleet
-    from vpn_doctor.collect import collect
-    from vpn_doctor.driver import AsaSession, ConnectionSettings
+    from vpn_doctor.collect.collector import collect
+    from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
     from vpn_doctor.errors import VpnDoctorError
 
     commands = _commands()

@@ -8,9 +8,9 @@ command) sending the same commands, and (b) the floor, commands x per-command de
 
 Variants timed, interleaved in the same loop, per mock delay (0 / 50 / 200 ms per command):
 
-* ``ours``: the library path for one tunnel: :class:`~vpn_doctor.driver.AsaSession`,
-  :func:`~vpn_doctor.collect.collect` with ``peer`` (the peer-filtered commands),
-  :func:`~vpn_doctor.parsing.parse_snapshot`, :func:`~vpn_doctor.engine.diagnose`.
+* ``ours``: the library path for one tunnel: :class:`~vpn_doctor.collect.driver.AsaSession`,
+  :func:`~vpn_doctor.collect.collector.collect` with ``peer`` (the peer-filtered commands),
+  :func:`~vpn_doctor.parse.device.parse_snapshot`, :func:`~vpn_doctor.diagnose.engine.diagnose`.
 * ``bare netmiko``: baseline (a), the same four collection commands.
 * ``cli diagnose --peer``: ``vpn-doctor diagnose HOST --peer X``, the full config-aware
   diagnosis (two peer-filtered rounds: SA tables, crypto map, log, then the peer's ACL,
@@ -75,13 +75,13 @@ _SECRET_ENV = "VPN_DOCTOR_BENCH_SECRET"
 
 def our_commands(peer: str) -> list[str]:
     """The exact commands ``collect(runner, peer)`` sends (default collection, filtered)."""
-    from vpn_doctor.collect import plan
+    from vpn_doctor.collect.collector import plan
 
     return [str(command) for command in plan(peer)]
 
 
 def settings_for(mock: Any) -> Any:
-    from vpn_doctor.driver import ConnectionSettings
+    from vpn_doctor.collect.driver import ConnectionSettings
 
     return ConnectionSettings(
         host=mock.host,
@@ -94,10 +94,10 @@ def settings_for(mock: Any) -> Any:
 
 def ours_diagnose(mock: Any, peer: str) -> int:
     """Library path for one tunnel: connect, collect (peer filter), parse, diagnose."""
-    from vpn_doctor.collect import collect
-    from vpn_doctor.driver import AsaSession
-    from vpn_doctor.engine import diagnose
-    from vpn_doctor.parsing import parse_snapshot
+    from vpn_doctor.collect.collector import collect
+    from vpn_doctor.collect.driver import AsaSession
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.parse.device import parse_snapshot
 
     with AsaSession(settings_for(mock)) as session:
         snapshot = collect(session, peer)

@@ -5,8 +5,8 @@ is the wall time of the whole sweep and whether concurrency really overlaps the 
 waiting (SSH round trips, the device's own slowness) instead of serialising somewhere
 (GIL-bound parsing, a lock, a too-small pool).
 
-What runs per device is the code `check` runs: :func:`vpn_doctor.health.check_host`
-(connect, collect, parse, judge) under :func:`vpn_doctor.health.run_checks` (the deadline-
+What runs per device is the code `check` runs: :func:`vpn_doctor.fleet.check.check_host`
+(connect, collect, parse, judge) under :func:`vpn_doctor.fleet.check.run_checks` (the deadline-
 aware worker pool), with the CLI's default worker count when ``vpn-doctor check`` exposes
 one. If health.py is missing, an equivalent thread pool of driver + collect + parse +
 diagnose per device is used instead, and the report says so.
@@ -109,7 +109,7 @@ class FleetProcess:
 def default_workers(hosts: int) -> tuple[int, str]:
     """The worker count `vpn-doctor check` uses by default for ``hosts``, and its source."""
     try:
-        from vpn_doctor.cli_check import MAX_DEFAULT_WORKERS
+        from vpn_doctor.cli.check import MAX_DEFAULT_WORKERS
     except ImportError:
         return FALLBACK_WORKERS, f"fallback {FALLBACK_WORKERS} (no `vpn-doctor check` default)"
     return min(MAX_DEFAULT_WORKERS, hosts), f"check's default min({MAX_DEFAULT_WORKERS}, hosts)"
@@ -157,7 +157,7 @@ def write_inventory(path: Path, fleet: FleetProcess, ports: Sequence[int]) -> No
 # `python -c` prefix that loads the playbooks once before `check` starts its workers: what
 # the proposed fix in health.run_checks would do (see bench/README.md, findings).
 _PREWARM = (
-    "import sys; from vpn_doctor.engine import default_playbooks; default_playbooks(); "
+    "import sys; from vpn_doctor.diagnose.engine import default_playbooks; default_playbooks(); "
     "from vpn_doctor.cli import main; sys.exit(main(sys.argv[1:]))"
 )
 
@@ -198,9 +198,9 @@ def cli_sweep(fleet: FleetProcess, workdir: Path, prewarm: bool = False) -> tupl
 
 def health_sweep(fleet: FleetProcess) -> tuple[Sweep, str]:
     """The code path of `vpn-doctor check`: health.run_checks over health.check_host."""
-    from vpn_doctor import health
-    from vpn_doctor.credentials import CredentialSources
-    from vpn_doctor.inventory import InventoryHost
+    from vpn_doctor.collect.credentials import CredentialSources
+    from vpn_doctor.fleet import check as health
+    from vpn_doctor.fleet.inventory import InventoryHost
 
     environ = {_PW_ENV: fleet.info["password"], _SECRET_ENV: fleet.info["secret"]}
     options = health.CheckOptions(environ=environ)
@@ -231,15 +231,15 @@ def health_sweep(fleet: FleetProcess) -> tuple[Sweep, str]:
         )
         return SweepResult(wall, statuses, [r.duration for r in results])
 
-    return sweep, "vpn_doctor.health.run_checks + check_host (what `check` runs)"
+    return sweep, "vpn_doctor.fleet.check.run_checks + check_host (what `check` runs)"
 
 
 def pool_sweep(fleet: FleetProcess) -> tuple[Sweep, str]:
     """Equivalent when health.py is missing: a thread pool of driver+collect+parse+diagnose."""
-    from vpn_doctor.collect import collect
-    from vpn_doctor.driver import AsaSession, ConnectionSettings
-    from vpn_doctor.engine import diagnose
-    from vpn_doctor.parsing import parse_snapshot
+    from vpn_doctor.collect.collector import collect
+    from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.parse.device import parse_snapshot
 
     def one(port: int) -> tuple[str, float]:
         start = time.perf_counter()

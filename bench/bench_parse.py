@@ -66,7 +66,7 @@ def ntc_parse(command: str, text: str) -> int:
 
 def ours_parse(command: str, text: str) -> int:
     """Ours: the public parser (clean, template, segment, typed records, status)."""
-    from vpn_doctor.parsing import parse_ipsec_sa, parse_sessiondb_l2l
+    from vpn_doctor.parse.device import parse_ipsec_sa, parse_sessiondb_l2l
 
     if command == "show crypto ipsec sa":
         result = parse_ipsec_sa(text)

@@ -8,8 +8,8 @@ from typing import Any
 
 from mock_device import MockAsa, Scenario, load_scenario
 from mock_device.outputs import OutputBook
-from vpn_doctor.cli_diagnose import DIAGNOSE_COMMANDS
-from vpn_doctor.driver import ConnectionSettings
+from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS
+from vpn_doctor.collect.driver import ConnectionSettings
 from vpn_doctor.models import DeviceInfo, Snapshot
 
 #: The type of conftest's ``mock_asa`` fixture: ``mock_asa("healthy", **overrides) -> MockAsa``.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vpn_doctor.allowlist import check_allowed, expand_command
+from vpn_doctor.collect.allowlist import check_allowed, expand_command
 from vpn_doctor.errors import CommandNotAllowed, ExitCode
 
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from vpn_doctor import cli, cli_collect, render_collect
+from vpn_doctor import cli
+from vpn_doctor.cli import collect as cli_collect
 from vpn_doctor.errors import CommandRejected, DeviceUnreachable, ExitCode, SessionLost
 from vpn_doctor.models import (
     DeviceInfo,
@@ -25,7 +26,8 @@ from vpn_doctor.models import (
     Snapshot,
     VpnSession,
 )
-from vpn_doctor.render_collect import CollectSummary, progress, render_demo
+from vpn_doctor.report import collect_view as render_collect
+from vpn_doctor.report.collect_view import CollectSummary, progress, render_demo
 
 OUTPUTS = {
     "show version": "Cisco Adaptive Security Appliance Software Version 9.12(4)\nfw1 up 2 days",

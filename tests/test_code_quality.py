@@ -26,3 +26,17 @@ def test_ruff_clean() -> None:
 def test_mypy_strict_clean() -> None:
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_architecture_boundaries() -> None:
+    """diagnose/ imports no textfsm, netmiko or rich; parse/ no netmiko; only cli/ and report/
+    import rich (contracts in pyproject.toml, checked transitively by import-linter)."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports"))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BROKEN" not in result.stdout and "3 kept, 0 broken" in result.stdout

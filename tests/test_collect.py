@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from vpn_doctor.collect import collect, device_info, plan, rejected_commands, validate_peer
-from vpn_doctor.commands import DEFAULT_COLLECTION, SHOW_ISAKMP_SA, SHOW_VERSION
+from vpn_doctor.asa.commands import DEFAULT_COLLECTION, SHOW_ISAKMP_SA, SHOW_VERSION
+from vpn_doctor.collect.collector import (
+    collect,
+    device_info,
+    plan,
+    rejected_commands,
+    validate_peer,
+)
 from vpn_doctor.errors import (
     CollectionInterrupted,
     CommandNotAllowed,

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 import yaml
 
-from vpn_doctor.config_checks import CHECKS, ConfigIssue, run_config_checks
 from vpn_doctor.config_models import CryptoConfig
-from vpn_doctor.findings import CONTRACT3_CODES
+from vpn_doctor.diagnose.checks.run import CHECKS, ConfigIssue, run_config_checks
+from vpn_doctor.diagnose.findings import CONTRACT3_CODES
+from vpn_doctor.diagnose.profiles import PeerProfile, load_profile
 from vpn_doctor.models import IpsecSa, ParseStatus
-from vpn_doctor.parsing import parse_ipsec_sa
-from vpn_doctor.parsing_config import parse_crypto_config
-from vpn_doctor.profiles import PeerProfile, load_profile
+from vpn_doctor.parse.config.sections import parse_crypto_config
+from vpn_doctor.parse.device import parse_ipsec_sa
 
 DATA = Path(__file__).parent / "data"
 CASES = sorted((DATA / "config_checks").glob("*.yml"))

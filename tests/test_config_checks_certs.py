@@ -7,13 +7,13 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from vpn_doctor.cli_diagnose import peer_certificate_round, peer_second_round, uses_certificates
-from vpn_doctor.config_checks import run_config_checks
-from vpn_doctor.config_checks_base import CheckContext, ConfigIssue
-from vpn_doctor.config_checks_certs import check_certificates
+from vpn_doctor.cli.diagnose import peer_certificate_round, peer_second_round, uses_certificates
 from vpn_doctor.config_models import CryptoConfig
+from vpn_doctor.diagnose.checks.base import CheckContext, ConfigIssue
+from vpn_doctor.diagnose.checks.certs import check_certificates
+from vpn_doctor.diagnose.checks.run import run_config_checks
 from vpn_doctor.models import Snapshot
-from vpn_doctor.parsing_config import parse_crypto_config
+from vpn_doctor.parse.config.sections import parse_crypto_config
 
 PEER = "203.0.113.71"
 CERTS = (Path(__file__).parent / "data" / "config" / "ca_certificates.raw").read_text()

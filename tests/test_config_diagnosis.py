@@ -19,13 +19,13 @@ import pytest
 
 from mock_device import load_scenario, scenario_names
 from vpn_doctor import cli
-from vpn_doctor.cli_diagnose import DIAGNOSE_COMMANDS, peer_first_round, peer_second_round
-from vpn_doctor.config_checks_base import ConfigIssue
-from vpn_doctor.config_evidence import merge_config
+from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS, peer_first_round, peer_second_round
+from vpn_doctor.diagnose.checks.base import ConfigIssue
+from vpn_doctor.diagnose.config_evidence import merge_config
+from vpn_doctor.diagnose.findings import Finding
+from vpn_doctor.diagnose.tunnel_context import TunnelContext
 from vpn_doctor.errors import InputError
-from vpn_doctor.findings import Finding
 from vpn_doctor.models import IkeSa, Snapshot
-from vpn_doctor.tunnel_context import TunnelContext
 
 from helpers import login_args
 
@@ -191,12 +191,12 @@ def test_peer_rounds_follow_the_crypto_map() -> None:
 
 
 def test_profile_by_name_from_profiles_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from vpn_doctor import cli_diagnose
+    from vpn_doctor.cli import diagnose as cli_diagnose
 
     (tmp_path / "partner.yaml").write_text(
         "name: partner\nphase2:\n  pfs_group: [none]\n", encoding="utf-8"
     )
-    monkeypatch.setattr("vpn_doctor.profiles.profiles_dir", lambda: tmp_path)
+    monkeypatch.setattr("vpn_doctor.diagnose.profiles.profiles_dir", lambda: tmp_path)
     profile = cli_diagnose._load_profile("partner")
     assert profile is not None and profile.name == "partner"
     with pytest.raises(InputError, match="--profile nosuch"):
@@ -207,7 +207,7 @@ def test_profile_by_name_from_profiles_dir(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_builtin_aws_profile_by_name() -> None:
-    from vpn_doctor import cli_diagnose
+    from vpn_doctor.cli import diagnose as cli_diagnose
 
     profile = cli_diagnose._load_profile("aws")
     assert profile is not None and profile.name == "aws" and profile.single_sa

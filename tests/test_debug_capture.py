@@ -21,17 +21,19 @@ from typing import Any
 import pytest
 
 from mock_device import DebugSpec, MockAsa, Scenario, load_scenario, unreachable_port
-from vpn_doctor.debug_capture import (
+from vpn_doctor.cli.debug_options import (
+    add_debug_arguments,
+    run_debug_from_args,
+)
+from vpn_doctor.collect.debug.capture import (
     DebugCapture,
     DebugCaptureInterrupted,
     DebugCaptureOptions,
     DebugLeftOn,
     DebugUsageError,
-    add_debug_arguments,
     capture_debug,
-    run_debug_from_args,
 )
-from vpn_doctor.driver import AsaSession, ConnectionSettings
+from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
 from vpn_doctor.errors import DebugCleanupFailed, ExitCode
 
 import helpers
@@ -440,7 +442,7 @@ def test_verify_failure_on_a_live_session_is_reported(
 ) -> None:
     """A device where `undebug all` does not stick (another admin re-enabling it): retried
     once, then DebugLeftOn naming what `show debug` still lists."""
-    import vpn_doctor.debug_cleanup as cleanup_module
+    import vpn_doctor.collect.debug.cleanup as cleanup_module
 
     mock = asa.start("mm_wait_msg6")
     session = asa.connect(mock)

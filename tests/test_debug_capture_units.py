@@ -17,21 +17,23 @@ from collections.abc import Iterator
 import pytest
 from rich.console import Console
 
-from vpn_doctor.debug_capture import (
+from vpn_doctor.cli.debug_options import (
     AUTO_TRIGGER,
+    add_debug_arguments,
+    options_from_args,
+)
+from vpn_doctor.collect.debug.capture import (
     DebugCapture,
     DebugCaptureOptions,
     DebugUsageError,
-    add_debug_arguments,
     build_trigger_command,
     debug_commands,
     new_log_lines,
     normalise_trigger,
-    options_from_args,
     parse_version,
 )
-from vpn_doctor.debug_channel import DebugChannel, ReplyKind, looks_like_debug
-from vpn_doctor.debug_cleanup import (
+from vpn_doctor.collect.debug.channel import DebugChannel, ReplyKind, looks_like_debug
+from vpn_doctor.collect.debug.cleanup import (
     CaptureTerminated,
     DebugCleanup,
     SignalGuard,
@@ -39,7 +41,7 @@ from vpn_doctor.debug_cleanup import (
     manual_instructions,
 )
 from vpn_doctor.errors import DeviceTimeout
-from vpn_doctor.render_debug import DebugView
+from vpn_doctor.report.debug_view import DebugView
 
 DBG = "Nov 22 10:00:0{} [IKEv1]IP = 203.0.113.9, line {}"
 
@@ -391,7 +393,7 @@ def test_live_view_shows_countdown_and_raw_lines() -> None:
 
 
 def test_failure_before_any_debug_says_nothing_was_turned_on() -> None:
-    from vpn_doctor.debug_capture import DebugCaptureInterrupted, capture_debug
+    from vpn_doctor.collect.debug.capture import DebugCaptureInterrupted, capture_debug
 
     device = FakeAsa(silent=True)  # `show version` never answers
     options = DebugCaptureOptions(peer="203.0.113.9", seconds=1, command_timeout=0.05)

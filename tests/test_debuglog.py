@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from vpn_doctor import debuglog as D
+from vpn_doctor.diagnose import messages as D
 
 P = "203.0.113.9"
 G = f"Group = {P}, IP = {P}, "

@@ -22,10 +22,10 @@ import pytest
 
 from mock_device import load_scenario, scenario_names
 from vpn_doctor import cli
-from vpn_doctor.engine import diagnose
-from vpn_doctor.parsing import parse_snapshot
-from vpn_doctor.report import contract2_problems, to_json_dict
-from vpn_doctor.snapshot import load_snapshot, save_snapshot
+from vpn_doctor.collect.snapshot import load_snapshot, save_snapshot
+from vpn_doctor.diagnose.engine import diagnose
+from vpn_doctor.parse.device import parse_snapshot
+from vpn_doctor.report.formats import contract2_problems, to_json_dict
 
 from helpers import login_args, scenario_snapshot
 
@@ -107,7 +107,7 @@ def _worst(data: dict[str, Any]) -> str:
 
 def test_every_scenario_code_is_covered() -> None:
     """Each Contract 3 code has a scenario naming it first (except the engine's own)."""
-    from vpn_doctor.findings import CONTRACT3_CODES
+    from vpn_doctor.diagnose.findings import CONTRACT3_CODES
 
     named = {load_scenario(n).expect["first_finding"] for n in SCENARIOS}
     assert sorted(set(CONTRACT3_CODES) - named) == []

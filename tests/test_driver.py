@@ -22,7 +22,7 @@ from netmiko.exceptions import (
     WriteException,
 )
 
-from vpn_doctor.driver import (
+from vpn_doctor.collect.driver import (
     AsaSession,
     ConnectionSettings,
     _AsaConnection,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vpn_doctor.credentials import CredentialSources, get_password, get_secret
+from vpn_doctor.collect.credentials import CredentialSources, get_password, get_secret
 from vpn_doctor.errors import InputError
 
 

@@ -16,10 +16,11 @@ import pytest
 
 from mock_device import Credentials, MockAsa, unreachable_port
 from vpn_doctor import cli
-from vpn_doctor.allowlist import check_allowed
-from vpn_doctor.collect import collect
-from vpn_doctor.commands import DEFAULT_COLLECTION
-from vpn_doctor.driver import AsaSession, ConnectionSettings
+from vpn_doctor.asa.commands import DEFAULT_COLLECTION
+from vpn_doctor.collect.allowlist import check_allowed
+from vpn_doctor.collect.collector import collect
+from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
+from vpn_doctor.collect.snapshot import load_snapshot, save_snapshot
 from vpn_doctor.errors import (
     AuthenticationFailed,
     CollectionInterrupted,
@@ -28,7 +29,6 @@ from vpn_doctor.errors import (
     ExitCode,
     SessionLost,
 )
-from vpn_doctor.snapshot import load_snapshot, save_snapshot
 
 import helpers
 from helpers import MockFactory, login_args

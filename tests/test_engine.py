@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vpn_doctor.engine import diagnose
-from vpn_doctor.findings import (
+from vpn_doctor.diagnose.engine import diagnose
+from vpn_doctor.diagnose.findings import (
     DIAGNOSIS_INCOMPLETE,
     DiagnosisReport,
     TunnelDiagnosis,
@@ -268,7 +268,7 @@ def test_peers_sort_numerically() -> None:
 
 
 def test_profile_normalisation() -> None:
-    from vpn_doctor.profiles import normalise_encryption, normalise_group, normalise_hash
+    from vpn_doctor.diagnose.profiles import normalise_encryption, normalise_group, normalise_hash
 
     assert {normalise_encryption(v) for v in ("aes", "AES128", "AES-CBC keysize 128")} == {"aes128"}
     assert normalise_encryption("aes-256") == "aes256"
@@ -280,7 +280,7 @@ def test_profile_normalisation() -> None:
 def test_output_filtered_for_another_peer_never_reads_as_no_ipsec_sa() -> None:
     """`show crypto ipsec sa peer Y` says nothing about peer X: X is undetermined, not down."""
     from vpn_doctor.models import Snapshot
-    from vpn_doctor.parsing import parse_snapshot
+    from vpn_doctor.parse.device import parse_snapshot
 
     isakmp = (
         "IKEv1 SAs:\n\n   Active SA: 2\n    Rekey SA: 0 (A tunnel will report 1 Active and 1 "

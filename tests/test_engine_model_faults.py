@@ -23,10 +23,10 @@ from mock_device.cli_emulation import logging_text  # noqa: E402
 from mock_device.negotiation import derive_spec, parse_model  # noqa: E402
 from mock_device.negotiation.faults import FAULTS  # noqa: E402
 from mock_device.outputs import OutputBook  # noqa: E402
-from vpn_doctor.engine import diagnose  # noqa: E402
-from vpn_doctor.findings import Finding  # noqa: E402
+from vpn_doctor.diagnose.engine import diagnose  # noqa: E402
+from vpn_doctor.diagnose.findings import Finding  # noqa: E402
 from vpn_doctor.models import Snapshot  # noqa: E402
-from vpn_doctor.parsing import parse_snapshot  # noqa: E402
+from vpn_doctor.parse.device import parse_snapshot  # noqa: E402
 
 
 def _case(model: dict[str, Any]) -> Case:

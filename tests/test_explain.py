@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from vpn_doctor import explain as X
-from vpn_doctor.debuglog import CATALOGUE, FINDING_CODES
+from vpn_doctor.diagnose import explain as X
+from vpn_doctor.diagnose.messages import CATALOGUE, FINDING_CODES
 
 
 def test_knowledge_loads_and_covers_every_finding_code() -> None:

@@ -8,12 +8,12 @@ import pytest
 
 from mock_device import Scenario, load_scenario
 from mock_device.outputs import OutputBook, show_version
-from vpn_doctor.collect import device_info
-from vpn_doctor.commands import DEFAULT_COLLECTION
-from vpn_doctor.health_checks import SA_EXPIRING, HealthReport, TunnelHealth, evaluate
-from vpn_doctor.inventory import ExpectedTunnel
+from vpn_doctor.asa.commands import DEFAULT_COLLECTION
+from vpn_doctor.collect.collector import device_info
+from vpn_doctor.fleet.expectations import SA_EXPIRING, HealthReport, TunnelHealth, evaluate
+from vpn_doctor.fleet.inventory import ExpectedTunnel
 from vpn_doctor.models import DeviceState, Snapshot
-from vpn_doctor.parsing import parse_snapshot
+from vpn_doctor.parse.device import parse_snapshot
 
 from helpers import with_sa_seconds_left
 

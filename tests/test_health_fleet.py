@@ -34,8 +34,8 @@ import pytest
 import yaml
 
 from mock_device import MockFleet, Scenario, unreachable_port
+from vpn_doctor.asa.commands import DEFAULT_COLLECTION
 from vpn_doctor.cli import main
-from vpn_doctor.commands import DEFAULT_COLLECTION
 
 from helpers import with_sa_seconds_left
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from vpn_doctor.health import (
+from vpn_doctor.fleet.check import (
     CRITICAL,
     OK,
     UNKNOWN,
@@ -15,8 +15,8 @@ from vpn_doctor.health import (
     run_checks,
     worst_state,
 )
-from vpn_doctor.health_report import status_line, summarize
-from vpn_doctor.inventory import InventoryHost
+from vpn_doctor.fleet.inventory import InventoryHost
+from vpn_doctor.fleet.status import status_line, summarize
 
 
 def _host(name: str) -> InventoryHost:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from vpn_doctor.credentials import CredentialSources
+from vpn_doctor.collect.credentials import CredentialSources
 from vpn_doctor.errors import InputError, InventoryError
-from vpn_doctor.inventory import (
+from vpn_doctor.fleet.inventory import (
     InventoryHost,
     load_inventory,
     resolve_secrets,

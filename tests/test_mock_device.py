@@ -301,7 +301,7 @@ def test_vpn_doctor_mock_command(capsys: pytest.CaptureFixture[str]) -> None:
     listed = capsys.readouterr().out
     assert "healthy" in listed and "many_tunnels" in listed
 
-    from vpn_doctor import cli_mock
+    from vpn_doctor.cli import mock as cli_mock
 
     stop = threading.Event()
     stop.set()  # serve, print the banner, stop at once

@@ -13,7 +13,7 @@ from mock_device.negotiation import FAULTS, derive, derive_spec, negotiate, pars
 from mock_device.negotiation.faults import apply_faults
 from mock_device.outputs import OutputBook
 from vpn_doctor.errors import ScenarioError
-from vpn_doctor.parsing_config import parse_crypto_config
+from vpn_doctor.parse.config.sections import parse_crypto_config
 
 
 def _outcome(faults: list[str], traffic: str = "both", **model: Any) -> tuple[str, str, str]:

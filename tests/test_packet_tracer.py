@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from vpn_doctor.allowlist import check_allowed
+from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.config_models import CryptoConfig
-from vpn_doctor.packet_tracer import (
+from vpn_doctor.diagnose.packet_tracer import (
     build_packet_tracer_command,
     interpret_packet_tracer,
     trace_flow,
 )
-from vpn_doctor.parsing_config import parse_crypto_config, parse_packet_tracer
+from vpn_doctor.parse.config.sections import parse_crypto_config, parse_packet_tracer
 
 DATA = Path(__file__).parent / "data" / "config"
 

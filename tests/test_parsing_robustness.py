@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from vpn_doctor.models import ParseResult, ParseStatus
-from vpn_doctor.parsing import parse_ipsec_sa, parse_isakmp_sa, parse_sessiondb_l2l
+from vpn_doctor.parse.device import parse_ipsec_sa, parse_isakmp_sa, parse_sessiondb_l2l
 
 DATA = Path(__file__).parent / "data"
 Parser = Callable[[str], ParseResult[Any]]

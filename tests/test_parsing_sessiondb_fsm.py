@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from vpn_doctor import parsing_sessiondb
 from vpn_doctor.models import ParseStatus
-from vpn_doctor.parsing_common import prepare, run_template
-from vpn_doctor.parsing_sessiondb import TEMPLATE, _compile, _run, parse_sessiondb_l2l
+from vpn_doctor.parse import sessiondb as parsing_sessiondb
+from vpn_doctor.parse.sessiondb import TEMPLATE, _compile, _run, parse_sessiondb_l2l
+from vpn_doctor.parse.textfsm_runner import prepare, run_template
 
 DATA = Path(__file__).parent / "data"
 COMMAND = "show vpn-sessiondb detail l2l"

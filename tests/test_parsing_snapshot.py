@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from vpn_doctor.commands import SHOW_IPSEC_SA, SHOW_ISAKMP_SA, SHOW_SESSIONDB_L2L, SHOW_VERSION
+from vpn_doctor.asa.commands import SHOW_IPSEC_SA, SHOW_ISAKMP_SA, SHOW_SESSIONDB_L2L, SHOW_VERSION
 from vpn_doctor.models import DeviceInfo, ParseStatus, Snapshot
-from vpn_doctor.parsing import (
+from vpn_doctor.parse.device import (
     parse_ipsec_sa,
     parse_snapshot,
     parse_version,
     template_for_command,
 )
-from vpn_doctor.paths import templates_dir
+from vpn_doctor.resources import templates_dir
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,9 +143,9 @@ def test_five_thousand_tunnels_parse_completely() -> None:
 
 def test_per_peer_outputs_are_parsed_when_box_wide_ones_are_absent() -> None:
     """`collect --peer X` stores the filtered variants; they must not read as 'not collected'."""
-    from vpn_doctor.commands import peer_filtered_commands
+    from vpn_doctor.asa.commands import peer_filtered_commands
     from vpn_doctor.models import ParseStatus, Snapshot
-    from vpn_doctor.parsing import parse_snapshot
+    from vpn_doctor.parse.device import parse_snapshot
 
     peer = "203.0.113.9"
     variants = peer_filtered_commands(peer)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from vpn_doctor.diagnose.findings import CONTRACT3_CODES
+from vpn_doctor.diagnose.playbook import load_playbooks
+from vpn_doctor.diagnose.predicates import REGISTRY
 from vpn_doctor.errors import ExitCode, PlaybookError
-from vpn_doctor.findings import CONTRACT3_CODES
-from vpn_doctor.paths import playbooks_dir
-from vpn_doctor.playbook import load_playbooks
-from vpn_doctor.predicates import REGISTRY
+from vpn_doctor.resources import playbooks_dir
 
 
 def test_shipped_playbooks_load_and_cover_contract3() -> None:

@@ -16,9 +16,9 @@ from functools import cache
 import pytest
 
 from mock_device import load_scenario, scenario_names
-from vpn_doctor.engine import default_playbooks, diagnose
-from vpn_doctor.findings import DIAGNOSIS_INCOMPLETE, DiagnosisReport
-from vpn_doctor.parsing import parse_snapshot
+from vpn_doctor.diagnose.engine import default_playbooks, diagnose
+from vpn_doctor.diagnose.findings import DIAGNOSIS_INCOMPLETE, DiagnosisReport
+from vpn_doctor.parse.device import parse_snapshot
 
 from helpers import scenario_snapshot
 
@@ -160,8 +160,8 @@ def test_ikev1_tunnel_says_its_version() -> None:
     ],
 )
 def test_ranking_step_says_why_another_finding_leads(source: str, why: str) -> None:
-    from vpn_doctor.conclude import WalkResult, ranking_step
-    from vpn_doctor.findings import Finding
+    from vpn_doctor.diagnose.conclude import WalkResult, ranking_step
+    from vpn_doctor.diagnose.findings import Finding
 
     leaf = BOOK.nodes["ikev1.psk_initiator"].leaf
     assert leaf is not None

@@ -8,12 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vpn_doctor.errors import ExitCode, InputError
-from vpn_doctor.models import IkeSa
-from vpn_doctor.paths import profiles_dir
-from vpn_doctor.profiles import (
-    AWS_PROFILE,
-    BUILTIN_PROFILES,
+from vpn_doctor.diagnose.profiles import (
     PeerProfile,
     ProfileError,
     available_profiles,
@@ -22,8 +17,11 @@ from vpn_doctor.profiles import (
     normalise_group,
     normalise_hash,
     profile_deviations,
+    shipped_profile,
 )
-from vpn_doctor.tunnel_context import TunnelContext
+from vpn_doctor.diagnose.tunnel_context import TunnelContext
+from vpn_doctor.errors import ExitCode, InputError
+from vpn_doctor.models import IkeSa
 
 USER_PROFILE = Path(__file__).parent / "data" / "config_checks" / "profile_partner.yaml"
 
@@ -46,7 +44,7 @@ def test_aws_profile_values() -> None:
     assert aws.far_side_initiates is False
     assert aws.single_sa and aws.mode == "main" and aws.nat_t
     assert aws.phase2.wants_pfs is True
-    assert aws.source.endswith("aws.yaml")
+    assert str(aws.source).endswith("aws.yaml")
 
 
 def test_aws_accepted_lists() -> None:
@@ -91,9 +89,19 @@ def test_accepted_may_mix_none_and_groups(tmp_path: Path) -> None:
     assert either.phase2.wants_pfs is False
 
 
-def test_shipped_file_equals_builtin() -> None:
-    assert replace(load_profile("aws"), source="built-in") == AWS_PROFILE
-    assert BUILTIN_PROFILES["aws"] is AWS_PROFILE
+def test_shipped_aws_profile_is_the_yaml_file_read_once() -> None:
+    aws = shipped_profile("aws")
+    assert aws is shipped_profile("AWS".lower())
+    assert aws == load_profile("aws")
+    assert str(aws.source).endswith("aws.yaml")
+    assert (aws.phase1.encryption, aws.phase1.hash, aws.phase1.dh_group) == (
+        ("aes128",),
+        ("sha1",),
+        ("2",),
+    )
+    assert aws.ike_lifetime == 28800
+    assert aws.ipsec_lifetime == 3600
+    assert "aes256" in aws.phase1.accepted("encryption")
 
 
 def test_flat_attributes_for_the_engine() -> None:
@@ -207,15 +215,6 @@ def test_broken_yaml_and_missing_file(tmp_path: Path) -> None:
 def test_profile_error_is_bad_input() -> None:
     assert issubclass(ProfileError, InputError)
     assert ProfileError("x").exit_code == ExitCode.BAD_INPUT
-
-
-def test_builtin_used_when_directory_is_missing(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("VPN_DOCTOR_HOME", str(tmp_path))
-    assert not profiles_dir().exists()
-    assert load_profile("aws") is AWS_PROFILE
-    assert available_profiles() == ()
 
 
 @pytest.mark.parametrize(

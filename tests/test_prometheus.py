@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from vpn_doctor.errors import InputError
-from vpn_doctor.health import HostResult
-from vpn_doctor.health_report import summarize
-from vpn_doctor.prometheus import escape_label, render_metrics, write_textfile
+from vpn_doctor.fleet.check import HostResult
+from vpn_doctor.fleet.prometheus import escape_label, render_metrics, write_textfile
+from vpn_doctor.fleet.status import summarize
 
 FINISHED = datetime(2025, 11, 22, 10, 0, tzinfo=timezone.utc)
 

@@ -15,12 +15,12 @@ import pytest
 
 from mock_device import load_scenario
 from mock_device.outputs import OutputBook
-from vpn_doctor.engine import diagnose
-from vpn_doctor.findings import DiagnosisReport
+from vpn_doctor.diagnose.engine import diagnose
+from vpn_doctor.diagnose.findings import DiagnosisReport
 from vpn_doctor.models import DeviceInfo, DeviceState, ParseResult, ParseStatus, Snapshot
-from vpn_doctor.parsing import parse_snapshot
-from vpn_doctor.render_rich import render_rich_text
-from vpn_doctor.report import contract2_problems, render_json, render_markdown
+from vpn_doctor.parse.device import parse_snapshot
+from vpn_doctor.report.formats import contract2_problems, render_json, render_markdown
+from vpn_doctor.report.rich_view import render_rich_text
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from vpn_doctor.debuglog import FINDING_CODES
+from vpn_doctor.diagnose.messages import FINDING_CODES
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "mock_device" / "scenarios"
 FILES = sorted(SCENARIOS.glob("code_*.yaml"))

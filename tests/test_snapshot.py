@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from vpn_doctor.collect.snapshot import check_save_target, load_snapshot, save_snapshot
 from vpn_doctor.errors import ExitCode, SnapshotError
 from vpn_doctor.models import DeviceInfo, Snapshot
-from vpn_doctor.snapshot import check_save_target, load_snapshot, save_snapshot
 
 SNAPSHOT = Snapshot(
     outputs={

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from vpn_doctor.collect.snapshot import read_terminal_log
+from vpn_doctor.collect.terminal_log import parse_terminal_log
 from vpn_doctor.errors import SnapshotError
-from vpn_doctor.snapshot import read_terminal_log
-from vpn_doctor.terminal_log import parse_terminal_log
 
 LOGS = Path(__file__).parent / "data" / "terminal_logs"
 

@@ -3,7 +3,7 @@
 Why generate them: a config-aware diagnosis compares what the SAs show with what is
 configured; both must come from the same model or the mock lies. The syntax follows the
 real samples under tests/data/config (AWS's sample configuration S27, ASA 9.x running
-configs) so :func:`vpn_doctor.parsing_config.parse_crypto_config` reads every line without
+configs) so :func:`vpn_doctor.parse.config.sections.parse_crypto_config` reads every line without
 a warning (tests/test_negotiation_config.py holds us to that). Keys are always masked
 (``*****``), as the ASA prints them in ``show running-config``.
 """

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:  # config_models imports this module; the annotation needs no import
+    from vpn_doctor.config_models import CryptoConfig
 
 T = TypeVar("T")
 
@@ -213,7 +216,7 @@ class Snapshot:
     """Raw outputs as collected: command text -> output, plus debug lines and metadata.
 
     This is Contract 1 in memory. ``outputs`` keys are the canonical command strings (see
-    :mod:`vpn_doctor.commands`); a command absent from ``outputs`` was not collected.
+    :mod:`vpn_doctor.asa.commands`); a command absent from ``outputs`` was not collected.
     """
 
     outputs: dict[str, str] = field(default_factory=dict)
@@ -235,3 +238,5 @@ class DeviceState:
     debug_lines: tuple[str, ...] = ()
     raw: dict[str, str] = field(default_factory=dict)
     collected_at: str = ""  # the snapshot's (ISO 8601): reference time for certificate dates
+    # The running-config sections, parsed by the parse stage (None: none was collected).
+    config: CryptoConfig | None = None

@@ -1,0 +1,105 @@
+"""Canonical command strings and their snapshot file names (Contract 1).
+
+A command is always stored under its full, unabbreviated form so a snapshot written by a live
+run, a pasted terminal log (where the engineer may have typed ``sh cry isa sa``) and a mock
+scenario all use the same key.
+"""
+
+from __future__ import annotations
+
+SHOW_ISAKMP_SA = "show crypto isakmp sa"
+SHOW_IPSEC_SA = "show crypto ipsec sa"
+SHOW_SESSIONDB_L2L = "show vpn-sessiondb detail l2l"
+SHOW_VERSION = "show version"
+
+# What `collect` runs by default, in order. Cheap and read-only.
+DEFAULT_COLLECTION: tuple[str, ...] = (
+    SHOW_VERSION,
+    SHOW_ISAKMP_SA,
+    SHOW_IPSEC_SA,
+    SHOW_SESSIONDB_L2L,
+)
+
+# Configuration outputs (parsed by vpn_doctor.parse.config.sections into a CryptoConfig). Arguments
+# (an ACL name, an address) may follow the canonical prefix: `show running-config
+# access-list acl-amzn` is still an access-list output. `show running-config crypto` covers
+# the map, ikev1/ikev2/isakmp and ipsec sub-commands in one output.
+SHOW_RUN_CRYPTO = "show running-config crypto"
+SHOW_RUN_CRYPTO_MAP = "show running-config crypto map"
+SHOW_RUN_ALL_CRYPTO_MAP = "show running-config all crypto map"
+SHOW_RUN_CRYPTO_IKEV1 = "show running-config crypto ikev1"
+SHOW_RUN_CRYPTO_IKEV2 = "show running-config crypto ikev2"
+SHOW_RUN_CRYPTO_ISAKMP = "show running-config crypto isakmp"
+SHOW_RUN_CRYPTO_IPSEC = "show running-config crypto ipsec"
+SHOW_RUN_TUNNEL_GROUP = "show running-config tunnel-group"
+SHOW_RUN_ACCESS_LIST = "show running-config access-list"
+SHOW_ACCESS_LIST = "show access-list"
+SHOW_RUN_NAT = "show running-config nat"
+SHOW_NAT = "show nat"
+SHOW_ROUTE = "show route"
+SHOW_RUN_SLA_MONITOR = "show running-config sla monitor"
+SHOW_RUN_GROUP_POLICY = "show running-config group-policy"
+# Certificates (subject, issuer, validity, usage, trustpoints). Collected only for tunnels that
+# authenticate with certificates (a tunnel-group trust-point, ikev2 certificate authentication
+# or a crypto map ``set trustpoint``): pre-shared-key tunnels never need it.
+SHOW_CRYPTO_CA_CERTIFICATES = "show crypto ca certificates"
+PACKET_TRACER = "packet-tracer"
+
+# The configuration outputs a configuration-aware diagnosis wants (all read-only).
+CONFIG_COMMANDS: tuple[str, ...] = (
+    SHOW_RUN_CRYPTO_MAP,
+    SHOW_RUN_CRYPTO_IKEV1,
+    SHOW_RUN_CRYPTO_IKEV2,
+    SHOW_RUN_CRYPTO_IPSEC,
+    SHOW_RUN_TUNNEL_GROUP,
+    SHOW_RUN_ACCESS_LIST,
+    SHOW_RUN_NAT,
+    SHOW_NAT,
+    SHOW_ROUTE,
+    SHOW_RUN_SLA_MONITOR,
+    SHOW_RUN_GROUP_POLICY,
+)
+
+
+def peer_filtered_commands(peer: str) -> dict[str, str]:
+    """Box-wide command -> the per-peer variant the ASA filters on the device side.
+
+    Filtering on the device keeps a 500-tunnel firewall's output (and our parse time) down to
+    one tunnel when the engineer already knows which peer is broken.
+    """
+    return {
+        SHOW_IPSEC_SA: f"show crypto ipsec sa peer {peer}",
+        SHOW_SESSIONDB_L2L: f"show vpn-sessiondb detail l2l filter ipaddress {peer}",
+    }
+
+
+_FILTER_PREFIXES: tuple[str, ...] = tuple(
+    variant.rsplit(" ", 1)[0] + " " for variant in peer_filtered_commands("X").values()
+)
+
+
+def filtered_peer(command: str) -> str | None:
+    """The peer a device-side filtered command covers (``show crypto ipsec sa peer X`` -> X).
+
+    Its output says nothing about other peers: their SAs were simply not asked for.
+    """
+    for prefix in _FILTER_PREFIXES:
+        if command.startswith(prefix):
+            return command[len(prefix) :].strip() or None
+    return None
+
+
+DEBUG_LOG_FILE = "debug.log"
+META_FILE = "meta.yaml"
+
+
+def snapshot_filename(command: str) -> str:
+    """``show crypto isakmp sa`` -> ``show_crypto_isakmp_sa.txt`` (Contract 1)."""
+    normalized = " ".join(command.split())
+    return normalized.replace(" ", "_").replace("/", "%2F") + ".txt"
+
+
+def command_from_filename(filename: str) -> str:
+    """Inverse of :func:`snapshot_filename`."""
+    stem = filename[:-4] if filename.endswith(".txt") else filename
+    return stem.replace("%2F", "/").replace("_", " ")

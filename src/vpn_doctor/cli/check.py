@@ -1,0 +1,229 @@
+"""CLI sub-command `check`: the scheduled health check over every firewall of an inventory.
+
+Made for cron, systemd timers and Nagios: it never prompts, a failing device is a result
+(never an abort), the first stdout line is a Nagios status line (text format), and the exit
+code is the Nagios state of the worst device (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). A bad
+inventory stops the run before any login (exit 17). Only read-only show commands are sent;
+debug is never turned on by `check`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from vpn_doctor.collect.credentials import CredentialSources
+from vpn_doctor.diagnose.engine import default_playbooks
+from vpn_doctor.errors import InventoryError
+from vpn_doctor.fleet.check import CheckOptions, check_host, run_checks
+from vpn_doctor.fleet.expectations import DEFAULT_REKEY_THRESHOLD
+from vpn_doctor.fleet.inventory import USERNAME_ENV, Inventory, load_inventory
+from vpn_doctor.fleet.prometheus import render_metrics, write_textfile
+from vpn_doctor.fleet.status import fleet_document, status_line, summarize
+from vpn_doctor.report.health_view import progress, render_table
+
+MAX_DEFAULT_WORKERS = 32
+
+CHECK_EPILOG = f"""\
+examples:
+  # every tunnel of every firewall; status line + table, Nagios exit code
+  vpn-doctor check --inventory hosts.yaml --groups groups.yaml --defaults defaults.yaml
+  # for node_exporter's textfile collector (written atomically), status line on stdout
+  vpn-doctor check --inventory hosts.yaml --format prometheus \\
+      --textfile /var/lib/node_exporter/textfile_collector/vpn_doctor.prom
+  # one JSON document for a script or a dashboard
+  vpn-doctor check --inventory hosts.yaml --format json > vpn-health.json
+
+inventory: Nornir SimpleInventory hosts file; expected tunnels per host under
+data.vpn_doctor.tunnels (peer, name, proxies, profile, redundancy_group). Passwords are never
+read from the inventory: data.password_env / data.password_file (data.secret_env /
+data.secret_file) per host, else --password-env / --password-file, else
+$VPN_DOCTOR_PASSWORD. Username: inventory, else --username, else ${USERNAME_ENV}.
+
+exit codes (Nagios): 0 OK, 1 WARNING (a tunnel degraded: one of a redundant pair down,
+one-way traffic, an SA expiring without rekey, an expected proxy pair idle), 2 CRITICAL (an
+expected tunnel down, or a device unreachable / login refused / timed out), 3 UNKNOWN (a
+device could not be judged: unparsable output, missing secret, no tunnel found).
+Precedence: CRITICAL > UNKNOWN > WARNING > OK. 17 bad inventory, 64 usage error.
+"""
+
+
+def _positive(kind: type[int] | type[float]) -> Any:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        return value
+
+    return parse
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add `check` to the top-level parser."""
+    parser = subparsers.add_parser(
+        "check",
+        help="scheduled health check: every tunnel on every firewall of an inventory",
+        description=(
+            "Log into every ASA of a Nornir-style inventory in parallel (read-only), diagnose "
+            "every tunnel, compare with the tunnels the inventory expects, and report: a "
+            "Nagios status line and table, JSON, or Prometheus textfile metrics."
+        ),
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    inv = parser.add_argument_group("inventory")
+    inv.add_argument(
+        "--inventory",
+        "-i",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="hosts file (Nornir SimpleInventory format)",
+    )
+    inv.add_argument("--groups", type=Path, metavar="FILE", help="Nornir groups file")
+    inv.add_argument("--defaults", type=Path, metavar="FILE", help="Nornir defaults file")
+    inv.add_argument(
+        "--host",
+        action="append",
+        metavar="NAME",
+        dest="only",
+        help="check only this inventory host (repeatable)",
+    )
+    creds = parser.add_argument_group("credentials (never on the command line or in the inventory)")
+    creds.add_argument(
+        "--username", help=f"SSH user for hosts without one (default ${USERNAME_ENV})"
+    )
+    creds.add_argument("--password-env", metavar="VAR", help="password for hosts without their own")
+    creds.add_argument(
+        "--password-file", type=Path, metavar="FILE", help="idem, first line of FILE"
+    )
+    creds.add_argument(
+        "--secret-env", metavar="VAR", help="enable secret for hosts without their own"
+    )
+    creds.add_argument("--secret-file", type=Path, metavar="FILE", help="idem, first line of FILE")
+    run = parser.add_argument_group("run")
+    run.add_argument(
+        "--workers",
+        type=_positive(int),
+        metavar="N",
+        help=f"devices checked at once (default min({MAX_DEFAULT_WORKERS}, hosts))",
+    )
+    run.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=10.0,
+        metavar="S",
+        help="connect/login timeout; each command may take 3*S (default 10)",
+    )
+    run.add_argument(
+        "--deadline",
+        type=_positive(float),
+        metavar="S",
+        help="overall limit per device, then it counts as timed out (default 6*timeout)",
+    )
+    run.add_argument(
+        "--rekey-threshold",
+        type=_positive(int),
+        default=DEFAULT_REKEY_THRESHOLD,
+        metavar="S",
+        help="warn when an SA has at most S seconds left and no "
+        f"rekeyed SA (default {DEFAULT_REKEY_THRESHOLD})",
+    )
+    run.add_argument(
+        "--strict-host-key",
+        action="store_true",
+        help="refuse devices whose SSH host key is not in known_hosts",
+    )
+    out = parser.add_argument_group("output")
+    out.add_argument(
+        "--format",
+        choices=("text", "json", "prometheus"),
+        default="text",
+        help="stdout: text (status line + table), json, or prometheus",
+    )
+    out.add_argument(
+        "--textfile",
+        type=Path,
+        metavar="PATH",
+        help="also write Prometheus metrics to PATH atomically (node_exporter "
+        "textfile collector); with --format prometheus stdout then gets "
+        "only the status line",
+    )
+    parser.set_defaults(handler=run_check)
+
+
+def _select(inventory: Inventory, only: list[str] | None) -> Inventory:
+    if not only:
+        return inventory
+    known = {host.name for host in inventory.hosts}
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        raise InventoryError(f"{inventory.source}: no such host(s) to check: {', '.join(unknown)}")
+    hosts = tuple(host for host in inventory.hosts if host.name in set(only))
+    return Inventory(hosts=hosts, skipped=inventory.skipped, source=inventory.source)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """`vpn-doctor check`: exit with the Nagios state of the worst device."""
+    inventory = _select(
+        load_inventory(
+            args.inventory,
+            groups_file=args.groups,
+            defaults_file=args.defaults,
+            default_username=args.username,
+        ),
+        args.only,
+    )
+    default_playbooks()  # a broken playbook set is one error (exit 18), not N failed hosts
+    options = CheckOptions(
+        timeout=args.timeout,
+        deadline=args.deadline or 6 * args.timeout,
+        rekey_threshold=args.rekey_threshold,
+        fallback=CredentialSources(
+            password_env=args.password_env,
+            password_file=args.password_file,
+            secret_env=args.secret_env,
+            secret_file=args.secret_file,
+        ),
+        environ=os.environ,
+        strict_host_key=args.strict_host_key,
+    )
+    hosts = inventory.hosts
+    workers = args.workers or min(MAX_DEFAULT_WORKERS, len(hosts))
+    start = time.perf_counter()
+    with progress(len(hosts)) as on_done:
+        results = run_checks(
+            hosts,
+            lambda host: check_host(host, options),
+            workers=workers,
+            deadline=options.deadline,
+            on_done=on_done,
+        )
+    finished = datetime.now(timezone.utc)
+    summary = summarize(results, time.perf_counter() - start, skipped=len(inventory.skipped))
+    status = status_line(results, summary)
+    metrics = render_metrics(results, summary, finished)
+    if args.textfile:
+        write_textfile(args.textfile, metrics)
+    if args.format == "json":
+        print(json.dumps(fleet_document(results, summary, finished), indent=2))
+    elif args.format == "prometheus" and not args.textfile:
+        sys.stdout.write(metrics)
+    else:
+        print(status)
+        if args.format == "text":
+            width = None if sys.stdout.isatty() else 140
+            render_table(Console(width=width, highlight=False), results, summary)
+    sys.stdout.flush()
+    return summary.state

@@ -1,0 +1,331 @@
+"""CLI sub-commands `collect` (live ASA -> snapshot directory) and `demo` (the same, against
+the bundled mock ASA over real SSH, so anyone can see the tool work in ten seconds).
+
+Both keep the rules of the tool: passwords never from argv, only allow-listed commands,
+secrets masked in what is written, and a partial snapshot saved (and said so) when the
+device fails half-way, with the exit code of the failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import json
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from vpn_doctor.asa.commands import snapshot_filename
+from vpn_doctor.collect.collector import collect, rejected_commands, validate_peer
+from vpn_doctor.collect.credentials import CredentialSources, get_password, get_secret
+from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
+from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
+from vpn_doctor.errors import CollectionInterrupted, ExitCode, ScenarioError
+from vpn_doctor.models import DeviceState, Snapshot
+from vpn_doctor.report.collect_view import CollectSummary, progress, render_collect, render_demo
+
+COLLECT_EPILOG = """\
+examples:
+  # password from an environment variable, enable secret from a file
+  VPN_PW=... vpn-doctor collect 192.0.2.1 --username netops --password-env VPN_PW \\
+      --secret-file ~/.asa-enable --save ./fw1-before
+  # only what concerns one peer (show crypto ipsec sa peer X, sessiondb filter)
+  vpn-doctor collect fw1.example.net --peer 203.0.113.9 --save ./fw1-peer
+  # refuse unknown host keys
+  vpn-doctor collect fw1 --strict-host-key --known-hosts ~/.ssh/known_hosts
+  # then, offline:  vpn-doctor diagnose --snapshot ./fw1-before
+
+Only read-only commands are sent: show version, show crypto isakmp sa, show crypto ipsec
+sa, show vpn-sessiondb detail l2l (anything else is refused before it is sent). Pre-shared
+keys and passwords are masked in the saved files. If the device fails half-way, what was
+collected is saved anyway and the exit code says why (10 unreachable, 11 auth, 12 timeout).
+The password comes from --password-env, --password-file, VPN_DOCTOR_PASSWORD or a prompt;
+the enable secret from --secret-env, --secret-file, VPN_DOCTOR_SECRET or a prompt (without
+any, the ASA 'login' command is used to reach privileged mode).
+"""
+
+DEMO_EPILOG = """\
+examples:
+  vpn-doctor demo                         # healthy tunnel
+  vpn-doctor demo --scenario mm_wait_msg6 # a pre-shared key mismatch
+  vpn-doctor demo --save ./demo-snapshot  # keep the collected files
+
+The mock ASA is a real SSH server started on 127.0.0.1 (random port) inside this process;
+vpn-doctor logs into it with netmiko exactly as it would into a firewall. Scenarios live in
+mock_device/scenarios/.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add `collect` and `demo` to the top-level parser."""
+    collect_parser = subparsers.add_parser(
+        "collect",
+        help="log into an ASA over SSH and save its VPN state as a snapshot directory",
+        description=(
+            "Log into a Cisco ASA over SSH (netmiko), reach privileged mode, run the read-only "
+            "VPN show commands and save their outputs as a snapshot directory that "
+            "`vpn-doctor diagnose --snapshot DIR` (or a colleague) can read later."
+        ),
+        epilog=COLLECT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    collect_parser.add_argument("host", metavar="HOST", help="ASA address or name")
+    collect_parser.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
+    collect_parser.add_argument(
+        "--username",
+        default=os.environ.get("VPN_DOCTOR_USERNAME"),
+        help="SSH user (default: $VPN_DOCTOR_USERNAME, else your local user name)",
+    )
+    _add_secret_options(collect_parser)
+    collect_parser.add_argument(
+        "--peer",
+        metavar="IP",
+        help="collect the per-peer variants for this tunnel peer (an IP address)",
+    )
+    collect_parser.add_argument(
+        "--save",
+        metavar="DIR",
+        help="snapshot directory to create (default: ./snapshot-HOST-YYYYmmddTHHMMSS); must "
+        "not already hold a snapshot",
+    )
+    collect_parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait to connect and for the enable prompt; each command may take "
+        "3*S (default 10)",
+    )
+    collect_parser.add_argument(
+        "--strict-host-key",
+        action="store_true",
+        help="refuse the device unless its SSH host key is already known",
+    )
+    collect_parser.add_argument(
+        "--known-hosts",
+        type=Path,
+        metavar="FILE",
+        help="known_hosts file for --strict-host-key (default ~/.ssh/known_hosts)",
+    )
+    collect_parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="summary on stdout: text (default) or json (machine-readable)",
+    )
+    collect_parser.set_defaults(handler=run_collect)
+
+    demo_parser = subparsers.add_parser(
+        "demo",
+        help="run the whole pipeline against the bundled mock ASA (no firewall needed)",
+        description=(
+            "Start the mock ASA on 127.0.0.1 in this process, log into it over real SSH with "
+            "netmiko, collect, parse and show what vpn-doctor understood."
+        ),
+        epilog=DEMO_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    demo_parser.add_argument(
+        "--scenario", default="healthy", metavar="NAME", help="mock scenario (default healthy)"
+    )
+    demo_parser.add_argument("--peer", metavar="IP", help="focus on one tunnel peer")
+    demo_parser.add_argument("--save", metavar="DIR", help="also save the snapshot to DIR")
+    demo_parser.set_defaults(handler=run_demo)
+
+
+def _add_secret_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("credentials (never on the command line)")
+    group.add_argument("--password-env", metavar="VAR", help="read the SSH password from $VAR")
+    group.add_argument(
+        "--password-file", type=Path, metavar="FILE", help="read the SSH password (first line)"
+    )
+    group.add_argument("--secret-env", metavar="VAR", help="read the enable secret from $VAR")
+    group.add_argument(
+        "--secret-file", type=Path, metavar="FILE", help="read the enable secret (first line)"
+    )
+
+
+def default_save_dir(host: str, now: datetime | None = None) -> Path:
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
+    safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
+    return Path(f"snapshot-{safe_host}-{stamp}")
+
+
+def _settings(args: argparse.Namespace) -> ConnectionSettings:
+    username = args.username or getpass.getuser()
+    sources = CredentialSources(
+        password_env=args.password_env,
+        password_file=args.password_file,
+        secret_env=args.secret_env,
+        secret_file=args.secret_file,
+    )
+    password = get_password(sources, user_host=f"{username}@{args.host}")
+    secret = get_secret(sources, password=password)
+    return ConnectionSettings(
+        host=args.host,
+        port=args.port,
+        username=username,
+        password=password,
+        secret=secret,
+        conn_timeout=args.timeout,
+        enable_timeout=args.timeout,
+        read_timeout=max(3 * args.timeout, 10.0),
+        strict_host_key=args.strict_host_key,
+        known_hosts=args.known_hosts,
+    )
+
+
+def _collect_live(
+    settings: ConnectionSettings, peer: str | None, save_dir: Path | None
+) -> tuple[Snapshot, float | None]:
+    """Connect, collect, disconnect; on a mid-way failure save what was gathered, re-raise."""
+    with progress(f"connecting to {settings.host}:{settings.port} ...") as update:
+        try:
+            with AsaSession(settings) as session:
+                update(f"collecting from {session.hostname or settings.host} ...")
+                snapshot = collect(session, peer, progress=update)
+                return snapshot, session.connect_seconds
+        except CollectionInterrupted as exc:
+            if save_dir is not None and exc.snapshot.outputs:
+                saved = save_snapshot(exc.snapshot, save_dir)
+                print(
+                    f"vpn-doctor: partial snapshot ({len(exc.snapshot.outputs)} commands) "
+                    f"saved to {saved}",
+                    file=sys.stderr,
+                )
+            raise
+
+
+def _json_summary(snapshot: Snapshot, summary: CollectSummary) -> str:
+    rejected = set(rejected_commands(snapshot))
+    data = {
+        "schema": 1,
+        "host": summary.host,
+        "port": summary.port,
+        "device": {
+            "hostname": snapshot.device.hostname,
+            "version": snapshot.device.version,
+            "model": snapshot.device.model,
+        },
+        "peer": snapshot.peer,
+        "collected_at": snapshot.collected_at,
+        "connect_seconds": summary.connect_seconds,
+        "total_seconds": round(summary.total_seconds, 3),
+        "saved_to": summary.saved_to,
+        "commands": [
+            {
+                "command": command,
+                "file": snapshot_filename(command),
+                "status": "rejected" if command in rejected else "ok",
+                "lines": len(output.splitlines()),
+            }
+            for command, output in snapshot.outputs.items()
+        ],
+    }
+    return json.dumps(data, indent=2)
+
+
+def run_collect(args: argparse.Namespace) -> int:
+    """`vpn-doctor collect`: exit 0 when the snapshot was saved."""
+    peer = validate_peer(args.peer) if args.peer else None
+    save_dir = Path(args.save) if args.save else default_save_dir(args.host)
+    check_save_target(save_dir)  # fail before logging in, not after
+    settings = _settings(args)
+    start = time.perf_counter()
+    snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
+    saved = save_snapshot(snapshot, save_dir)
+    summary = CollectSummary(
+        host=settings.host,
+        port=settings.port,
+        connect_seconds=connect_seconds,
+        total_seconds=time.perf_counter() - start,
+        saved_to=str(saved),
+    )
+    if args.format == "json":
+        print(_json_summary(snapshot, summary))
+    else:
+        render_collect(Console(), snapshot, summary)
+    return ExitCode.OK
+
+
+def _parse(snapshot: Snapshot) -> DeviceState | None:
+    """parsing.parse_snapshot when the parser is installed (it is built in parallel)."""
+    try:
+        parsing = importlib.import_module("vpn_doctor.parse.device")
+    except ImportError:
+        return None
+    parse_snapshot = getattr(parsing, "parse_snapshot", None)
+    if parse_snapshot is None:
+        return None
+    state: DeviceState = parse_snapshot(snapshot)
+    return state
+
+
+def _diagnose_hook(state: DeviceState | None, peer: str | None, console: Console) -> int:
+    """Diagnose what `demo` collected, render the walk and findings, return the verdict's code.
+
+    The engine is imported here, not at module top, so `collect` (which never diagnoses)
+    does not pay for loading and validating the playbooks.
+    """
+    if state is None:
+        return ExitCode.UNKNOWN
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.report.rich_view import render_rich
+
+    report = diagnose(state, peer)
+    render_rich(report, console)
+    return report.exit_code()
+
+
+def _load_mock() -> tuple[Any, Any]:
+    try:
+        mock_device = importlib.import_module("mock_device")
+    except ImportError as exc:
+        raise ScenarioError(f"the mock ASA (mock_device package) is not installed: {exc}") from None
+    return mock_device.MockAsa, mock_device.load_scenario
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """`vpn-doctor demo`: mock ASA in a background thread, real SSH, collect, parse, show."""
+    peer = validate_peer(args.peer) if args.peer else None
+    save_dir = Path(args.save) if args.save else None
+    if save_dir is not None:
+        check_save_target(save_dir)
+    mock_asa, load_scenario = _load_mock()
+    scenario = load_scenario(args.scenario)
+    start = time.perf_counter()
+    with mock_asa(scenario, port=0) as mock:
+        settings = ConnectionSettings(
+            host=mock.host,
+            port=mock.port,
+            username=mock.username,
+            password=mock.password,
+            secret=mock.secret,
+        )
+        snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
+        audit = list(mock.commands())
+    saved = save_snapshot(snapshot, save_dir) if save_dir is not None else None
+    summary = CollectSummary(
+        host=settings.host,
+        port=settings.port,
+        connect_seconds=connect_seconds,
+        total_seconds=time.perf_counter() - start,
+        saved_to=str(saved) if saved else None,
+    )
+    state = _parse(snapshot)
+    console = Console()
+    render_demo(
+        console,
+        snapshot,
+        summary,
+        scenario=str(getattr(scenario, "name", args.scenario)),
+        state=state,
+        audit=audit,
+    )
+    return _diagnose_hook(state, peer, console)

@@ -1,0 +1,155 @@
+"""Run the read-only collection against any CommandRunner and build a Snapshot.
+
+The runner may be a live :class:`vpn_doctor.collect.driver.AsaSession` or a test double; this module
+never touches SSH. Two failure rules, both chosen so an engineer never loses evidence:
+
+* a command the ASA rejects (old software without ``vpn-sessiondb detail l2l``, command
+  authorisation) is recorded with the device's error text, so the parser marks it FAILED
+  ("could not determine"), and collection goes on;
+* any other device error (or Ctrl-C) stops collection and raises
+  :class:`~vpn_doctor.errors.CollectionInterrupted` carrying everything gathered so far, so
+  the CLI can still save it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+
+from vpn_doctor.asa.commands import (
+    DEFAULT_COLLECTION,
+    SHOW_VERSION,
+    peer_filtered_commands,
+)
+from vpn_doctor.collect.allowlist import check_allowed
+from vpn_doctor.collect.runner import CommandRunner
+from vpn_doctor.errors import (
+    CollectionInterrupted,
+    CommandRejected,
+    DeviceError,
+    ExitCode,
+    InputError,
+)
+from vpn_doctor.masking import mask_secrets
+from vpn_doctor.models import DeviceInfo, Snapshot
+
+Progress = Callable[[str], None]
+
+_VERSION_RE = re.compile(r"Software Version\s+(\S+)")
+_MODEL_RE = re.compile(r"^Hardware:\s*([^,\s]+)", re.MULTILINE)
+_UPTIME_HOST_RE = re.compile(r"^(\S+)\s+up\s+\d", re.MULTILINE)
+
+
+# The ASA prints its errors right after the echo; look only at the first lines so a syslog
+# line quoted inside `show logging` cannot make a good command look rejected.
+_REJECTION = re.compile(
+    r"^\s*(?:ERROR:\s*)?%\s*(?:Invalid input|Incomplete command|Ambiguous command|"
+    r"Unrecognized command)|^\s*(?:ERROR:\s*)?Command authorization failed|^\s*ERROR: %",
+    re.IGNORECASE,
+)
+_REJECTION_LINES = 4
+
+
+def is_rejection(output: str) -> bool:
+    """True when a command's output is the ASA refusing it rather than answering it."""
+    lines = [line for line in output.splitlines() if line.strip()][:_REJECTION_LINES]
+    return any(_REJECTION.search(line) for line in lines)
+
+
+def peer_commands(peer: str) -> dict[str, str]:
+    """The per-peer variants that replace the box-wide ones when a peer is given."""
+    return peer_filtered_commands(peer)
+
+
+def validate_peer(peer: str) -> str:
+    """A peer must be an IP address (it ends up in a command line; names are refused)."""
+    try:
+        return str(ipaddress.ip_address(peer.strip()))
+    except ValueError:
+        raise InputError(f"peer must be an IP address, got {peer!r}") from None
+
+
+def plan(peer: str | None, commands: Sequence[str] = DEFAULT_COLLECTION) -> list[str]:
+    """The exact, allow-listed commands collection will send, in order."""
+    swaps = peer_commands(validate_peer(peer)) if peer else {}
+    return [check_allowed(swaps.get(command, command)) for command in commands]
+
+
+def device_info(outputs: dict[str, str], hostname: str = "") -> DeviceInfo:
+    """Hostname / version / model from ``show version`` (the prompt wins for the hostname).
+
+    Deliberately tiny: the full parse belongs to parsing.py; meta.yaml only needs these.
+    """
+    text = outputs.get(SHOW_VERSION, "")
+    version = _VERSION_RE.search(text)
+    model = _MODEL_RE.search(text)
+    if not hostname:
+        uptime = _UPTIME_HOST_RE.search(text)
+        hostname = uptime.group(1) if uptime else ""
+    return DeviceInfo(
+        hostname=hostname,
+        version=version.group(1) if version else "",
+        model=model.group(1) if model else "",
+    )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def collect(
+    runner: CommandRunner,
+    peer: str | None = None,
+    commands: Sequence[str] = DEFAULT_COLLECTION,
+    *,
+    progress: Progress | None = None,
+) -> Snapshot:
+    """Run ``commands`` (per-peer variants when ``peer`` is given) and return the Snapshot.
+
+    All commands are checked against the allowlist before the first one is sent.
+    """
+    to_run = plan(peer, commands)
+    collected_at = _now()
+    outputs: dict[str, str] = {}
+
+    def snapshot() -> Snapshot:
+        return Snapshot(
+            outputs=dict(outputs),
+            device=device_info(outputs, str(getattr(runner, "hostname", "") or "")),
+            peer=validate_peer(peer) if peer else None,
+            collected_at=collected_at,
+            source=f"live:{runner.host}",
+        )
+
+    for index, command in enumerate(to_run):
+        if progress:
+            progress(f"[{index + 1}/{len(to_run)}] {command}")
+        try:
+            outputs[command] = mask_secrets(runner.run(command))
+        except CommandRejected as exc:
+            outputs[command] = mask_secrets(exc.output or f"ERROR: {exc.message}")
+        except DeviceError as exc:
+            raise CollectionInterrupted(
+                f"collection stopped after {len(outputs)} of {len(to_run)} commands: {exc.message}",
+                snapshot=snapshot(),
+                exit_code=exc.exit_code,
+                host=exc.host or runner.host,
+                command=exc.command or command,
+                output=exc.output,
+            ) from exc
+        except KeyboardInterrupt as exc:
+            raise CollectionInterrupted(
+                f"interrupted after {len(outputs)} of {len(to_run)} commands",
+                snapshot=snapshot(),
+                exit_code=ExitCode.INTERRUPTED,
+                host=runner.host,
+                command=command,
+            ) from exc
+    return snapshot()
+
+
+def rejected_commands(snapshot: Snapshot) -> list[str]:
+    """Commands whose stored output is the device refusing them (for summaries)."""
+    return [cmd for cmd, out in snapshot.outputs.items() if is_rejection(out)]

@@ -1,0 +1,2 @@
+"""Conditional debug capture: the channel reader, the capture loop and the cleanup that always
+runs."""

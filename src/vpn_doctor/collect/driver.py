@@ -1,0 +1,429 @@
+"""The SSH session to an ASA: the only module that imports netmiko (or paramiko).
+
+Why a wrapper at all: netmiko's exceptions share no base class, a wrong enable secret shows
+up as a 20-second ``ReadTimeout``, and nothing stops a caller from sending ``clear crypto``.
+:class:`AsaSession` fixes the three at this boundary:
+
+* every command goes through :func:`vpn_doctor.collect.allowlist.check_allowed` before it is
+written;
+* every netmiko / paramiko / socket exception is translated into the
+  :mod:`vpn_doctor.errors` tree (see :func:`translate`), with host and command attached;
+* a refused enable secret is recognised from the ASA's own ``Invalid password`` reply in
+  well under a second, instead of waiting for netmiko's prompt timeout twice.
+
+Show commands use ``send_command`` with an anchored prompt regex as ``expect_string``, which
+skips netmiko's per-command ``find_prompt`` (about 50 ms and a source of misreads when debug
+output is flowing). Debug streaming uses the raw helpers :meth:`AsaSession.write_raw`,
+:meth:`AsaSession.read_available` and :meth:`AsaSession.run_raw_until_prompt`, which keep
+every byte the device printed (see shared/NETMIKO-ASA.md section 2, "What works").
+
+Passwords are never logged: :class:`ConnectionSettings` hides them from ``repr`` and no
+exception message here includes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import paramiko  # type: ignore[import-untyped]  # no stubs in the dev deps
+from netmiko.cisco.cisco_asa_ssh import CiscoAsaSSH
+from netmiko.exceptions import (
+    NetmikoAuthenticationException,
+    NetmikoTimeoutException,
+    ReadException,
+    ReadTimeout,
+    WriteException,
+)
+
+from vpn_doctor.collect.allowlist import check_allowed
+from vpn_doctor.collect.collector import is_rejection
+from vpn_doctor.errors import (
+    AuthenticationFailed,
+    CommandRejected,
+    DeviceError,
+    DeviceTimeout,
+    DeviceUnreachable,
+    InputError,
+    NotPrivileged,
+    SessionLost,
+    VpnDoctorError,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectionSettings:
+    """How to reach and log into one ASA. Secrets are excluded from ``repr``.
+
+    ``secret=None`` makes netmiko use the ASA ``login`` command (the SSH username and password
+    again) to reach privileged mode, which suits boxes with ``aaa authentication enable``.
+    ``strict_host_key`` refuses a host whose key is not in ``known_hosts`` (or in
+    ``~/.ssh/known_hosts`` when ``known_hosts`` is None); without it the key is accepted
+    unchecked, which is only acceptable on a trusted management network.
+    """
+
+    host: str
+    port: int = 22
+    username: str
+    password: str = field(repr=False)
+    secret: str | None = field(default=None, repr=False)
+    conn_timeout: float = 10.0
+    read_timeout: float = 30.0
+    enable_timeout: float = 10.0
+    strict_host_key: bool = False
+    known_hosts: Path | None = None
+
+
+class _EnableRefused(Exception):
+    """Raised inside netmiko's session preparation when the ASA rejects the enable secret."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__("enable password refused")
+        self.reply = reply
+
+
+# The whole prompt (up to # or >), another password prompt, or a refusal. netmiko stops
+# reading at "ssword", so the ": " of "Password: " may still be in the buffer.
+_ENABLE_REPLY = r"(?:{prompt}[^\n]*[#>]|ssword|denied)"
+_REFUSED_WORDS = re.compile(r"invalid password|access denied|password:", re.IGNORECASE)
+
+
+class _AsaConnection(CiscoAsaSSH):
+    """netmiko's own ``cisco_asa`` driver with two fixes that matter for a diagnostic tool.
+
+    1. After sending the enable secret, netmiko waits for the prompt; a wrong secret gets
+       ``Invalid password`` + ``Password:`` instead, so it times out (10 s), then times out
+       again in ``disconnect()`` (10 s more) while typing Enter into the password prompt. We
+       read until *either* the prompt or the password prompt and fail at once.
+    2. If session preparation fails, the SSH transport is closed even when netmiko's own
+       cleanup is skipped, so no paramiko thread is left behind.
+    3. netmiko never notices that the device closed the channel: every read just returns ""
+       until the read timeout (10 s for the echo alone). An empty read on a channel that
+       has seen EOF raises ``ReadException`` at once (translated to SessionLost).
+    """
+
+    def __init__(self, *args: Any, enable_timeout: float = 10.0, **kwargs: Any) -> None:
+        self.enable_timeout = enable_timeout  # set first: netmiko connects inside __init__
+        super().__init__(*args, **kwargs)
+
+    def enable_secret_handler(
+        self, pattern: str, output: str, re_flags: int = re.IGNORECASE
+    ) -> str:
+        if not re.search(pattern, output, flags=re_flags):
+            return ""
+        self.write_channel(self.normalize_cmd(self.secret))
+        reply: str = self.read_until_pattern(
+            pattern=_ENABLE_REPLY.format(prompt=re.escape(self.base_prompt)),
+            re_flags=re.IGNORECASE,
+            read_timeout=self.enable_timeout,
+        )
+        if _REFUSED_WORDS.search(reply) or not re.search(
+            rf"{re.escape(self.base_prompt)}\S*#", reply
+        ):
+            # Close the transport first, so netmiko's disconnect() (called by its
+            # _try_session_preparation on any exception) fails fast instead of waiting 10 s.
+            self.paramiko_cleanup()
+            raise _EnableRefused(reply)
+        return reply
+
+    def read_channel(self) -> str:
+        data: str = super().read_channel()
+        if not data and self._channel_closed():
+            raise ReadException("Channel stream closed by remote device.")
+        return data
+
+    def _channel_closed(self) -> bool:
+        channel = getattr(self, "remote_conn", None)
+        if channel is None:
+            return True
+        return bool(getattr(channel, "closed", False) or getattr(channel, "eof_received", False))
+
+    def _open(self) -> None:
+        try:
+            super()._open()
+        except BaseException:
+            with contextlib.suppress(Exception):  # already closed, or never opened
+                self.paramiko_cleanup()
+            raise
+
+
+Connection = Any  # a connected netmiko object (or a test double with the same methods)
+ConnectionFactory = Callable[..., Connection]
+
+
+def prompt_regex(base_prompt: str) -> str:
+    """Anchored prompt regex (use with ``re.M``): ``fw1# ``, ``fw1> ``, ``fw1(config)# ``.
+
+    Anchoring on a whole line matters: debug output contains ``#`` (``Proposal # 1``), so a
+    bare ``#`` would end a read in the middle of the stream. The whole pattern is one
+    capturing group and has no other: netmiko's ``read_until_pattern`` splits on it and keeps
+    only the first group as "the matched text".
+    """
+    return rf"(^{re.escape(base_prompt)}(?:\([^)\r\n]*\))?[#>] ?$)"
+
+
+def prompt_char(prompt: str) -> str:
+    """``"fw1# "`` -> ``"#"``: privileged (#) or user (>) mode."""
+    stripped = prompt.strip()
+    return stripped[-1] if stripped else ""
+
+
+def translate(exc: BaseException, *, host: str, command: str | None = None) -> VpnDoctorError:
+    """Map any netmiko/paramiko/socket exception to our tree (the only place that knows them).
+
+    ``command`` is None while connecting; some exceptions mean different things then (a
+    ``ReadTimeout`` during login is "device did not answer", during a command it is "command
+    took too long").
+    """
+    if isinstance(exc, VpnDoctorError):
+        return exc
+    text = str(exc)
+    where = {"host": host, "command": command}
+    if isinstance(exc, _EnableRefused):
+        return AuthenticationFailed(
+            "enable password refused (wrong enable secret; give it with --secret-env or "
+            "--secret-file)",
+            host=host,
+            output=exc.reply,
+        )
+    if isinstance(exc, NetmikoAuthenticationException) and "enable mode" in text:
+        return NotPrivileged(
+            "could not reach privileged mode with 'login'; give the enable secret with "
+            "--secret-env or --secret-file",
+            **where,
+        )
+    if isinstance(exc, paramiko.AuthenticationException):  # includes netmiko's subclass
+        return AuthenticationFailed("SSH login refused (check username and password)", **where)
+    if isinstance(exc, paramiko.BadHostKeyException) or (
+        isinstance(exc, (NetmikoTimeoutException, paramiko.SSHException))
+        and ("known_hosts" in text or "Host key" in text)
+    ):
+        return AuthenticationFailed(
+            "SSH host key is not trusted (not in known_hosts, or it changed); check the "
+            "fingerprint, then add it with ssh-keyscan",
+            **where,
+        )
+    if isinstance(exc, NetmikoTimeoutException) and command is None:
+        if "DNS failure" in text or isinstance(exc.__cause__, socket.gaierror):
+            return DeviceUnreachable("host name does not resolve (DNS failure)", **where)
+        return DeviceUnreachable(
+            "cannot open an SSH connection (connection refused, filtered or timed out)",
+            **where,
+        )
+    if isinstance(exc, socket.gaierror):
+        return DeviceUnreachable("host name does not resolve (DNS failure)", **where)
+    if isinstance(exc, (ConnectionRefusedError, socket.timeout)) and command is None:
+        return DeviceUnreachable(f"cannot connect: {exc}", **where)
+    if isinstance(exc, ReadTimeout):
+        what = "while logging in" if command is None else "before the prompt came back"
+        return DeviceTimeout(f"device stopped answering {what}", **where)
+    if isinstance(exc, NetmikoTimeoutException):
+        return DeviceTimeout("timed out waiting for the session", **where)
+    if isinstance(exc, (ReadException, WriteException, EOFError, OSError, paramiko.SSHException)):
+        return SessionLost(f"SSH session lost ({type(exc).__name__}: {text})", **where)
+    if isinstance(exc, ValueError):  # netmiko: "Router prompt not found", "Failed to enter..."
+        if "enable" in text.lower():
+            return NotPrivileged("could not enter enable mode", **where)
+        return SessionLost(f"unexpected reply from the device: {text}", **where)
+    return DeviceError(f"unexpected {type(exc).__name__}: {text}", **where)
+
+
+class AsaSession:
+    """A logged-in, privileged SSH session to one ASA; implements ``CommandRunner``.
+
+    Use as a context manager::
+
+        with AsaSession(ConnectionSettings(host="10.0.0.1", username="u", password=pw)) as s:
+            print(s.run("show crypto isakmp sa"))
+
+    ``connection_factory`` exists for unit tests (a fake netmiko connection); production code
+    leaves it alone.
+    """
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        *,
+        connection_factory: ConnectionFactory | None = None,
+    ) -> None:
+        self.settings = settings
+        self._factory = connection_factory or _AsaConnection
+        self._conn: Connection | None = None
+        self._prompt_re = ""
+        self.hostname = ""
+        self.privilege_level: int | None = None
+        self.connect_seconds: float | None = None
+
+    # -- CommandRunner -------------------------------------------------------------------
+    @property
+    def host(self) -> str:
+        return self.settings.host
+
+    def run(self, command: str) -> str:
+        """Run one allow-listed command and return its output (no echo, no prompt).
+
+        Raises CommandNotAllowed (never sent), CommandRejected (the ASA refused it), or a
+        DeviceError if the session failed.
+        """
+        normalised = check_allowed(command)
+        conn = self._require()
+        try:
+            output: str = conn.send_command(
+                normalised,
+                expect_string=f"(?m){self._prompt_re}",
+                read_timeout=self.settings.read_timeout,
+                strip_prompt=True,
+                strip_command=True,
+            )
+        except Exception as exc:
+            raise translate(exc, host=self.host, command=normalised) from exc
+        if is_rejection(output):
+            raise CommandRejected(
+                "the device rejected the command",
+                host=self.host,
+                command=normalised,
+                output=output,
+            )
+        return output
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def __enter__(self) -> AsaSession:
+        self.connect()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def connect(self) -> None:
+        """Open SSH, reach enable mode and check it; raises our errors only."""
+        start = time.perf_counter()
+        try:
+            conn = self._factory(**self._netmiko_kwargs())
+        except Exception as exc:
+            raise translate(exc, host=self.host) from exc
+        self._conn = conn
+        self.hostname = str(conn.base_prompt)
+        self._prompt_re = prompt_regex(self.hostname)
+        try:
+            self._check_privileged()
+        except BaseException:
+            self.close()
+            raise
+        self.connect_seconds = time.perf_counter() - start
+
+    def close(self) -> None:
+        """Log out; never raises (the session may already be gone)."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):  # a dead session cannot be closed more politely
+            conn.disconnect()
+
+    @property
+    def connected(self) -> bool:
+        return self._conn is not None
+
+    # -- raw channel helpers (debug streaming) ----------------------------------------------
+    @property
+    def prompt_pattern(self) -> str:
+        """The anchored prompt regex (use with ``re.M``); see :func:`prompt_regex`."""
+        self._require()
+        return self._prompt_re
+
+    def write_raw(self, text: str) -> None:
+        """Write ``text`` to the channel as is; every non-empty line must be allow-listed."""
+        for line in text.splitlines():
+            if line.strip():
+                check_allowed(line)
+        conn = self._require()
+        try:
+            conn.write_channel(text)
+        except Exception as exc:
+            raise translate(exc, host=self.host, command=text.strip() or None) from exc
+
+    def read_available(self) -> str:
+        """Whatever the device has printed since the last read (may be empty); never blocks."""
+        conn = self._require()
+        try:
+            data: str = conn.read_channel()
+        except Exception as exc:
+            raise translate(exc, host=self.host, command="(reading)") from exc
+        return data
+
+    def run_raw_until_prompt(self, command: str, timeout: float) -> str:
+        """Send an allow-listed command and return *everything* printed up to the next prompt.
+
+        Unlike :meth:`run`, nothing is stripped or discarded: debug lines that arrive before
+        the echo, the echo itself and the prompt are all returned, so no debug line is lost.
+        """
+        normalised = check_allowed(command)
+        conn = self._require()
+        try:
+            conn.write_channel(normalised + "\n")
+            output: str = conn.read_until_pattern(
+                pattern=self._prompt_re, re_flags=re.MULTILINE, read_timeout=max(timeout, 0.1)
+            )
+        except Exception as exc:
+            raise translate(exc, host=self.host, command=normalised) from exc
+        return output
+
+    # -- internals -------------------------------------------------------------------------
+    def _require(self) -> Connection:
+        if self._conn is None:
+            raise SessionLost("not connected (the session was closed)", host=self.host)
+        return self._conn
+
+    def _netmiko_kwargs(self) -> dict[str, Any]:
+        s = self.settings
+        kwargs: dict[str, Any] = {
+            "device_type": "cisco_asa",
+            "host": s.host,
+            "port": s.port,
+            "username": s.username,
+            "password": s.password,
+            "secret": s.secret or "",
+            "fast_cli": True,
+            "conn_timeout": s.conn_timeout,
+            "auth_timeout": max(s.conn_timeout, 10.0),
+            "banner_timeout": max(s.conn_timeout, 15.0),
+            "ssh_strict": s.strict_host_key,
+            "system_host_keys": False,
+            "alt_host_keys": False,
+            "enable_timeout": s.enable_timeout,
+        }
+        if s.strict_host_key:
+            if s.known_hosts is None:
+                kwargs["system_host_keys"] = True
+            elif not s.known_hosts.is_file():
+                raise InputError(f"known_hosts file not found: {s.known_hosts}", host=s.host)
+            else:
+                kwargs["alt_host_keys"] = True
+                kwargs["alt_key_file"] = str(s.known_hosts)
+        return kwargs
+
+    def _check_privileged(self) -> None:
+        """Confirm we are at ``#``: everything we collect needs privileged mode."""
+        output = self.run_raw_until_prompt("show curpriv", self.settings.read_timeout)
+        match = re.search(self._prompt_re, output, re.MULTILINE)
+        level = re.search(r"privilege level\s*:\s*(\d+)", output, re.IGNORECASE)
+        self.privilege_level = int(level.group(1)) if level else None
+        if match is None or prompt_char(match.group(0)) != "#":
+            raise NotPrivileged(
+                "logged in, but not in privileged (enable) mode; give the enable secret with "
+                "--secret-env or --secret-file",
+                host=self.host,
+                command="show curpriv",
+                output=output,
+            )

@@ -1,0 +1,154 @@
+"""Save and load a snapshot directory (Contract 1 in shared/DESIGN.md).
+
+Layout: one ``<command with spaces as _>.txt`` per command (see
+:func:`vpn_doctor.asa.commands.snapshot_filename`), ``debug.log`` with debug/syslog lines and
+``meta.yaml`` (hostname, version, model, collected_at, peer, source). A directory is the
+offline input format, so loading is forgiving where it is safe to be (missing files mean
+"not collected", unknown files are ignored) and loud where it is not (no such directory,
+unreadable meta.yaml). Everything written passes through :func:`mask_secrets` first.
+:func:`read_terminal_log` (a pasted capture) lives in terminal_log.py and is re-exported here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vpn_doctor.asa.commands import (
+    DEBUG_LOG_FILE,
+    META_FILE,
+    command_from_filename,
+    snapshot_filename,
+)
+from vpn_doctor.collect.allowlist import check_allowed
+from vpn_doctor.collect.terminal_log import read_terminal_log
+from vpn_doctor.errors import CommandNotAllowed, SnapshotError
+from vpn_doctor.masking import mask_secrets
+from vpn_doctor.models import DeviceInfo, Snapshot
+from vpn_doctor.yaml_lines import error_line
+
+__all__ = ["check_save_target", "load_snapshot", "read_terminal_log", "save_snapshot"]
+
+_OURS = (DEBUG_LOG_FILE, META_FILE)
+
+
+def _is_snapshot_file(path: Path) -> bool:
+    return path.is_file() and (path.suffix == ".txt" or path.name in _OURS)
+
+
+def check_save_target(directory: Path) -> None:
+    """Refuse a directory that already holds a snapshot (files would mix); call it early.
+
+    A new or empty directory is fine, and so is one with unrelated files.
+    """
+    if directory.exists() and not directory.is_dir():
+        raise SnapshotError(f"cannot save snapshot: {directory} exists and is not a directory")
+    if directory.is_dir() and any(_is_snapshot_file(p) for p in directory.iterdir()):
+        raise SnapshotError(
+            f"cannot save snapshot: {directory} already contains a snapshot; choose a new "
+            "directory (outputs from two collections must not mix)"
+        )
+
+
+def _meta(snapshot: Snapshot) -> dict[str, Any]:
+    return {
+        "hostname": snapshot.device.hostname,
+        "version": snapshot.device.version,
+        "model": snapshot.device.model,
+        "collected_at": snapshot.collected_at,
+        "peer": snapshot.peer,
+        "source": snapshot.source,
+    }
+
+
+def save_snapshot(snapshot: Snapshot, directory: Path | str) -> Path:
+    """Write ``snapshot`` to ``directory`` (created if needed) and return the directory."""
+    target = Path(directory)
+    check_save_target(target)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for command, output in snapshot.outputs.items():
+            text = mask_secrets(output)  # written as is: a round trip gives the same text
+            (target / snapshot_filename(command)).write_text(text, encoding="utf-8")
+        if snapshot.debug_lines:
+            lines = mask_secrets("\n".join(snapshot.debug_lines)) + "\n"
+            (target / DEBUG_LOG_FILE).write_text(lines, encoding="utf-8")
+        meta = yaml.safe_dump(_meta(snapshot), sort_keys=False, allow_unicode=True)
+        (target / META_FILE).write_text(mask_secrets(meta), encoding="utf-8")
+    except OSError as exc:
+        raise SnapshotError(f"cannot write snapshot to {target}: {exc.strerror or exc}") from None
+    return target
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return raw.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_meta(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(_read_text(path))
+    except yaml.YAMLError as exc:
+        line = error_line(exc)
+        where = f" line {line}" if line is not None else ""
+        raise SnapshotError(f"{path}{where}: not valid YAML") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SnapshotError(f"{path}: expected a mapping (hostname: ..., version: ...)")
+    return data
+
+
+def _text_field(meta: dict[str, Any], key: str) -> str:
+    value = meta.get(key)
+    return "" if value is None else str(value)
+
+
+def load_snapshot(directory: Path | str) -> Snapshot:
+    """Read a snapshot directory; raises SnapshotError with a clear message if it is unusable."""
+    source = Path(directory)
+    if not source.exists():
+        raise SnapshotError(f"snapshot directory not found: {source}")
+    if not source.is_dir():
+        raise SnapshotError(f"not a snapshot directory (it is a file): {source}")
+    outputs: dict[str, str] = {}
+    for path in sorted(source.glob("*.txt")):
+        if not path.is_file():
+            continue
+        try:
+            command = check_allowed(command_from_filename(path.name))
+        except CommandNotAllowed:
+            continue  # notes.txt, README.txt, ...: not a command output
+        outputs[command] = _read_text(path)
+    debug_path = source / DEBUG_LOG_FILE
+    debug_lines: tuple[str, ...] = ()
+    if debug_path.is_file():
+        debug_lines = tuple(
+            line.rstrip() for line in _read_text(debug_path).splitlines() if line.strip()
+        )
+    meta = _load_meta(source / META_FILE)
+    if not outputs and not debug_lines:
+        raise SnapshotError(
+            f"no command outputs (*.txt such as show_crypto_isakmp_sa.txt) or {DEBUG_LOG_FILE} "
+            f"in {source}"
+        )
+    peer = meta.get("peer")
+    return Snapshot(
+        outputs=outputs,
+        debug_lines=debug_lines,
+        device=DeviceInfo(
+            hostname=_text_field(meta, "hostname"),
+            version=_text_field(meta, "version"),
+            model=_text_field(meta, "model"),
+        ),
+        peer=None if peer in (None, "") else str(peer),
+        collected_at=_text_field(meta, "collected_at"),
+        source=f"snapshot:{source}",
+    )

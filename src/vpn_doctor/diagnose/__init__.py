@@ -1,0 +1,1 @@
+"""Stage 3, diagnose: playbook walk per tunnel, message catalogue, config checks, findings."""

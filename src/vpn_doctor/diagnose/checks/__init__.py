@@ -1,0 +1,1 @@
+"""Config checks: what the running-config says about one tunnel, with the exact lines to fix."""

@@ -1,0 +1,220 @@
+"""What a diagnosis concludes: findings per tunnel, and the report for one device.
+
+These frozen dataclasses are the engine's output and the only input of the renderers
+(:mod:`vpn_doctor.report.formats`, :mod:`vpn_doctor.report.rich_view`). ``to_contract_dict()``
+produces
+Contract 2 (``DESIGN.md``) exactly: the keys it promises, in a fixed order, plus documented
+extras (``meaning``, ``alternatives``, ``confidence``, ``source``, ``notes``) which Contract 2
+allows ("add fields, never rename").
+
+Verdicts: Contract 2 names ``up | degraded | down``. We add ``unknown``: the outputs needed to
+decide were missing, failed to parse or were only partly parsed. A parse failure must never
+read as "no SA", so such a tunnel is ``unknown`` (exit 3), never ``down``.
+
+Exit code precedence (worst wins), from :func:`exit_code_for_verdicts`::
+
+    down (2)  >  unknown (3)  >  degraded (1)  >  up (0)
+
+A confirmed outage is the most actionable state, so it outranks "could not determine"; an
+undetermined tunnel might be down, so it outranks a merely degraded one. A report with no
+tunnels at all exits 3: there was nothing to judge, which is not "healthy".
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from vpn_doctor.errors import ExitCode
+
+Severity = Literal["critical", "warning", "info"]
+Verdict = Literal["up", "degraded", "down", "unknown"]
+
+SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
+VERDICTS: tuple[Verdict, ...] = ("up", "degraded", "down", "unknown")
+
+# Contract 3: every code the playbooks must be able to name (DESIGN.md, in that order).
+CONTRACT3_CODES: tuple[str, ...] = (
+    "IKE_NO_SA",
+    "IKE_NO_RESPONSE",
+    "IKE_PROPOSAL_MISMATCH",
+    "IKE_KEY_EXCHANGE_STALLED",
+    "IKE_AUTH_FAILED",
+    "IKE_NAT_T_BLOCKED",
+    "IKE_AGGRESSIVE_MODE",
+    "IKE_VERSION_MISMATCH",
+    "IKE_CERT_PEER_ID",
+    "IKE_CERT_INVALID",
+    "IPSEC_PROXY_MISMATCH",
+    "IPSEC_AWS_SINGLE_SA",
+    "IPSEC_TRANSFORM_MISMATCH",
+    "IPSEC_PFS_MISMATCH",
+    "IPSEC_NO_SA",
+    "IPSEC_ONE_WAY",
+    "IPSEC_NAT_IN_TUNNEL",
+    "IPSEC_ERRORS",
+    "TUNNEL_RESPONDER_CANNOT_INITIATE",
+    "TUNNEL_REDUNDANCY_DEGRADED",
+    "TUNNEL_PROFILE_DEVIATION",
+    "TUNNEL_OVERLAPPING_SUBNETS",
+    "TUNNEL_HEALTHY",
+)
+
+# Added by the engine itself (an extension of Contract 3, documented in INTERFACES.md):
+# the outputs needed to follow the tree were missing or not understood.
+DIAGNOSIS_INCOMPLETE = "DIAGNOSIS_INCOMPLETE"
+ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE,)
+ALL_CODES: tuple[str, ...] = CONTRACT3_CODES + ENGINE_CODES
+
+_VERDICT_RANK: dict[str, int] = {"up": 0, "degraded": 1, "unknown": 2, "down": 3}
+_VERDICT_EXIT: dict[str, int] = {
+    "up": ExitCode.OK,
+    "degraded": ExitCode.DEGRADED,
+    "down": ExitCode.DOWN,
+    "unknown": ExitCode.UNKNOWN,
+}
+
+
+def peer_sort_key(peer: str) -> tuple[int, int, str]:
+    """Addresses numerically (10.0.0.2 before 10.0.0.10), IPv4 before IPv6, names last."""
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return (9, 0, peer)
+    return (address.version, int(address), peer)
+
+
+def default_verdict(severity: str) -> Verdict:
+    """The tunnel verdict a finding implies when its playbook leaf does not say."""
+    return {"critical": "down", "warning": "degraded"}.get(severity, "up")  # type: ignore[return-value]
+
+
+def worst_verdict(verdicts: list[str] | tuple[str, ...]) -> Verdict:
+    """Worst of several verdicts by the precedence in the module docstring."""
+    if not verdicts:
+        return "unknown"
+    worst = max(verdicts, key=lambda v: _VERDICT_RANK.get(v, 2))
+    for verdict in VERDICTS:
+        if verdict == worst:
+            return verdict
+    return "unknown"
+
+
+def exit_code_for_verdicts(verdicts: list[str] | tuple[str, ...]) -> int:
+    """0 all up, 1 any degraded, 2 any down, 3 could not determine (or nothing to judge)."""
+    return _VERDICT_EXIT[worst_verdict(verdicts)]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One possible root cause, with the device lines that support it.
+
+    ``evidence`` quotes the device verbatim; ``checks`` are read-only commands that confirm
+    or rule the cause out; ``remediation`` is what an engineer would change (never applied).
+    ``alternatives`` names other codes that fit the same evidence: each of those findings
+    carries the check that separates it from this one.
+    """
+
+    code: str
+    severity: Severity
+    title: str
+    meaning: str = ""
+    evidence: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    remediation: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
+    confidence: str = "likely"  # "confirmed" | "likely" | "possible"
+    source: str = "state"  # "state" | "debug" | "alternative" | "engine"
+
+    def to_contract_dict(self) -> dict[str, Any]:
+        """Contract 2 finding: the six promised keys first, then our documented extras."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "title": self.title,
+            "evidence": list(self.evidence),
+            "checks": list(self.checks),
+            "remediation": list(self.remediation),
+            "meaning": self.meaning,
+            "alternatives": list(self.alternatives),
+            "confidence": self.confidence,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One decision (or the final conclusion) on the walk through the playbook tree.
+
+    ``text`` is the human-readable step; ``answer`` is True/False for a decision, None for
+    the leaf or for a step that could not be decided. ``shown`` is False for quiet steps
+    (a "no" in a chain of state checks) that the rich tree shows but the JSON path omits.
+    """
+
+    node: str
+    text: str
+    answer: bool | None = None
+    shown: bool = True
+
+
+@dataclass(frozen=True)
+class TunnelDiagnosis:
+    """The diagnosis of one tunnel (one peer)."""
+
+    peer: str
+    verdict: Verdict
+    findings: tuple[Finding, ...] = ()
+    steps: tuple[PathStep, ...] = ()
+    phase1: dict[str, Any] = field(default_factory=dict)
+    phase2: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Contract 2 ``path``: the shown steps of the walk, in order."""
+        return tuple(step.text for step in self.steps if step.shown)
+
+    @property
+    def root_cause(self) -> Finding | None:
+        """``findings[0]``: the most likely root cause."""
+        return self.findings[0] if self.findings else None
+
+    def to_contract_dict(self) -> dict[str, Any]:
+        return {
+            "peer": self.peer,
+            "verdict": self.verdict,
+            "phase1": dict(self.phase1),
+            "phase2": dict(self.phase2),
+            "path": list(self.path),
+            "findings": [finding.to_contract_dict() for finding in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class DiagnosisReport:
+    """Everything concluded about one device: Contract 2 in memory."""
+
+    hostname: str = ""
+    version: str = ""
+    tunnels: tuple[TunnelDiagnosis, ...] = ()
+    notes: tuple[str, ...] = ()  # device-level remarks (e.g. nothing found, parse problems)
+    source: str = ""
+
+    def to_contract_dict(self) -> dict[str, Any]:
+        """Contract 2: ``schema``, ``device``, ``tunnels`` (sorted by peer), then extras."""
+        return {
+            "schema": 1,
+            "device": {"hostname": self.hostname, "version": self.version},
+            "tunnels": [tunnel.to_contract_dict() for tunnel in self.tunnels],
+            "notes": list(self.notes),
+            "source": self.source,
+        }
+
+    @property
+    def verdict(self) -> Verdict:
+        """Worst tunnel verdict; ``unknown`` when there are no tunnels."""
+        return worst_verdict([tunnel.verdict for tunnel in self.tunnels])
+
+    def exit_code(self) -> int:
+        """Process exit code for this report (see the module docstring for precedence)."""
+        return exit_code_for_verdicts([tunnel.verdict for tunnel in self.tunnels])

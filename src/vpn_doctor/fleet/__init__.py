@@ -1,0 +1,1 @@
+"""Scheduled health checks over many firewalls: inventory, worker pool, expectations, Prometheus."""

@@ -1,0 +1,300 @@
+"""Check every host of an inventory concurrently; each host's failure is data, never an abort.
+
+Why not ``concurrent.futures``: a hung device would hold a pool thread and, worse, the
+executor joins its threads at interpreter exit, so one dead firewall could stall a cron job
+for netmiko's full timeout chain. Here each host gets an overall **deadline** counted from
+the moment a worker picks it up; when it passes, the host is recorded as ``timeout``, a
+replacement worker takes the slot, and the stuck daemon thread is abandoned (it ends when
+netmiko's own timeouts fire, or with the process).
+
+Per host: resolve its secrets, connect (:class:`~vpn_doctor.collect.driver.AsaSession`), run the
+read-only collection (:func:`~vpn_doctor.collect.collector.collect`; never any debug command),
+parse,
+diagnose and judge against the inventory (:func:`~vpn_doctor.fleet.expectations.evaluate`).
+
+Status and Nagios state per host (``HostResult.nagios``)::
+
+    ok            tunnels judged: CRITICAL if an expected tunnel is down, else UNKNOWN if one
+                  could not be determined, else WARNING if one is degraded, else OK. Without
+                  ``tunnels`` in the inventory and no tunnel found: UNKNOWN (nothing judged).
+    unreachable   CRITICAL   \\
+    auth_failed   CRITICAL    } a firewall we cannot check is an alert, not a shrug
+    timeout       CRITICAL   /
+    error         UNKNOWN    our side: a missing secret, an unexpected failure
+
+The run's state is the worst host's, by CRITICAL > UNKNOWN > WARNING > OK (the precedence of
+:mod:`vpn_doctor.diagnose.findings`: a confirmed outage is the most actionable).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from vpn_doctor.asa.commands import DEFAULT_COLLECTION
+from vpn_doctor.collect.collector import collect
+from vpn_doctor.collect.credentials import CredentialSources
+from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
+from vpn_doctor.errors import (
+    AuthenticationFailed,
+    CollectionInterrupted,
+    DeviceTimeout,
+    DeviceUnreachable,
+    ExitCode,
+    NotPrivileged,
+    SessionLost,
+    VpnDoctorError,
+)
+from vpn_doctor.fleet.expectations import (
+    DEFAULT_REKEY_THRESHOLD,
+    HealthReport,
+    TunnelHealth,
+    evaluate,
+)
+from vpn_doctor.fleet.inventory import InventoryHost, resolve_secrets
+from vpn_doctor.parse.device import parse_snapshot
+
+HostStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "error"]
+OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
+STATE_NAMES = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
+_SEVERITY_ORDER = {CRITICAL: 0, UNKNOWN: 1, WARNING: 2, OK: 3}
+_STATUS_BY_CODE: dict[int, HostStatus] = {
+    ExitCode.UNREACHABLE: "unreachable",
+    ExitCode.AUTH_FAILED: "auth_failed",
+    ExitCode.NOT_PRIVILEGED: "auth_failed",
+    ExitCode.TIMEOUT: "timeout",
+}
+
+
+def worst_state(states: Sequence[int]) -> int:
+    """CRITICAL > UNKNOWN > WARNING > OK; an empty run is UNKNOWN (nothing was checked)."""
+    return min(states, key=lambda s: _SEVERITY_ORDER.get(s, 1)) if states else UNKNOWN
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """How each host is checked. ``timeout`` bounds connect/login and (x3) each command;
+    ``deadline`` bounds the whole host."""
+
+    timeout: float = 10.0
+    deadline: float = 60.0
+    rekey_threshold: int = DEFAULT_REKEY_THRESHOLD
+    commands: tuple[str, ...] = DEFAULT_COLLECTION
+    fallback: CredentialSources = field(default_factory=CredentialSources)
+    environ: Mapping[str, str] | None = None
+    strict_host_key: bool = False
+
+
+@dataclass(frozen=True)
+class HostResult:
+    """One host's outcome (Nornir's Result idea): status, the error if any, and the tunnels."""
+
+    host: str
+    address: str
+    port: int
+    status: HostStatus
+    error: str = ""
+    error_code: int = ExitCode.OK  # the errors.py exit code of the failure (10, 11, 12, 17, ...)
+    duration: float = 0.0
+    health: HealthReport | None = None
+    expectations: bool = True  # the inventory lists this host's tunnels
+
+    @property
+    def tunnels(self) -> tuple[TunnelHealth, ...]:
+        return self.health.tunnels if self.health else ()
+
+    @property
+    def expected(self) -> tuple[TunnelHealth, ...]:
+        return tuple(t for t in self.tunnels if t.expected)
+
+    @property
+    def reachable(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def nagios(self) -> int:
+        """This host's Nagios state (module docstring)."""
+        if self.status in ("unreachable", "auth_failed", "timeout"):
+            return CRITICAL
+        if self.status != "ok":
+            return UNKNOWN
+        verdicts = [t.verdict for t in self.expected]
+        if not verdicts:
+            return OK if self.expectations else UNKNOWN
+        if "down" in verdicts:
+            return CRITICAL
+        if "unknown" in verdicts:
+            return UNKNOWN
+        return WARNING if "degraded" in verdicts else OK
+
+    @property
+    def exit_code(self) -> int:
+        """What `vpn-doctor diagnose` would exit with for this host alone."""
+        return self.nagios if self.status == "ok" else self.error_code
+
+
+def _status_for(exc: VpnDoctorError) -> HostStatus:
+    if isinstance(exc, DeviceUnreachable):
+        return "unreachable"
+    if isinstance(exc, (AuthenticationFailed, NotPrivileged)):
+        return "auth_failed"
+    if isinstance(exc, (DeviceTimeout, SessionLost)):
+        return "timeout"
+    if isinstance(exc, CollectionInterrupted):
+        return _STATUS_BY_CODE.get(exc.exit_code, "error")
+    return "error"
+
+
+def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
+    """Check one host; every failure becomes a HostResult (never raises, except Ctrl-C)."""
+    start = time.perf_counter()
+
+    def failed(status: HostStatus, message: str, code: int) -> HostResult:
+        return HostResult(
+            host=host.name,
+            address=host.hostname,
+            port=host.port,
+            status=status,
+            error=message,
+            error_code=code,
+            duration=time.perf_counter() - start,
+            expectations=host.tunnels is not None,
+        )
+
+    try:
+        password, secret = resolve_secrets(host, options.fallback, options.environ)
+        settings = ConnectionSettings(
+            host=host.hostname,
+            port=host.port,
+            username=host.username,
+            password=password,
+            secret=secret,
+            conn_timeout=options.timeout,
+            enable_timeout=options.timeout,
+            read_timeout=3 * options.timeout,
+            strict_host_key=options.strict_host_key,
+        )
+        with AsaSession(settings) as session:
+            snapshot = collect(session, None, options.commands)
+        state = parse_snapshot(snapshot)
+        health = evaluate(state, host.tunnels, rekey_threshold=options.rekey_threshold)
+    except VpnDoctorError as exc:
+        message = exc.message if exc.host else str(exc)
+        return failed(_status_for(exc), message, exc.exit_code)
+    except Exception as exc:  # a bug on one host must not abort the fleet run
+        return failed("error", f"unexpected {type(exc).__name__}: {exc}", ExitCode.UNKNOWN)
+    return HostResult(
+        host=host.name,
+        address=host.hostname,
+        port=host.port,
+        status="ok",
+        duration=time.perf_counter() - start,
+        health=health,
+        expectations=host.tunnels is not None,
+    )
+
+
+def _deadline_result(host: InventoryHost, deadline: float) -> HostResult:
+    return HostResult(
+        host=host.name,
+        address=host.hostname,
+        port=host.port,
+        status="timeout",
+        error=f"no result within the per-device deadline of {deadline:g} s",
+        error_code=ExitCode.TIMEOUT,
+        duration=deadline,
+        expectations=host.tunnels is not None,
+    )
+
+
+def _crashed_result(host: InventoryHost, exc: Exception, duration: float) -> HostResult:
+    return HostResult(
+        host=host.name,
+        address=host.hostname,
+        port=host.port,
+        status="error",
+        error=f"internal error while checking: {exc.__class__.__name__}: {exc}",
+        error_code=ExitCode.UNKNOWN,
+        duration=duration,
+        expectations=host.tunnels is not None,
+    )
+
+
+Checker = Callable[[InventoryHost], HostResult]
+OnDone = Callable[[HostResult], None]
+
+
+def run_checks(
+    hosts: Sequence[InventoryHost],
+    check: Checker,
+    *,
+    workers: int,
+    deadline: float,
+    on_done: OnDone | None = None,
+) -> list[HostResult]:
+    """Run ``check`` on every host with at most ``workers`` threads; results in host order.
+
+    A host still running ``deadline`` seconds after it started is recorded as a timeout and
+    its thread abandoned (daemon); a fresh worker takes its place so the rest keep moving.
+    """
+    jobs: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in range(len(hosts)):
+        jobs.put(index)
+    events: queue.SimpleQueue[tuple[int, float, HostResult | None]] = queue.SimpleQueue()
+    abandoned: set[int] = set()
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            try:
+                index = jobs.get_nowait()
+            except queue.Empty:
+                return
+            events.put((index, time.monotonic(), None))
+            started_at = time.monotonic()
+            try:
+                result = check(hosts[index])
+            except Exception as exc:  # a checker bug is this host's failure, not a hang
+                result = _crashed_result(hosts[index], exc, time.monotonic() - started_at)
+            events.put((index, time.monotonic(), result))
+            with lock:
+                if index in abandoned:
+                    return  # its slot was given to a replacement worker
+
+    def spawn() -> None:
+        threading.Thread(target=worker, name="vpn-doctor-check", daemon=True).start()
+
+    for _ in range(max(1, min(workers, len(hosts)))):
+        spawn()
+    started: dict[int, float] = {}
+    results: dict[int, HostResult] = {}
+
+    def record(index: int, result: HostResult) -> None:
+        results[index] = result
+        if on_done is not None:
+            on_done(result)
+
+    while len(results) < len(hosts):
+        running = [t + deadline for i, t in started.items() if i not in results]
+        wait = max(0.01, min(running) - time.monotonic()) if running else 1.0
+        try:
+            index, at, result = events.get(timeout=wait)
+        except queue.Empty:
+            pass
+        else:
+            if result is None:
+                started.setdefault(index, at)
+            elif index not in results:
+                record(index, result)
+        now = time.monotonic()
+        for index, at in list(started.items()):
+            if index not in results and now - at >= deadline:
+                with lock:
+                    abandoned.add(index)
+                record(index, _deadline_result(hosts[index], deadline))
+                spawn()
+    return [results[index] for index in range(len(hosts))]
