@@ -48,6 +48,8 @@ from vpn_doctor.diagnose.findings import (
     TunnelDiagnosis,
     peer_sort_key,
 )
+from vpn_doctor.diagnose.peer_index import PeerIndex
+from vpn_doctor.diagnose.peer_index import session_peer as _session_peer
 from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
 from vpn_doctor.diagnose.profiles import PeerProfile, shipped_profile
 from vpn_doctor.diagnose.tunnel_context import (
@@ -58,7 +60,7 @@ from vpn_doctor.diagnose.tunnel_context import (
     TunnelContext,
     is_any_proxy,
 )
-from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ParseResult, ParseStatus, VpnSession
+from vpn_doctor.models import DeviceState, ParseResult, ParseStatus
 
 _IP_IN_LINE = re.compile(
     r"(?:IP\s*=\s*|Remote:|IKE Peer:?\s*|current_peer:\s*)(\d{1,3}(?:\.\d{1,3}){3})"
@@ -113,10 +115,13 @@ def diagnose(
         notes.append(f"{len(orphans)} debug/syslog line(s) name no known peer and were not used")
     if not peers:
         notes.append("no tunnel found in the outputs (no IKE/IPsec SA, session or log line)")
-    summaries = {p: _summary(state, p, by_peer.get(p, ([], []))[0]) for p in peers}
+    index = PeerIndex(state)  # one per call: linear on hubs, nothing shared between threads
+    vti = _vti_groups(state)
+    summaries = {p: _summary(index, p, by_peer.get(p, ([], []))[0]) for p in peers}
     tunnels = []
     for name in sorted(peers, key=peer_sort_key):
-        ctx = _context(state, name, by_peer.get(name, ([], [])), crypto, profile, summaries)
+        attributed = by_peer.get(name, ([], []))
+        ctx = _context(state, index, vti, name, attributed, crypto, profile, summaries)
         result = walk(book, ctx)
         verdict, findings = conclude(book, ctx, result)
         findings = findings + _partial_notes(book, ctx, findings)
@@ -232,10 +237,6 @@ def _records_peers(state: DeviceState) -> Iterable[str]:
     yield from (_session_peer(s) for s in state.sessions.records)
 
 
-def _session_peer(session: VpnSession) -> str:
-    return session.ip_addr or session.connection
-
-
 def _discover(
     state: DeviceState, evidence: list[Evidence], lines: list[str], crypto: CryptoConfig | None
 ) -> list[str]:
@@ -319,15 +320,8 @@ def _source(result: ParseResult[Any], peer: str) -> SourceStatus:
     return SourceStatus(result.command, result.status, result.warnings)
 
 
-def _for_peer(state: DeviceState, peer: str) -> tuple[list[IkeSa], list[IpsecSa], list[VpnSession]]:
-    ike = [sa for sa in state.ike_sas.records if normalise_peer(sa.peer) == peer]
-    ipsec = [sa for sa in state.ipsec_sas.records if normalise_peer(sa.peer) == peer]
-    sessions = [s for s in state.sessions.records if normalise_peer(_session_peer(s)) == peer]
-    return ike, ipsec, sessions
-
-
-def _summary(state: DeviceState, peer: str, lines: list[str]) -> PeerSummary:
-    ike, ipsec, sessions = _for_peer(state, peer)
+def _summary(index: PeerIndex, peer: str, lines: list[str]) -> PeerSummary:
+    ike, ipsec, sessions = index.records(peer)
     phase1 = any(sa.state.upper() in ACTIVE_IKE_STATES for sa in ike)
     phase2 = bool(ipsec) or any(s.ipsec for s in sessions)
     state_lines = [line for sa in ike for line in sa.lines if "State" in line or peer in line]
@@ -338,13 +332,16 @@ _VTI_BLOCK = re.compile(r"^interface (\S+)\n((?:[ \t].*\n?)*)", re.MULTILINE)
 _AWS_VPN_ID = re.compile(r"(vpn-[0-9a-f]+)", re.IGNORECASE)
 
 
-def _vti_pairs(state: DeviceState, peer: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Peers on VTIs whose descriptions name the same AWS VPN as ``peer``'s VTI, plus the
-    device lines that show it (description and tunnel destination)."""
+_VtiGroups = dict[str, list[tuple[str, list[str]]]]
+
+
+def _vti_groups(state: DeviceState) -> _VtiGroups:
+    """VTIs by the AWS VPN their description names: (tunnel destination, device lines).
+    Read once per diagnosis (a hub can have thousands of interfaces)."""
     text = next(
         (t for c, t in state.raw.items() if c.startswith("show running-config interface")), ""
     )
-    groups: dict[str, list[tuple[str, list[str]]]] = {}
+    groups: _VtiGroups = {}
     for match in _VTI_BLOCK.finditer(text):
         body = match.group(2).splitlines()
         dest = next((ln.split()[-1] for ln in body if "tunnel destination" in ln), "")
@@ -353,6 +350,12 @@ def _vti_pairs(state: DeviceState, peer: str) -> tuple[tuple[str, ...], tuple[st
         if dest and vpn:
             shown = [ln.strip() for ln in body if "description" in ln or "tunnel destination" in ln]
             groups.setdefault(vpn.group(1).lower(), []).append((normalise_peer(dest), shown))
+    return groups
+
+
+def _vti_pairs(groups: _VtiGroups, peer: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Peers on VTIs whose descriptions name the same AWS VPN as ``peer``'s VTI, plus the
+    device lines that show it (description and tunnel destination)."""
     for members in groups.values():
         if any(dest == peer for dest, _ in members):
             partners = tuple(dest for dest, _ in members if dest != peer)
@@ -364,7 +367,7 @@ _AWS_NAME = re.compile(r"(?<![a-z])(?:amzn|aws)(?![a-z])", re.IGNORECASE)
 
 
 def _aws_hints(
-    state: DeviceState,
+    index: PeerIndex,
     peer: str,
     crypto: CryptoConfig | None,
     vti_lines: tuple[str, ...],
@@ -385,7 +388,7 @@ def _aws_hints(
             hints.extend(line for line in entry.lines if "set peer" in line)
             hints.extend(line for line in entry.lines if "match address" in line and named)
             hints.extend(line for a in aces for line in a.lines if any_source)
-    _, ipsec, _ = _for_peer(state, peer)
+    _, ipsec, _ = index.records(peer)
     for sa in ipsec:
         if is_any_proxy(sa.remote_ident) and is_any_proxy(sa.local_ident):
             hints.extend(line for line in sa.lines if "ident" in line)
@@ -399,20 +402,22 @@ def _aws_hints(
 
 def _context(
     state: DeviceState,
+    index: PeerIndex,
+    vti: _VtiGroups,
     peer: str,
     attributed: tuple[list[str], list[Evidence]],
     crypto: CryptoConfig | None,
     profile: PeerProfile | None,
     summaries: dict[str, PeerSummary],
 ) -> TunnelContext:
-    ike, ipsec, sessions = _for_peer(state, peer)
+    ike, ipsec, sessions = index.records(peer)
     lines, evidence = attributed
     entries = crypto.entries_for_peer(peer) if crypto else ()
     failover = tuple(
         dict.fromkeys(p for e in entries for p in e.peers if normalise_peer(p) != peer)
     )
-    pairs, vti_lines = _vti_pairs(state, peer)
-    hints = _aws_hints(state, peer, crypto, vti_lines, lines)
+    pairs, vti_lines = _vti_pairs(vti, peer)
+    hints = _aws_hints(index, peer, crypto, vti_lines, lines)
     expected = profile if profile is not None else (shipped_profile("aws") if hints else None)
     others = tuple(summaries.get(p, PeerSummary(p, False, False)) for p in (*pairs, *failover))
     trace_command, trace_facts = packet_tracer_facts(crypto, peer)
