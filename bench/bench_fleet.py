@@ -58,15 +58,23 @@ _START_TIMEOUT = 120.0
 class FleetProcess:
     """``with FleetProcess(200, 100) as fleet:`` a MockFleet in a child process."""
 
-    def __init__(self, count: int, delay_ms: int) -> None:
+    def __init__(self, count: int, delay_ms: int, tunnels: int = 0) -> None:
         self.count = count
         self.delay_ms = delay_ms
+        self.tunnels = tunnels  # 0: the `healthy` scenario; N: hubs of N rendered tunnels
         self.info: dict[str, Any] = {}
         self._proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> FleetProcess:
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.fleet_server", str(self.count), str(self.delay_ms)],
+            [
+                sys.executable,
+                "-m",
+                "bench.fleet_server",
+                str(self.count),
+                str(self.delay_ms),
+                str(self.tunnels),
+            ],
             cwd=REPO,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -162,6 +170,10 @@ _PREWARM = (
 )
 
 
+# `vpn-doctor` as `python -c` (the cli package has no __main__; same as the console script).
+_CLI = "import sys; from vpn_doctor.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
 def cli_sweep(fleet: FleetProcess, workdir: Path, prewarm: bool = False) -> tuple[Sweep, str]:
     """`vpn-doctor check --inventory FILE --format json` as its own process, default workers.
 
@@ -174,7 +186,7 @@ def cli_sweep(fleet: FleetProcess, workdir: Path, prewarm: bool = False) -> tupl
         inventory = workdir / f"hosts-{len(ports)}.yaml"
         if not inventory.exists():
             write_inventory(inventory, fleet, ports)
-        entry = ["-c", _PREWARM] if prewarm else ["-m", "vpn_doctor.cli"]
+        entry = ["-c", _PREWARM if prewarm else _CLI]
         argv = [sys.executable, *entry, "check", "--inventory", str(inventory)]
         start = time.perf_counter()
         proc = subprocess.run(

@@ -77,8 +77,14 @@ def write_snapshot(tunnels: int, directory: Path, *, config: bool = True) -> Pat
     directory.mkdir(parents=True, exist_ok=True)
     for command, text in texts.items():
         (directory / snapshot_filename(command)).write_text(text, encoding="utf-8")
-    meta = {"hostname": "fw-hub", "version": "9.16(4)", "model": "ASA5555",
-            "collected_at": "2025-11-22T10:00:00Z", "peer": None, "source": "bench"}
+    meta = {
+        "hostname": "fw-hub",
+        "version": "9.16(4)",
+        "model": "ASA5555",
+        "collected_at": "2025-11-22T10:00:00Z",
+        "peer": None,
+        "source": "bench",
+    }
     (directory / META_FILE).write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
     return directory
 
