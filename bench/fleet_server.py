@@ -27,9 +27,8 @@ MAX_LIFETIME = 1800.0  # seconds; a bound, not an expected duration
 
 
 def main(argv: list[str]) -> int:
-    from mock_device import MockFleet
-
     from bench.common import bench_scenario
+    from mock_device import MockFleet
 
     count, delay_ms = int(argv[0]), int(argv[1])
     tunnels = int(argv[2]) if len(argv) > 2 else 0

@@ -15,12 +15,12 @@ if __package__ in (None, ""):
 
 
 def main(out: Path) -> int:
-    from helpers import scenario_snapshot  # type: ignore[import-not-found]
     from mock_device import load_scenario, scenario_names
-
     from vpn_doctor.diagnose.engine import diagnose
     from vpn_doctor.parse.device import parse_snapshot
     from vpn_doctor.report.formats import render_json
+
+    from helpers import scenario_snapshot  # type: ignore[import-not-found]
 
     out.mkdir(parents=True, exist_ok=True)
     for name in scenario_names():

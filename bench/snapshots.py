@@ -17,7 +17,7 @@ import yaml
 def _acl_net(net: object) -> str:
     from mock_device import render
 
-    return render._acl_net(net)  # type: ignore[arg-type]  # noqa: SLF001 (same renderer)
+    return render._acl_net(net)  # type: ignore[arg-type]
 
 
 def hub_config(specs: tuple[object, ...]) -> dict[str, str]:
@@ -62,7 +62,6 @@ def hub_config(specs: tuple[object, ...]) -> dict[str, str]:
 def write_snapshot(tunnels: int, directory: Path, *, config: bool = True) -> Path:
     """Write a snapshot directory for ``tunnels`` healthy tunnels; return it."""
     from mock_device import outputs, render
-
     from vpn_doctor.asa.commands import META_FILE, snapshot_filename
 
     specs = render.parse_tunnel_specs(render.generate_specs(tunnels))

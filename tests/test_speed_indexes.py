@@ -75,7 +75,7 @@ def test_peer_index_gives_what_the_scans_gave_in_output_order() -> None:
         {"192.0.2.1"},
     ):
         assert index.records(*sorted(names)) == _scan(state, names), names
-    ike, ipsec, sessions = index.records("hq", "203.0.113.9")
+    _ike, ipsec, sessions = index.records("hq", "203.0.113.9")
     assert [sa.seq for sa in ipsec] == [1, 2, 3]
     assert [s.connection for s in sessions] == ["hq"]
 
