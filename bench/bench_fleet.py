@@ -117,10 +117,10 @@ class FleetProcess:
 def default_workers(hosts: int) -> tuple[int, str]:
     """The worker count `vpn-doctor check` uses by default for ``hosts``, and its source."""
     try:
-        from vpn_doctor.cli.check import MAX_DEFAULT_WORKERS
+        from vpn_doctor.cli.check import default_workers as check_default
     except ImportError:
         return FALLBACK_WORKERS, f"fallback {FALLBACK_WORKERS} (no `vpn-doctor check` default)"
-    return min(MAX_DEFAULT_WORKERS, hosts), f"check's default min({MAX_DEFAULT_WORKERS}, hosts)"
+    return check_default(hosts), "check's default (one per host, <= 16 per core, <= 64)"
 
 
 @dataclass

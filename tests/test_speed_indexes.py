@@ -184,3 +184,12 @@ def test_large_reports_render_every_tunnel_as_plain_lines() -> None:
     small_console = Console(file=small, width=80, color_system=None, force_terminal=False)
     rich_view.render_rich(_big_report(2), small_console)
     assert "╭" in small.getvalue()  # small reports keep the panels
+
+
+def test_default_workers_adapt_to_inventory_and_cores() -> None:
+    from vpn_doctor.cli.check import MAX_DEFAULT_WORKERS, default_workers
+
+    assert default_workers(5, cores=2) == 5  # one per host
+    assert default_workers(1_000, cores=2) == 32  # at most 16 per core
+    assert default_workers(1_000, cores=64) == MAX_DEFAULT_WORKERS  # and an absolute cap
+    assert default_workers(0, cores=2) == 1
