@@ -27,7 +27,7 @@ from vpn_doctor.collect.terminal_log import read_terminal_log
 from vpn_doctor.errors import CommandNotAllowed, SnapshotError
 from vpn_doctor.masking import mask_secrets
 from vpn_doctor.models import DeviceInfo, Snapshot
-from vpn_doctor.yaml_lines import error_line
+from vpn_doctor.yaml_lines import error_line, yaml_load
 
 __all__ = ["check_save_target", "load_snapshot", "read_terminal_log", "save_snapshot"]
 
@@ -94,7 +94,7 @@ def _load_meta(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(_read_text(path))
+        data = yaml_load(_read_text(path))
     except yaml.YAMLError as exc:
         line = error_line(exc)
         where = f" line {line}" if line is not None else ""

@@ -51,7 +51,7 @@ from vpn_doctor.collect.credentials import (
 )
 from vpn_doctor.diagnose.profiles import available_profiles
 from vpn_doctor.errors import InputError, InventoryError
-from vpn_doctor.yaml_lines import error_line, key_lines
+from vpn_doctor.yaml_lines import error_line, key_lines, yaml_load_with_tree
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -132,8 +132,7 @@ def _load_yaml(path: Path, what: str) -> _Doc:
     except (OSError, UnicodeDecodeError) as exc:
         raise InventoryError(f"cannot read {what} {path}: {exc}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, node = yaml_load_with_tree(text)
     except yaml.YAMLError as exc:
         number = error_line(exc)
         line = f":{number}" if number is not None else ""
