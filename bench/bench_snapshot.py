@@ -239,9 +239,9 @@ def _check_hub(section: Section, tunnels: int) -> None:
         Target(
             "hub",
             f"`check` on one {tunnels:,}-tunnel hub (device duration; process wall)",
-            f"< {deadline / 2:.0f} s (half the {deadline:.0f} s deadline), ok/OK",
+            f"< {deadline / 2:.0f} s (half the {deadline:.0f} s deadline), status ok",
             f"{result.durations[0]:.1f} s ({result.wall:.1f} s wall), {status}",
-            result.durations[0] < deadline / 2 and status == "ok/OK: 1",
+            result.durations[0] < deadline / 2 and status.startswith("ok/"),
         )
     )
 
@@ -273,7 +273,9 @@ def run(quick: bool = False) -> Section:
         "after the pause is counted outside the parse).",
         "check: one MockAsa hub (bench/fleet_server.py with TUNNELS) at 0 ms/command, "
         "`vpn-doctor check --inventory` as its own process; duration = the device's own "
-        "duration_seconds (connect, collect, parse, judge).",
+        "duration_seconds (connect, collect, parse, judge). Its Nagios state may be WARNING: "
+        "the renderer gives a few tunnels a 32 s remaining IPsec lifetime "
+        "(SA_EXPIRING_NO_REKEY, correct on that data).",
     ]
     return section
 
