@@ -26,7 +26,6 @@ Run alone: ``python bench/bench_diagnose.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import os
@@ -48,9 +47,9 @@ from bench.common import (
     bench_scenario,
     interleaved,
     median,
+    section_main,
     spread,
     table,
-    targets_table,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -370,12 +369,7 @@ def run(quick: bool = False) -> Section:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="0 and 50 ms, 3 runs each")
-    args = parser.parse_args()
-    section = run(quick=args.quick)
-    print(section.markdown())
-    print(targets_table(section.targets))
+    section_main(__doc__, run, "0 and 50 ms, 3 runs each")
 
 
 if __name__ == "__main__":

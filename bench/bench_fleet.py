@@ -20,7 +20,6 @@ Run alone: ``python bench/bench_fleet.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import json
@@ -42,7 +41,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/bench_fleet.py`: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Section, Target, median, spread, table, targets_table
+from bench.common import Section, Target, median, section_main, spread, table
 
 REPO = Path(__file__).resolve().parents[1]
 DELAY_MS = 100
@@ -405,13 +404,8 @@ def run(quick: bool = False) -> Section:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10 and 50 devices, 2 sweeps each")
-    args = parser.parse_args()
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    section = run(quick=args.quick)
-    print(section.markdown())
-    print(targets_table(section.targets))
+    section_main(__doc__, run, "10 and 50 devices, 2 sweeps each")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ Run alone: ``python bench/bench_snapshot.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -34,7 +33,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/bench_snapshot.py`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Section, Target, median, table, targets_table
+from bench.common import Section, Target, median, section_main, table
 from bench.snapshots import write_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
@@ -281,12 +280,7 @@ def run(quick: bool = False) -> Section:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="100 and 1,000 tunnels only")
-    args = parser.parse_args()
-    section = run(quick=args.quick)
-    print(section.markdown())
-    print(targets_table(section.targets))
+    section_main(__doc__, run, "100 and 1,000 tunnels only")
 
 
 if __name__ == "__main__":
