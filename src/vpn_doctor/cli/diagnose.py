@@ -19,6 +19,7 @@ built from the crypto ACL (vpn_doctor.diagnose.packet_tracer); it is never sent 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import sys
@@ -479,8 +480,18 @@ def run_diagnose(args: argparse.Namespace) -> int:
     from vpn_doctor.parse.device import parse_snapshot
 
     state = parse_snapshot(snapshot)
-    report = diagnose(state, peer, profile=profile, debug_peer=snapshot.peer, playbooks=playbooks)
-    render(report, args.format)
+    # What exists now (modules, the parsed state) lives until the report is printed: keep it
+    # out of the cyclic collector's reach meanwhile; on a hub, collections during diagnose
+    # and rendering would otherwise rescan millions of parsed objects (bench/README.md).
+    # Unfrozen afterwards, so a caller running main() in-process loses nothing.
+    gc.freeze()
+    try:
+        report = diagnose(
+            state, peer, profile=profile, debug_peer=snapshot.peer, playbooks=playbooks
+        )
+        render(report, args.format)
+    finally:
+        gc.unfreeze()
     return report.exit_code()
 
 
