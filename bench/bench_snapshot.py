@@ -4,9 +4,9 @@ Why: hub ASAs with thousands of L2L peers exist, and a diagnosis that scans ever
 tunnel is quadratic (before the per-diagnosis peer index: 1,000 tunnels 36 s, 5,000 tunnels
 16 min, issue 19). Every figure here is a whole `vpn-doctor` process on a snapshot directory
 rendered by the mock (bench/snapshots.py: SA tables, sessions and the hub's crypto map, ACL
-and tunnel-group configuration), timed from outside; CPU time and max RSS come from
-``os.wait4`` on that child, so the other helpers' load on the 2 shared cores shows in the
-wall column but not in the CPU column.
+and tunnel-group configuration), timed from outside; CPU time comes from ``os.wait4`` on
+that child and the peak RSS from the child's own /proc/self/status (VmHWM), so the other
+helpers' load on the 2 shared cores shows in the wall column but not in the CPU column.
 
 Also measured here, same run:
 
@@ -45,7 +45,19 @@ FLAT_LIMIT = 1.5
 RICH_LIMIT = 2.0
 GC_SHARE_LIMIT = 0.20
 CHECK_TUNNELS = 5_000
-_CLI = "import sys; from vpn_doctor.cli import main; sys.exit(main(sys.argv[1:]))"
+# The CLI, reporting its own peak RSS (VmHWM of its address space) at exit: ru_maxrss from
+# wait4 would keep the benchmark process's size, inherited through fork before exec.
+_CLI = """
+import atexit, os, sys
+def _peak():
+    status = open("/proc/self/status", encoding="ascii").read()
+    kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    with open(os.environ["BENCH_PEAK_FILE"], "w", encoding="ascii") as out:
+        out.write(kb)
+atexit.register(_peak)
+from vpn_doctor.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 # Parse one snapshot in a child with the collector running (baseline) or paused (as shipped);
 # prints {"parse": s, "gc": s} measured with gc.callbacks.
@@ -73,14 +85,17 @@ print(json.dumps({"parse": time.perf_counter() - start, "gc": spent[0]}))
 class Run:
     wall: float
     cpu: float  # user + system of the child
-    rss_mb: float  # max resident set size of the child
+    rss_mb: float  # peak resident set size of the child (its VmHWM when it reports one)
     code: int
     stdout: str
 
 
-def run_child(argv: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run ``argv`` as a child process; wall from here, CPU and max RSS from wait4."""
-    with tempfile.TemporaryFile() as out:
+def run_child(argv: list[str]) -> Run:
+    """Run ``argv`` as a child process; wall from here, CPU from wait4, peak RSS as the child
+    reports it (else wait4's ru_maxrss, an upper bound)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryDirectory() as tmp:
+        peak_file = Path(tmp) / "peak"
+        env = {**os.environ, "BENCH_PEAK_FILE": str(peak_file)}
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=REPO)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -88,7 +103,8 @@ def run_child(argv: list[str], env: dict[str, str] | None = None) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, text)
+        peak_kb = float(peak_file.read_text()) if peak_file.exists() else usage.ru_maxrss
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak_kb / 1024, proc.returncode, text)
 
 
 def diagnose_run(directory: Path, fmt: str = "json") -> Run:
