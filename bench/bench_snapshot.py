@@ -285,7 +285,7 @@ def run(quick: bool = False) -> Section:
         "every mock scenario, and the 1,000 / 5,000-tunnel JSON reports).",
         "gc share: gc.callbacks time over parse time, parse_snapshot in a child, collector "
         "running (baseline) vs paused (vpn_doctor/gc_pause.py, as shipped; the one collection "
-        "after the pause is counted outside the parse).",
+        "when the pause ends is counted in the parse).",
         "check: one MockAsa hub (bench/fleet_server.py with TUNNELS) at 0 ms/command, "
         "`vpn-doctor check --inventory` as its own process; duration = the device's own "
         "duration_seconds (connect, collect, parse, judge). Its Nagios state may be WARNING: "
