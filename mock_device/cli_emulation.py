@@ -291,7 +291,7 @@ class CliSession:
                 for p in self.device.debug.condition_peers
             )
         if canonical == "show logging":
-            return logging_text(self.device.logging, self.monitor)
+            return logging_text([*self.device.logging, *self.device.book.log_lines()], self.monitor)
         found = self.device.book.lookup(canonical)
         return found if found is not None else ""
 

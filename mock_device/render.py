@@ -57,6 +57,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mock_device.motion import Motion, parse_motion
 from vpn_doctor.addresses import is_ip
 
 IKEV1_UP = frozenset({"MM_ACTIVE", "AM_ACTIVE"})
@@ -96,6 +97,7 @@ _SPEC_KEYS = frozenset(
         "seq",
         "acl",
         "connection",
+        "motion",
     }
 )
 
@@ -144,6 +146,8 @@ class TunnelSpec:
     acl: str
     connection: str
     position: int
+    motion: Motion | None = None  # how it changes with time (mock_device/motion.py)
+    generation: int = 0  # how many times the SA was rebuilt (new SPIs each time)
 
     @property
     def phase1_up(self) -> bool:
@@ -268,6 +272,7 @@ def parse_tunnel_spec(data: Mapping[str, Any], position: int) -> TunnelSpec:
         acl=_want(data, "acl", str, f"outside_cryptomap_{seq}"),
         connection=_want(data, "connection", str, peer_ip),
         position=position,
+        motion=parse_motion(data["motion"]) if data.get("motion") is not None else None,
     )
 
 
@@ -348,7 +353,11 @@ def _ikev2_hash(t: TunnelSpec) -> str:
 
 
 def _spis(t: TunnelSpec, pair: int) -> tuple[int, int]:
-    h = _digest("spi", t.peer, t.position, pair)
+    h = (
+        _digest("spi", t.peer, t.position, pair)
+        if t.generation == 0
+        else _digest("spi", t.peer, t.position, pair, t.generation)
+    )
     return (h & 0xFFFFFFFF) | 0x10000000, ((h >> 32) & 0xFFFFFFFF) | 0x10000000
 
 

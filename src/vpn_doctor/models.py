@@ -212,6 +212,20 @@ class DeviceInfo:
 
 
 @dataclass(frozen=True)
+class RawSample:
+    """One poll of one peer as collected: the outputs of the few filtered commands.
+
+    Samples ride along with the snapshot (``samples.yaml`` in a snapshot directory) so a
+    watch or ``diagnose --samples`` can be replayed offline exactly as it was judged live.
+    """
+
+    peer: str
+    at: float  # seconds since the first sample
+    taken_at: str  # ISO 8601, UTC
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Raw outputs as collected: command text -> output, plus debug lines and metadata.
 
@@ -225,6 +239,7 @@ class Snapshot:
     peer: str | None = None
     collected_at: str = ""
     source: str = ""  # "live:host", "snapshot:DIR", "log:FILE"
+    samples: tuple[RawSample, ...] = ()  # several polls over time (watch, --samples)
 
 
 @dataclass(frozen=True)
@@ -240,3 +255,19 @@ class DeviceState:
     collected_at: str = ""  # the snapshot's (ISO 8601): reference time for certificate dates
     # The running-config sections, parsed by the parse stage (None: none was collected).
     config: CryptoConfig | None = None
+    samples: tuple[TunnelSample, ...] = ()  # several polls over time, oldest first
+
+
+@dataclass(frozen=True)
+class TunnelSample:
+    """One poll of one peer (``watch``, ``diagnose --samples``): phase 1 and phase 2 then.
+
+    ``ike`` and ``ipsec`` hold only this peer's records; their status is the status of the
+    output they came from, so a cut output is never read as "the SA is gone".
+    """
+
+    peer: str
+    at: float  # seconds since the first sample
+    taken_at: str  # ISO 8601, UTC
+    ike: ParseResult[IkeSa]
+    ipsec: ParseResult[IpsecSa]

@@ -73,6 +73,14 @@ def peer_filtered_commands(peer: str) -> dict[str, str]:
     }
 
 
+def sample_commands(peer: str) -> tuple[str, str]:
+    """One poll over time (watch, ``--samples``): the IKE table (the ASA cannot filter it by
+    peer) and the IPsec SAs, filtered to ``peer`` on the device ("" = every tunnel)."""
+    if not peer:
+        return (SHOW_ISAKMP_SA, SHOW_IPSEC_SA)
+    return (SHOW_ISAKMP_SA, peer_filtered_commands(peer)[SHOW_IPSEC_SA])
+
+
 _FILTER_PREFIXES: tuple[str, ...] = tuple(
     variant.rsplit(" ", 1)[0] + " " for variant in peer_filtered_commands("X").values()
 )
@@ -91,6 +99,7 @@ def filtered_peer(command: str) -> str | None:
 
 DEBUG_LOG_FILE = "debug.log"
 META_FILE = "meta.yaml"
+SAMPLES_FILE = "samples.yaml"  # polls over time (watch, diagnose --samples)
 
 
 def snapshot_filename(command: str) -> str:

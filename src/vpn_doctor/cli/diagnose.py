@@ -47,6 +47,11 @@ from vpn_doctor.cli.debug_options import (
     options_from_args,
     run_debug_from_args,
 )
+from vpn_doctor.cli.sampling import (
+    add_sampling_arguments,
+    check_sampling_request,
+    sample_session,
+)
 from vpn_doctor.collect.collector import collect, validate_peer
 from vpn_doctor.collect.debug.capture import (
     DebugCaptureInterrupted,
@@ -221,6 +226,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--playbooks", type=Path, metavar="DIR", help="use the playbooks in DIR (validated)"
     )
     add_debug_arguments(parser)
+    add_sampling_arguments(parser)
     live = parser.add_argument_group("live connection")
     live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
     live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
@@ -327,6 +333,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
                 snapshot = _more(session, snapshot, [*acls, *certs])
             if getattr(args, "packet_tracer", False):
                 snapshot = _more(session, snapshot, packet_tracer_commands(snapshot, peer))
+            if getattr(args, "samples", 1) > 1:
+                snapshot = sample_session(session, snapshot, peer, args.samples, args.interval)
             if args.debug is not None:
                 snapshot = _capture_debug(args, session, settings, snapshot, peer)
     except CollectionInterrupted as exc:
@@ -448,6 +456,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     profile = _load_profile(args.profile)
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
     _check_debug_request(args)
+    check_sampling_request(args)
     snapshot = _snapshot_from_args(args, profile)
     if args.log:
         snapshot = Snapshot(

@@ -19,6 +19,7 @@ import yaml
 from vpn_doctor.asa.commands import (
     DEBUG_LOG_FILE,
     META_FILE,
+    SAMPLES_FILE,
     command_from_filename,
     snapshot_filename,
 )
@@ -26,12 +27,12 @@ from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.terminal_log import read_terminal_log
 from vpn_doctor.errors import CommandNotAllowed, SnapshotError
 from vpn_doctor.masking import mask_secrets
-from vpn_doctor.models import DeviceInfo, Snapshot
+from vpn_doctor.models import DeviceInfo, RawSample, Snapshot
 from vpn_doctor.yaml_lines import error_line
 
 __all__ = ["check_save_target", "load_snapshot", "read_terminal_log", "save_snapshot"]
 
-_OURS = (DEBUG_LOG_FILE, META_FILE)
+_OURS = (DEBUG_LOG_FILE, META_FILE, SAMPLES_FILE)
 
 
 def _is_snapshot_file(path: Path) -> bool:
@@ -75,6 +76,13 @@ def save_snapshot(snapshot: Snapshot, directory: Path | str) -> Path:
         if snapshot.debug_lines:
             lines = mask_secrets("\n".join(snapshot.debug_lines)) + "\n"
             (target / DEBUG_LOG_FILE).write_text(lines, encoding="utf-8")
+        if snapshot.samples:
+            samples = yaml.safe_dump(
+                [_sample_dict(sample) for sample in snapshot.samples],
+                sort_keys=False,
+                allow_unicode=True,
+            )
+            (target / SAMPLES_FILE).write_text(mask_secrets(samples), encoding="utf-8")
         meta = yaml.safe_dump(_meta(snapshot), sort_keys=False, allow_unicode=True)
         (target / META_FILE).write_text(mask_secrets(meta), encoding="utf-8")
     except OSError as exc:
@@ -134,6 +142,7 @@ def load_snapshot(directory: Path | str) -> Snapshot:
             line.rstrip() for line in _read_text(debug_path).splitlines() if line.strip()
         )
     meta = _load_meta(source / META_FILE)
+    samples = _load_samples(source / SAMPLES_FILE)
     if not outputs and not debug_lines:
         raise SnapshotError(
             f"no command outputs (*.txt such as show_crypto_isakmp_sa.txt) or {DEBUG_LOG_FILE} "
@@ -151,4 +160,56 @@ def load_snapshot(directory: Path | str) -> Snapshot:
         peer=None if peer in (None, "") else str(peer),
         collected_at=_text_field(meta, "collected_at"),
         source=f"snapshot:{source}",
+        samples=samples,
     )
+
+
+def _sample_dict(sample: RawSample) -> dict[str, Any]:
+    return {
+        "peer": sample.peer,
+        "at": sample.at,
+        "taken_at": sample.taken_at,
+        "outputs": {command: _literal(text) for command, text in sample.outputs.items()},
+    }
+
+
+class _Literal(str):
+    """A string YAML writes as a ``|`` block, so a sample reads like the device output."""
+
+
+def _literal_representer(dumper: yaml.SafeDumper, value: _Literal) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="|")
+
+
+yaml.SafeDumper.add_representer(_Literal, _literal_representer)
+
+
+def _literal(text: str) -> str:
+    # A block scalar cannot keep trailing spaces on a line reliably; the parsers ignore them.
+    return _Literal("\n".join(line.rstrip() for line in text.splitlines()) + "\n")
+
+
+def _load_samples(path: Path) -> tuple[RawSample, ...]:
+    """``samples.yaml``: the polls of a watch or ``diagnose --samples`` (optional)."""
+    if not path.is_file():
+        return ()
+    try:
+        data = yaml.safe_load(_read_text(path))
+    except yaml.YAMLError as exc:
+        line = error_line(exc)
+        where = f" line {line}" if line is not None else ""
+        raise SnapshotError(f"{path}{where}: not valid YAML") from None
+    if not isinstance(data, list):
+        raise SnapshotError(f"{path}: expected a list of samples (peer, at, taken_at, outputs)")
+    samples = []
+    for index, item in enumerate(data):
+        outputs = item.get("outputs") if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not isinstance(outputs, dict) or "peer" not in item:
+            raise SnapshotError(f"{path}: sample #{index + 1} needs peer, at and outputs")
+        try:
+            commands = {check_allowed(str(c)): str(text) for c, text in outputs.items()}
+            at = float(item.get("at", 0.0))
+        except (CommandNotAllowed, TypeError, ValueError) as exc:
+            raise SnapshotError(f"{path}: sample #{index + 1}: {exc}") from None
+        samples.append(RawSample(str(item["peer"]), at, str(item.get("taken_at", "")), commands))
+    return tuple(samples)

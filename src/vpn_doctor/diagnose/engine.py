@@ -30,7 +30,7 @@ report says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -50,6 +50,7 @@ from vpn_doctor.diagnose.findings import (
 )
 from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
 from vpn_doctor.diagnose.profiles import PeerProfile, shipped_profile
+from vpn_doctor.diagnose.timeline import Timeline, analyse
 from vpn_doctor.diagnose.tunnel_context import (
     ACTIVE_IKE_STATES,
     Evidence,
@@ -58,7 +59,15 @@ from vpn_doctor.diagnose.tunnel_context import (
     TunnelContext,
     is_any_proxy,
 )
-from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ParseResult, ParseStatus, VpnSession
+from vpn_doctor.models import (
+    DeviceState,
+    IkeSa,
+    IpsecSa,
+    ParseResult,
+    ParseStatus,
+    TunnelSample,
+    VpnSession,
+)
 
 _IP_IN_LINE = re.compile(
     r"(?:IP\s*=\s*|Remote:|IKE Peer:?\s*|current_peer:\s*)(\d{1,3}(?:\.\d{1,3}){3})"
@@ -78,12 +87,15 @@ def diagnose(
     profile: PeerProfile | None = None,
     debug_peer: str | None = None,
     playbooks: PlaybookSet | None = None,
+    timelines: Mapping[str, Timeline] | None = None,
 ) -> DiagnosisReport:
     """Diagnose the tunnels in ``state`` (only ``peer`` when given).
 
     ``profile`` is the expected-peer profile to compare against (default: AWS for peers that
     look like AWS, none otherwise); ``debug_peer`` is the peer a debug capture was
-    conditioned on (lines naming no peer are attributed to it).
+    conditioned on (lines naming no peer are attributed to it). ``timelines`` (peer ->
+    :class:`~vpn_doctor.diagnose.timeline.Timeline`) are what several samples showed: the
+    walk then judges traffic on the window and can see flapping; ``state`` is the last sample.
     """
     book = playbooks or default_playbooks()
     requested = normalise_peer(peer) if peer else None
@@ -94,7 +106,9 @@ def diagnose(
         replace(ev, peer=aliases.get(ev.peer, ev.peer)) if ev.peer else ev for ev in _match(lines)
     ]
     crypto = _crypto_config(state)
+    timelines = {**_sampled_timelines(state, lines), **(timelines or {})}
     peers = _discover(state, evidence, lines, crypto)
+    peers += [peer for peer in timelines if peer not in peers]  # sampled, now without any SA
     notes: list[str] = []
     unmatched = _unmatched_names(state, peers)
     if unmatched:
@@ -117,6 +131,9 @@ def diagnose(
     tunnels = []
     for name in sorted(peers, key=peer_sort_key):
         ctx = _context(state, name, by_peer.get(name, ([], [])), crypto, profile, summaries)
+        timeline = (timelines or {}).get(name)
+        if timeline is not None:
+            ctx = replace(ctx, window=timeline.window)
         result = walk(book, ctx)
         verdict, findings = conclude(book, ctx, result)
         findings = findings + _partial_notes(book, ctx, findings)
@@ -129,6 +146,7 @@ def diagnose(
                 steps=(*result.steps, ranked) if ranked else result.steps,
                 phase1=_phase1(ctx),
                 phase2=_phase2(ctx),
+                timeline=timeline.events if timeline is not None else (),
             )
         )
     return DiagnosisReport(
@@ -184,6 +202,17 @@ def _aliases(state: DeviceState) -> dict[str, str]:
             if found and found != normalise_peer(ipsec.peer):
                 aliases[normalise_peer(ipsec.peer)] = found
     return aliases
+
+
+def _sampled_timelines(state: DeviceState, log_lines: list[str]) -> dict[str, Timeline]:
+    """The timeline of every sampled peer (``watch``, ``diagnose --samples``)."""
+    by_peer: dict[str, list[TunnelSample]] = {}
+    for sample in state.samples:
+        by_peer.setdefault(sample.peer, []).append(sample)
+    return {
+        peer: analyse(peer, sorted(samples, key=lambda s: s.at), log_lines)
+        for peer, samples in by_peer.items()
+    }
 
 
 def _debug_lines(state: DeviceState) -> list[str]:

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from vpn_doctor.errors import ExitCode
+
+if TYPE_CHECKING:
+    from vpn_doctor.diagnose.timeline import TimelineEvent
 
 Severity = Literal["critical", "warning", "info"]
 Verdict = Literal["up", "degraded", "down", "unknown"]
@@ -59,6 +62,9 @@ CONTRACT3_CODES: tuple[str, ...] = (
     "TUNNEL_PROFILE_DEVIATION",
     "TUNNEL_OVERLAPPING_SUBNETS",
     "TUNNEL_HEALTHY",
+    # Contract 3 additions (2026-12), read from several samples (watch, --samples, check):
+    "TUNNEL_FLAPPING",
+    "IPSEC_NO_TRAFFIC",
 )
 
 # Added by the engine itself (an extension of Contract 3, documented in INTERFACES.md):
@@ -168,6 +174,7 @@ class TunnelDiagnosis:
     steps: tuple[PathStep, ...] = ()
     phase1: dict[str, Any] = field(default_factory=dict)
     phase2: dict[str, Any] = field(default_factory=dict)
+    timeline: tuple[TimelineEvent, ...] = ()  # what changed between samples (empty: one sample)
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -187,6 +194,7 @@ class TunnelDiagnosis:
             "phase2": dict(self.phase2),
             "path": list(self.path),
             "findings": [finding.to_contract_dict() for finding in self.findings],
+            "timeline": [event.to_contract_dict() for event in self.timeline],
         }
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from vpn_doctor.diagnose.config_evidence import TRACE_PREFIX, contradiction
 from vpn_doctor.diagnose.profiles import profile_deviations
+from vpn_doctor.diagnose.timeline import TrafficWindow
 from vpn_doctor.diagnose.tunnel_context import (
     PeerSummary,
     TunnelContext,
@@ -222,9 +223,23 @@ def _counter_lines(ctx: TunnelContext) -> list[str]:
     return [line for sa in ctx.ipsec_sas for line in sa.lines if any(k in line for k in keys)]
 
 
+def _window(ctx: TunnelContext) -> TrafficWindow | None:
+    """The samples' window when it can be compared (two samples of the same SA), else None:
+    the predicates below then judge the traffic now, not since the SA was created."""
+    window = ctx.window
+    if window is not None and window.comparable:
+        ctx.cite(*window.evidence)
+        return window
+    return None
+
+
 @predicate
 def traffic_encaps_only(ctx: TunnelContext) -> bool:
-    """Packets are encrypted towards the peer (encaps > 0) but nothing comes back (decaps 0)."""
+    """Packets are encrypted towards the peer but nothing comes back: over the sample window
+    (encaps grew, decaps did not) or, with one sample, since the SA was born (decaps 0)."""
+    window = _window(ctx)
+    if window is not None:
+        return window.encaps_delta > 0 and window.decaps_delta == 0
     if ctx.ipsec_sas and ctx.encaps > 0 and ctx.decaps == 0:
         ctx.cite(*_counter_lines(ctx))
         return True
@@ -233,7 +248,10 @@ def traffic_encaps_only(ctx: TunnelContext) -> bool:
 
 @predicate
 def traffic_decaps_only(ctx: TunnelContext) -> bool:
-    """Packets arrive from the peer (decaps > 0) but nothing is sent back (encaps 0)."""
+    """Packets arrive from the peer but nothing is sent back (window, or since birth)."""
+    window = _window(ctx)
+    if window is not None:
+        return window.decaps_delta > 0 and window.encaps_delta == 0
     if ctx.ipsec_sas and ctx.decaps > 0 and ctx.encaps == 0:
         ctx.cite(*_counter_lines(ctx))
         return True
@@ -242,9 +260,39 @@ def traffic_decaps_only(ctx: TunnelContext) -> bool:
 
 @predicate
 def traffic_both_ways(ctx: TunnelContext) -> bool:
-    """Both counters move: encaps > 0 and decaps > 0."""
+    """Both counters move (window deltas, or encaps > 0 and decaps > 0 since birth)."""
+    window = _window(ctx)
+    if window is not None:
+        return window.encaps_delta > 0 and window.decaps_delta > 0
     if ctx.encaps > 0 and ctx.decaps > 0:
         ctx.cite(*_counter_lines(ctx))
+        return True
+    return False
+
+
+@predicate
+def window_idle(ctx: TunnelContext) -> bool:
+    """Several samples of the same SA and not one packet either way in between."""
+    window = _window(ctx)
+    return window is not None and window.idle
+
+
+@predicate
+def tunnel_flapping(ctx: TunnelContext) -> bool:
+    """The SA was torn down and rebuilt while it was watched (or between scheduled runs)."""
+    window = ctx.window
+    if window is not None and window.flapping:
+        ctx.cite(*window.evidence)
+        return True
+    return False
+
+
+@predicate
+def rekey_failed(ctx: TunnelContext) -> bool:
+    """The IPsec SA expired while it was watched and no new one replaced it (phase 1 up)."""
+    window = ctx.window
+    if window is not None and window.rekey_failed:
+        ctx.cite(*window.evidence)
         return True
     return False
 

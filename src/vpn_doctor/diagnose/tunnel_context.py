@@ -22,6 +22,7 @@ from typing import Any
 
 from vpn_doctor.config_models import CryptoConfig, CryptoMapEntry
 from vpn_doctor.diagnose.checks.base import ConfigIssue
+from vpn_doctor.diagnose.timeline import TrafficWindow
 from vpn_doctor.models import IkeSa, IpsecSa, ParseStatus, ProxyId, VpnSession
 
 ACTIVE_IKE_STATES = frozenset({"MM_ACTIVE", "AM_ACTIVE", "AG_ACTIVE", "READY", "UP-ACTIVE"})
@@ -114,6 +115,9 @@ class TunnelContext:
     # run.
     trace_facts: tuple[str, ...] = ()
     trace_command: str = ""
+    # What several samples showed (watch, diagnose --samples, check between runs); None for
+    # a single sample, and the predicates then read the counters since the SA's birth.
+    window: TrafficWindow | None = None
     citations: list[str] = field(default_factory=list, compare=False, repr=False)
 
     # ---- honesty about data -------------------------------------------------------------
@@ -203,6 +207,31 @@ class TunnelContext:
             "transform": (ipsec.transform or "?") if ipsec else "?",
             "pair": ", ".join(self.pairs) or "none",
             "failover": ", ".join(self.failover) or "none",
+            **self._window_facts(),
+        }
+
+    def _window_facts(self) -> dict[str, str]:
+        window = self.window
+        if window is None:
+            return dict.fromkeys(
+                (
+                    "window_seconds",
+                    "watched_seconds",
+                    "encaps_delta",
+                    "decaps_delta",
+                    "teardowns",
+                    "rebuilds",
+                ),
+                "?",
+            ) | {"teardown_reasons": "none"}
+        return {
+            "window_seconds": f"{window.seconds:.0f}",
+            "watched_seconds": f"{window.watched:.0f}",
+            "encaps_delta": str(window.encaps_delta),
+            "decaps_delta": str(window.decaps_delta),
+            "teardowns": str(window.teardowns),
+            "rebuilds": str(window.rebuilds),
+            "teardown_reasons": ", ".join(window.teardown_reasons) or "none logged",
         }
 
 

@@ -49,6 +49,7 @@ from vpn_doctor.models import (
 from vpn_doctor.parse.config.sections import parse_crypto_config
 from vpn_doctor.parse.ipsec import parse_ipsec_sa
 from vpn_doctor.parse.isakmp import parse_isakmp_sa
+from vpn_doctor.parse.sample import parse_samples
 from vpn_doctor.parse.sessiondb import parse_sessiondb_l2l
 from vpn_doctor.parse.textfsm_runner import prepare, template_for_command
 
@@ -207,6 +208,7 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
         raw=outputs,
         collected_at=snapshot.collected_at,
         config=_crypto_config(outputs, snapshot.collected_at),
+        samples=parse_samples(snapshot.samples),
     )
 
 
