@@ -83,7 +83,8 @@ def test_json_key_order_is_contract2() -> None:
     data = json.loads(render_json(REPORTS["auth_failed"]()))
     assert list(data)[:3] == ["schema", "device", "tunnels"]
     tunnel = data["tunnels"][0]
-    assert list(tunnel) == ["peer", "verdict", "phase1", "phase2", "path", "findings"]
+    assert list(tunnel)[:6] == ["peer", "verdict", "phase1", "phase2", "path", "findings"]
+    assert tunnel["timeline"] == []  # Contract 2 additions: empty for a single sample
     finding = tunnel["findings"][0]
     assert list(finding)[:6] == ["code", "severity", "title", "evidence", "checks", "remediation"]
     assert [t["peer"] for t in data["tunnels"]] == ["192.0.2.50", "203.0.113.14"]

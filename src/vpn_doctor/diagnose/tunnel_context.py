@@ -212,19 +212,31 @@ class TunnelContext:
 
     def _window_facts(self) -> dict[str, str]:
         window = self.window
+        if window is None or not window.comparable:
+            since_birth = f"since the SA was created: encaps {self.encaps}, decaps {self.decaps}"
+        else:
+            since_birth = (
+                f"over the last {window.seconds:.0f}s (same SPIs): encaps +{window.encaps_delta}, "
+                f"decaps +{window.decaps_delta}"
+            )
         if window is None:
-            return dict.fromkeys(
-                (
-                    "window_seconds",
-                    "watched_seconds",
-                    "encaps_delta",
-                    "decaps_delta",
-                    "teardowns",
-                    "rebuilds",
-                ),
-                "?",
-            ) | {"teardown_reasons": "none"}
+            return (
+                {"traffic": since_birth}
+                | dict.fromkeys(
+                    (
+                        "window_seconds",
+                        "watched_seconds",
+                        "encaps_delta",
+                        "decaps_delta",
+                        "teardowns",
+                        "rebuilds",
+                    ),
+                    "?",
+                )
+                | {"teardown_reasons": "none"}
+            )
         return {
+            "traffic": since_birth,
             "window_seconds": f"{window.seconds:.0f}",
             "watched_seconds": f"{window.watched:.0f}",
             "encaps_delta": str(window.encaps_delta),
