@@ -113,8 +113,12 @@ def spec_at(spec: TunnelSpec, elapsed: float) -> TunnelSpec:
             changes["ipsec"] = False
     if motion.rekey_fail_at is not None and elapsed >= motion.rekey_fail_at:
         changes["ipsec"] = False
-    # Counters count from the SA's birth: a rebuilt SA starts again near zero.
+    # Counters count from the SA's birth: a rebuilt SA starts again near zero. The session
+    # (vpn-sessiondb Duration) ages with the clock and restarts with a rebuild.
     since = elapsed - up_since
+    from mock_device.render import session_age  # render imports this module
+
+    changes["session_age"] = int(since) + (session_age(spec) if up_since == 0 else 1)
     changes["encaps"] = _grown(
         spec.encaps if not motion.flaps or up_since == 0 else 0,
         motion.encaps_per_s,

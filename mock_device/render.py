@@ -148,6 +148,7 @@ class TunnelSpec:
     position: int
     motion: Motion | None = None  # how it changes with time (mock_device/motion.py)
     generation: int = 0  # how many times the SA was rebuilt (new SPIs each time)
+    session_age: int | None = None  # seconds the session is up (motion: grows, restarts)
 
     @property
     def phase1_up(self) -> bool:
@@ -568,10 +569,15 @@ def _duration(seconds: int) -> str:
     return f"{prefix}{hours}h:{minutes:02d}m:{secs:02d}s"
 
 
+def session_age(t: TunnelSpec) -> int:
+    """The session's Duration for a tunnel that does not move (derived, stable)."""
+    return 60 + _digest("session", t.peer, t.position) % (40 * 86400)
+
+
 def _session(t: TunnelSpec) -> list[str]:
     h = _digest("session", t.peer, t.position)
     index = 1 + h % 60000
-    up_seconds = 60 + h % (40 * 86400)
+    up_seconds = t.session_age if t.session_age is not None else session_age(t)
     login = _BASE_TIME - _dt.timedelta(seconds=up_seconds)
     login_text = f"{login:%H:%M:%S} UTC {login:%a %b} {login.day} {login.year}"
     ike = f"IKEv{t.ike}"

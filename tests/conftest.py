@@ -47,3 +47,9 @@ def mock_asa() -> Iterator[MockFactory]:
     yield factory
     for mock in started:
         mock.stop()
+
+
+@pytest.fixture(autouse=True)
+def _state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` keeps per-device memory between runs; tests never touch the user's own."""
+    monkeypatch.setenv("VPN_DOCTOR_STATE_DIR", str(tmp_path_factory.mktemp("state")))

@@ -145,6 +145,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="refuse devices whose SSH host key is not in known_hosts",
     )
+    run.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="where each device's memory between runs is kept (SPIs, counters, session age: "
+        "flapping and one-way traffic since the last run); default $VPN_DOCTOR_STATE_DIR or "
+        f"{DEFAULT_STATE_DIR}",
+    )
+    run.add_argument(
+        "--no-state",
+        action="store_true",
+        help="judge each run alone (no state file read or written)",
+    )
     out = parser.add_argument_group("output")
     out.add_argument(
         "--format",
@@ -161,6 +174,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "only the status line",
     )
     parser.set_defaults(handler=run_check)
+
+
+DEFAULT_STATE_DIR = "~/.local/state/vpn-doctor"
+
+
+def _state_dir(given: Path | None) -> Path:
+    """--state-dir, else $VPN_DOCTOR_STATE_DIR, else the XDG state directory."""
+    if given is not None:
+        return given
+    return Path(os.environ.get("VPN_DOCTOR_STATE_DIR") or DEFAULT_STATE_DIR).expanduser()
 
 
 def _select(inventory: Inventory, only: list[str] | None) -> Inventory:
@@ -198,6 +221,7 @@ def run_check(args: argparse.Namespace) -> int:
         ),
         environ=os.environ,
         strict_host_key=args.strict_host_key,
+        state_dir=None if args.no_state else _state_dir(args.state_dir),
     )
     hosts = inventory.hosts
     workers = args.workers or min(MAX_DEFAULT_WORKERS, len(hosts))

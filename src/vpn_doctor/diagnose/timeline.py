@@ -163,17 +163,10 @@ class _Walk:
             self.note(sample.at, f"IPsec SA rebuilt (SPIs {_spis(spis)})", "IPsec SA rebuilt")
             self.generation_start = sample
         elif spis and self.previous is not None and spis.isdisjoint(before):
-            if _counters_reset(self.previous, sample):
-                self.teardowns += 1
-                self.rebuilds += 1
-                self.note(
-                    sample.at,
-                    f"IPsec SA torn down and rebuilt (SPIs {_spis(spis)})",
-                    f"new SPIs {_spis(spis)} and counters from zero",
-                )
-            else:
-                self.rekeys += 1
-                self.note(sample.at, f"rekey: new SPIs {_spis(spis)}")
+            # New SPIs with no gap seen: a rekey (counters restart too). Only a teardown
+            # message between the samples makes it a rebuild; analyse() counts those.
+            self.rekeys += 1
+            self.note(sample.at, f"rekey: new SPIs {_spis(spis)}")
             self.generation_start = sample
         self.previous = sample
 
@@ -248,12 +241,6 @@ def _totals(sample: TunnelSample) -> tuple[int, int, int]:
         sum(sa.pkts_decaps for sa in sas),
         sum(sa.send_errors + sa.recv_errors for sa in sas),
     )
-
-
-def _counters_reset(before: TunnelSample, after: TunnelSample) -> bool:
-    encaps_before, decaps_before, _ = _totals(before)
-    encaps_after, decaps_after, _ = _totals(after)
-    return encaps_after < encaps_before or decaps_after < decaps_before
 
 
 # The traffic window is the last RECENT_INTERVALS intervals of the current SA: "one way now"

@@ -32,7 +32,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from vpn_doctor.asa.commands import DEFAULT_COLLECTION
@@ -49,6 +50,7 @@ from vpn_doctor.errors import (
     SessionLost,
     VpnDoctorError,
 )
+from vpn_doctor.fleet import state_file
 from vpn_doctor.fleet.expectations import (
     DEFAULT_REKEY_THRESHOLD,
     HealthReport,
@@ -56,6 +58,7 @@ from vpn_doctor.fleet.expectations import (
     evaluate,
 )
 from vpn_doctor.fleet.inventory import InventoryHost, resolve_secrets
+from vpn_doctor.models import DeviceState
 from vpn_doctor.parse.device import parse_snapshot
 
 HostStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "error"]
@@ -87,6 +90,7 @@ class CheckOptions:
     fallback: CredentialSources = field(default_factory=CredentialSources)
     environ: Mapping[str, str] | None = None
     strict_host_key: bool = False
+    state_dir: Path | None = None  # per-device memory between runs (fleet/state_file.py)
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,7 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
         with AsaSession(settings) as session:
             snapshot = collect(session, None, options.commands)
         state = parse_snapshot(snapshot)
-        health = evaluate(state, host.tunnels, rekey_threshold=options.rekey_threshold)
+        health = _evaluate_with_memory(state, host, options)
     except VpnDoctorError as exc:
         message = exc.message if exc.host else str(exc)
         return failed(_status_for(exc), message, exc.exit_code)
@@ -196,6 +200,35 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
         health=health,
         expectations=host.tunnels is not None,
     )
+
+
+def _evaluate_with_memory(
+    state: DeviceState, host: InventoryHost, options: CheckOptions
+) -> HealthReport:
+    """Judge the device, with what the previous run remembered when there is a state dir.
+
+    The memory is written only after a complete evaluation, so a failed run never
+    overwrites a good one.
+    """
+    if options.state_dir is None:
+        return evaluate(state, host.tunnels, rekey_threshold=options.rekey_threshold)
+    path = state_file.state_path(options.state_dir, host.name)
+    previous, note = state_file.load(path)
+    now = time.time()
+    memory = state_file.remember(state)
+    timelines = state_file.between_runs(previous, memory, now) if previous else None
+    health = evaluate(
+        state, host.tunnels, rekey_threshold=options.rekey_threshold, timelines=timelines
+    )
+    try:
+        state_file.save(path, memory, now)
+    except OSError as exc:
+        note = f"{note}; " if note else ""
+        note += f"state file {path} not written: {exc.strerror or exc}"
+    if note:
+        report = replace(health.report, notes=(*health.report.notes, note))
+        health = replace(health, report=report)
+    return health
 
 
 def _deadline_result(host: InventoryHost, deadline: float) -> HostResult:
