@@ -22,13 +22,14 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/run_all.py`: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import bench_diagnose, bench_fleet, bench_parse
+from bench import bench_diagnose, bench_fleet, bench_parse, bench_watch
 from bench.common import Section, Target, targets_table
 
 BENCHES: dict[str, Callable[[bool], Section]] = {
     "diagnose": bench_diagnose.run,
     "parse": bench_parse.run,
     "fleet": bench_fleet.run,
+    "watch": bench_watch.run,
 }
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.md"
 
