@@ -35,17 +35,16 @@ from helpers import MockFactory, login_args
 
 pytestmark = pytest.mark.e2e
 
-# What netmiko's cisco_asa driver itself types while setting up a session (NETMIKO-ASA §1.2):
-# the only commands outside our allowlist the device may ever see. `configure terminal` /
-# `terminal width 511` / `end` only set the terminal width; nothing is configured.
+# What our netmiko driver types while setting up and closing a session: the only commands
+# outside our allowlist the device may ever see. netmiko's own cisco_asa preparation also
+# sends `configure terminal` / `terminal width 511` / `end` (NETMIKO-ASA §1.2): a
+# configuration change on a real ASA, so our driver replaces it (issue 13) and the mock
+# fixture fails any test whose mock received a configuration-mode command.
 NETMIKO_SESSION_PREP = {
     "show curpriv",
     "enable",
     "login",
     "terminal pager 0",
-    "configure terminal",
-    "terminal width 511",
-    "end",
     "exit",
 }
 
@@ -102,6 +101,8 @@ def test_audit_shows_only_allow_listed_and_session_prep_commands(mock_asa: MockF
         "show vpn-sessiondb detail l2l filter ipaddress 203.0.113.9",
         "show crypto isakmp sa",
     ]
+    assert not any(c.startswith(("conf", "terminal width", "end")) for c in typed), typed
+    assert not mock.config_changes()
     # The enable secret went to the Password: prompt, never typed as a command (the mock
     # records prompt answers masked, so only a secret typed at the CLI would show here).
     assert [e.kind for e in mock.audit].count("password") >= 1

@@ -44,7 +44,7 @@ HEALTHY_PEER = "203.0.113.9"
 HEALTHY_PROXY = ["10.10.0.0/24", "10.20.0.0/24"]
 # What netmiko types to prepare a session (besides `terminal ...`); everything else must be
 # one of the read-only collection commands.
-SESSION_PREP = {"show curpriv", "enable", "configure terminal", "end", "exit", "logout", "login"}
+SESSION_PREP = {"show curpriv", "enable", "exit", "logout", "login"}
 
 
 def _tunnels(*items: dict[str, Any]) -> dict[str, Any]:
@@ -203,6 +203,8 @@ def fleet_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
         capture.undo()
         commands = {f"fw{i:02d}": device.commands() for i, device in enumerate(fleet)}
         debug_on = {f"fw{i:02d}": device.debug_state.any_on for i, device in enumerate(fleet)}
+        changes = [(i, e.command) for i, device in enumerate(fleet) for e in device.config_changes()]
+        assert not changes, f"configuration commands reached the fleet: {changes}"
         document = json.loads(out.getvalue())
         others = max(d["duration_seconds"] for d in document["devices"] if d["host"] != "fw16")
         print(

@@ -96,8 +96,18 @@ _REFUSED_WORDS = re.compile(r"invalid password|access denied|password:", re.IGNO
 
 
 class _AsaConnection(CiscoAsaSSH):
-    """netmiko's own ``cisco_asa`` driver with two fixes that matter for a diagnostic tool.
+    """netmiko's own ``cisco_asa`` driver with the fixes that matter for a diagnostic tool.
 
+    0. No configuration mode, ever. netmiko's ASA ``session_preparation`` enters
+       ``configure terminal``, sets ``terminal width 511`` and leaves with ``end``: on a real
+       ASA that is a configuration change (``%ASA-5-111008`` / change-audit alarms on every
+       scheduled check). ``terminal width`` exists only in configuration mode on the ASA, so
+       we live with the default width (the SSH pty already asks for 511 columns). netmiko's
+       own switch for this, ``allow_auto_change=False``, also turns off the echo check of
+       every later command (``global_cmd_verify = False``), which we rely on to stay in step;
+       hence our own :meth:`session_preparation` (exec mode only: prompt, enable if needed,
+       ``terminal pager 0``); the privilege check itself is ``AsaSession``'s one
+       ``show curpriv``.
     1. After sending the enable secret, netmiko waits for the prompt; a wrong secret gets
        ``Invalid password`` + ``Password:`` instead, so it times out (10 s), then times out
        again in ``disconnect()`` (10 s more) while typing Enter into the password prompt. We
@@ -111,7 +121,22 @@ class _AsaConnection(CiscoAsaSSH):
 
     def __init__(self, *args: Any, enable_timeout: float = 10.0, **kwargs: Any) -> None:
         self.enable_timeout = enable_timeout  # set first: netmiko connects inside __init__
+        kwargs["allow_auto_change"] = False  # belt and braces: no netmiko terminal changes
         super().__init__(*args, **kwargs)
+
+    def session_preparation(self) -> None:
+        """Exec mode only: find the prompt, reach ``#`` if needed, ``terminal pager 0``.
+
+        Replaces netmiko's ASA version, which also enters configuration mode (see the class
+        docstring). ``enable()`` checks the prompt first and sends nothing at ``#``.
+        """
+        self.set_base_prompt()
+        if self.secret:
+            self.enable()
+        elif not self.check_enable_mode("#"):
+            self.asa_login()
+        self.disable_paging(command="terminal pager 0")
+        self.set_base_prompt()
 
     def enable_secret_handler(
         self, pattern: str, output: str, re_flags: int = re.IGNORECASE
