@@ -203,7 +203,7 @@ def fleet_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
         capture.undo()
         commands = {f"fw{i:02d}": device.commands() for i, device in enumerate(fleet)}
         debug_on = {f"fw{i:02d}": device.debug_state.any_on for i, device in enumerate(fleet)}
-        changes = [(i, e.command) for i, device in enumerate(fleet) for e in device.config_changes()]
+        changes = [(i, e.command) for i, dev in enumerate(fleet) for e in dev.config_changes()]
         assert not changes, f"configuration commands reached the fleet: {changes}"
         document = json.loads(out.getvalue())
         others = max(d["duration_seconds"] for d in document["devices"] if d["host"] != "fw16")

@@ -182,8 +182,15 @@ def test_config_mode_prompts_and_exit() -> None:
 
 def test_exec_commands_are_not_config_changes() -> None:
     session = priv()
-    for line in ("show curpriv", "sh run crypto map", "debug crypto ikev1 200", "undebug all",
-                 "terminal pager 0", "terminal monitor", "show debug"):
+    for line in (
+        "show curpriv",
+        "sh run crypto map",
+        "debug crypto ikev1 200",
+        "undebug all",
+        "terminal pager 0",
+        "terminal monitor",
+        "show debug",
+    ):
         assert not session.feed_line(line).config_change, line
 
 
