@@ -59,9 +59,10 @@ class DeviceContext:
         vocabulary = Vocabulary()
         for command in scenario.commands:
             vocabulary.extend(command)
-        return cls(
-            scenario, OutputBook(scenario), vocabulary, DebugState(), list(scenario.logging_buffer)
+        debug = DebugState(
+            dict(scenario.debug_levels_at_start), list(scenario.debug_conditions_at_start)
         )
+        return cls(scenario, OutputBook(scenario), vocabulary, debug, list(scenario.logging_buffer))
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def _typed(mock: Any) -> list[str]:
     return [
         c
         for c in mock.commands()
-        if not c.startswith(("terminal", "enable", "show curpriv")) and c not in ("exit", "logout")
+        if not c.startswith(("terminal", "enable", "show curpriv")) and c not in ("exit", "logout", "show debug")
     ]
 
 

@@ -69,12 +69,13 @@ def test_collect_healthy_and_connect_time(mock_asa: MockFactory) -> None:
         f"total {total:.3f} s"
     )
     assert session.connect_seconds is not None and session.connect_seconds < 5
-    assert list(snapshot.outputs) == list(DEFAULT_COLLECTION)
+    assert list(snapshot.outputs) == ["show debug", *DEFAULT_COLLECTION]
     assert session.hostname == mock.hostname
     assert snapshot.device.hostname == mock.hostname
     assert snapshot.device.version
+    assert snapshot.outputs["show debug"] == ""  # nothing left on
     for command, output in snapshot.outputs.items():
-        assert output.strip(), command
+        assert output.strip() or command == "show debug", command
         assert f"{mock.hostname}#" not in output  # prompt stripped
         assert not output.startswith(command)  # echo stripped
         assert "Invalid input" not in output
@@ -95,6 +96,7 @@ def test_audit_shows_only_allow_listed_and_session_prep_commands(mock_asa: MockF
         assert check_allowed(command) == command, command  # sent in canonical form
     ours = [c for c in typed if c not in NETMIKO_SESSION_PREP]
     assert ours == [
+        "show debug",  # once, right after login: crypto debug left on?
         "show version",
         "show crypto isakmp sa",
         "show crypto ipsec sa peer 203.0.113.9",

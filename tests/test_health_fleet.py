@@ -44,7 +44,7 @@ HEALTHY_PEER = "203.0.113.9"
 HEALTHY_PROXY = ["10.10.0.0/24", "10.20.0.0/24"]
 # What netmiko types to prepare a session (besides `terminal ...`); everything else must be
 # one of the read-only collection commands.
-SESSION_PREP = {"show curpriv", "enable", "exit", "logout", "login"}
+SESSION_PREP = {"show curpriv", "show debug", "enable", "exit", "logout", "login"}
 
 
 def _tunnels(*items: dict[str, Any]) -> dict[str, Any]:
@@ -290,7 +290,9 @@ def test_redundancy_pair_up_is_quiet_and_expected_count(fleet_run: FleetRun) -> 
 def test_check_never_enables_debug(fleet_run: FleetRun) -> None:
     for host, commands in fleet_run.commands.items():
         assert not fleet_run.debug_on[host], host
-        assert not [c for c in commands if "debug" in c or c.startswith("no ")], (host, commands)
+        changing = [c for c in commands if c != "show debug" and ("debug" in c or c[:3] == "no ")]
+        assert not changing, (host, commands)
+        assert commands.count("show debug") <= 1, (host, commands)  # read once, at login
         typed = {c for c in commands if c not in SESSION_PREP and not c.startswith("terminal ")}
         assert typed <= set(DEFAULT_COLLECTION), (host, typed - set(DEFAULT_COLLECTION))
 

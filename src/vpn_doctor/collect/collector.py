@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
+    SHOW_DEBUG,
     SHOW_VERSION,
     peer_filtered_commands,
 )
@@ -113,6 +114,9 @@ def collect(
     to_run = plan(peer, commands)
     collected_at = _now()
     outputs: dict[str, str] = {}
+    at_login = getattr(runner, "debug_at_login", None)  # AsaSession reads it once at login
+    if isinstance(at_login, str):
+        outputs[SHOW_DEBUG] = mask_secrets(at_login)
 
     def snapshot() -> Snapshot:
         return Snapshot(

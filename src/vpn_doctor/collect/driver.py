@@ -43,6 +43,7 @@ from netmiko.exceptions import (
     WriteException,
 )
 
+from vpn_doctor.asa.commands import SHOW_DEBUG
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.collector import is_rejection
 from vpn_doctor.errors import (
@@ -277,14 +278,19 @@ class AsaSession:
         settings: ConnectionSettings,
         *,
         connection_factory: ConnectionFactory | None = None,
+        read_debug_at_login: bool = True,
     ) -> None:
         self.settings = settings
+        self.read_debug_at_login = read_debug_at_login
         self._factory = connection_factory or _AsaConnection
         self._conn: Connection | None = None
         self._prompt_re = ""
         self.hostname = ""
         self.privilege_level: int | None = None
         self.connect_seconds: float | None = None
+        # `show debug` as read once right after login (None: not read): crypto debugging
+        # left on by an earlier session is reported as DEVICE_DEBUG_LEFT_ON.
+        self.debug_at_login: str | None = None
 
     # -- CommandRunner -------------------------------------------------------------------
     @property
@@ -343,6 +349,8 @@ class AsaSession:
         self._prompt_re = prompt_regex(self.hostname)
         try:
             self._check_privileged()
+            if self.read_debug_at_login:
+                self.debug_at_login = self.run(SHOW_DEBUG)
         except BaseException:
             self.close()
             raise

@@ -41,6 +41,7 @@ from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.diagnose import messages as debuglog
 from vpn_doctor.diagnose.conclude import conclude, ranking_step, walk
 from vpn_doctor.diagnose.config_evidence import packet_tracer_facts, tunnel_config_issues
+from vpn_doctor.diagnose.device_findings import device_findings
 from vpn_doctor.diagnose.findings import (
     DIAGNOSIS_INCOMPLETE,
     DiagnosisReport,
@@ -136,6 +137,7 @@ def diagnose(
         version=state.device.version,
         tunnels=tuple(tunnels),
         notes=tuple(notes),
+        device_findings=device_findings(state, book),
     )
 
 

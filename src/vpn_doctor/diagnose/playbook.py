@@ -69,7 +69,7 @@ _LEAF_KEYS = {
     "alternatives",
 }
 _CATALOGUE_KEYS = {"severity", "verdict", "phase", "title", "meaning", "checks", "remediation"}
-_PHASES = {"phase1", "phase2", "tunnel", "engine"}
+_PHASES = {"phase1", "phase2", "tunnel", "engine", "device"}
 
 
 @dataclass(frozen=True)
