@@ -57,7 +57,8 @@ def _typed(mock: Any) -> list[str]:
     return [
         c
         for c in mock.commands()
-        if not c.startswith(("terminal", "enable", "show curpriv")) and c not in ("exit", "logout", "show debug")
+        if not c.startswith(("terminal", "enable", "show curpriv"))
+        and c not in ("exit", "logout", "show debug")
     ]
 
 

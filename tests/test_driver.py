@@ -329,8 +329,12 @@ def test_raw_helpers_keep_everything_and_check_the_allowlist() -> None:
     conn.raw_replies = [reply]
     assert session.run_raw_until_prompt("undebug all", timeout=5) == reply
     assert conn.written[-1] == "undebug all\n"
+    with pytest.raises(CommandNotAllowed, match="condition"):  # no peer condition yet
+        session.write_raw("debug crypto isakmp 127\n")
+    session.write_raw("debug crypto condition peer 203.0.113.9\n")
     session.write_raw("debug crypto isakmp 127\n")
     assert conn.written[-1] == "debug crypto isakmp 127\n"
+    assert session.policy.undo_commands() == ["no debug crypto isakmp", "no debug crypto condition"]
     session.write_raw("\n")
     with pytest.raises(CommandNotAllowed):
         session.write_raw("show version\nreload\n")

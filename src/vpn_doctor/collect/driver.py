@@ -46,6 +46,7 @@ from netmiko.exceptions import (
 from vpn_doctor.asa.commands import SHOW_DEBUG
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.collector import is_rejection
+from vpn_doctor.collect.guard import SendPolicy
 from vpn_doctor.errors import (
     AuthenticationFailed,
     CommandRejected,
@@ -282,6 +283,9 @@ class AsaSession:
     ) -> None:
         self.settings = settings
         self.read_debug_at_login = read_debug_at_login
+        # What may be sent now (debug only after a peer condition unless forced, no
+        # show tech-support unless asked) and every debug to undo at close.
+        self.policy = SendPolicy()
         self._factory = connection_factory or _AsaConnection
         self._conn: Connection | None = None
         self._prompt_re = ""
@@ -303,8 +307,9 @@ class AsaSession:
         Raises CommandNotAllowed (never sent), CommandRejected (the ASA refused it), or a
         DeviceError if the session failed.
         """
-        normalised = check_allowed(command)
+        normalised = self._admit(command)
         conn = self._require()
+        self.policy.sent(normalised)  # registered before the write: a timeout may still apply it
         try:
             output: str = conn.send_command(
                 normalised,
@@ -357,7 +362,13 @@ class AsaSession:
         self.connect_seconds = time.perf_counter() - start
 
     def close(self) -> None:
-        """Log out; never raises (the session may already be gone)."""
+        """Undo any debug this session turned on and did not undo, log out; never raises
+        (the session may already be gone: then the debug stays on, and the next login's
+        ``show debug`` reports it as DEVICE_DEBUG_LEFT_ON)."""
+        if self._conn is not None:
+            for command in self.policy.undo_commands():
+                with contextlib.suppress(Exception):
+                    self.run(command)
         conn, self._conn = self._conn, None
         if conn is None:
             return
@@ -377,10 +388,10 @@ class AsaSession:
 
     def write_raw(self, text: str) -> None:
         """Write ``text`` to the channel as is; every non-empty line must be allow-listed."""
-        for line in text.splitlines():
-            if line.strip():
-                check_allowed(line)
+        admitted = [self._admit(line) for line in text.splitlines() if line.strip()]
         conn = self._require()
+        for line in admitted:
+            self.policy.sent(line)
         try:
             conn.write_channel(text)
         except Exception as exc:
@@ -401,8 +412,9 @@ class AsaSession:
         Unlike :meth:`run`, nothing is stripped or discarded: debug lines that arrive before
         the echo, the echo itself and the prompt are all returned, so no debug line is lost.
         """
-        normalised = check_allowed(command)
+        normalised = self._admit(command)
         conn = self._require()
+        self.policy.sent(normalised)
         try:
             conn.write_channel(normalised + "\n")
             output: str = conn.read_until_pattern(
@@ -413,6 +425,12 @@ class AsaSession:
         return output
 
     # -- internals -------------------------------------------------------------------------
+    def _admit(self, command: str) -> str:
+        """The allowlist, then the session policy; the normalised command, or raise."""
+        normalised = check_allowed(command, allow_tech_support=self.policy.allow_tech_support)
+        self.policy.check(normalised)
+        return normalised
+
     def _require(self) -> Connection:
         if self._conn is None:
             raise SessionLost("not connected (the session was closed)", host=self.host)

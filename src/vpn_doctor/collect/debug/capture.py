@@ -515,6 +515,28 @@ def capture_debug(
     :class:`DebugLeftOn` (exit 16, could not undo/verify); both carry ``.capture``.
     """
     _require_scope(options)
+    # The session's own send policy refuses a debug without a peer condition too (issue 13:
+    # enforced where commands are sent); --debug-all-peers is the explicit force.
+    policy = getattr(session, "policy", None)
+    forced_before = bool(getattr(policy, "force_debug", False))
+    if policy is not None and options.all_peers:
+        policy.force_debug = True
+    try:
+        return _capture(session, options, on_line, on_tick, settings_for_reconnect, session_factory)
+    finally:
+        if policy is not None:
+            policy.force_debug = forced_before
+
+
+def _capture(
+    session: RawSession,
+    options: DebugCaptureOptions,
+    on_line: LineCallback | None,
+    on_tick: TickCallback | None,
+    settings_for_reconnect: Any,
+    session_factory: SessionFactory | None,
+) -> DebugCapture:
+    """capture_debug's body (the scope was checked and the force applied by the caller)."""
     capture = DebugCapture(host=session.host, peer=options.peer, max_lines=options.max_lines)
     sink = _Sink(capture, on_line)
     guard = SignalGuard()
