@@ -277,7 +277,9 @@ def _read_lines(path: Path) -> tuple[str, ...]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise InputError(f"--log {path}: {exc.strerror or exc}") from exc
-    return tuple(line.rstrip() for line in text.splitlines() if line.strip())
+    from vpn_doctor.masking import mask_secrets
+
+    return tuple(line.rstrip() for line in mask_secrets(text).splitlines() if line.strip())
 
 
 def _snapshot_from_args(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
