@@ -348,8 +348,8 @@ def test_sigterm_is_turned_into_a_clean_stop(asa: Asa) -> None:
 
 @pytest.mark.parametrize(
     ("signum", "exit_code"),
-    [(signal.SIGTERM, 143), (signal.SIGINT, ExitCode.INTERRUPTED)],
-    ids=["sigterm", "ctrl-c"],
+    [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, ExitCode.INTERRUPTED)],
+    ids=["sigterm", "sighup", "ctrl-c"],
 )
 def test_signal_from_another_thread(asa: Asa, signum: int, exit_code: int) -> None:
     mock = asa.start("mm_wait_msg6")

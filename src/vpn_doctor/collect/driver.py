@@ -118,7 +118,8 @@ class _AsaConnection(CiscoAsaSSH):
        cleanup is skipped, so no paramiko thread is left behind.
     3. netmiko never notices that the device closed the channel: every read just returns ""
        until the read timeout (10 s for the echo alone). An empty read on a channel that
-       has seen EOF raises ``ReadException`` at once (translated to SessionLost).
+       has seen EOF raises ``ReadException`` at once (translated to SessionLost), after one
+       more read drains whatever arrived together with the close.
     """
 
     def __init__(self, *args: Any, enable_timeout: float = 10.0, **kwargs: Any) -> None:
@@ -163,7 +164,14 @@ class _AsaConnection(CiscoAsaSSH):
     def read_channel(self) -> str:
         data: str = super().read_channel()
         if not data and self._channel_closed():
-            raise ReadException("Channel stream closed by remote device.")
+            # Drain before declaring the session lost: paramiko's transport thread may have
+            # queued the device's last bytes *and* the close between our empty read and the
+            # check above (it files data before EOF/close, so once closed is seen, all data
+            # is already buffered). Without this second read that last debug line was lost
+            # in about 1 capture in 300 (issue 13).
+            data = super().read_channel()
+            if not data:
+                raise ReadException("Channel stream closed by remote device.")
         return data
 
     def _channel_closed(self) -> bool:

@@ -52,6 +52,7 @@ from vpn_doctor.collect.debug.cleanup import (
     SignalGuard,
     manual_instructions,
 )
+from vpn_doctor.collect.signals import Terminated, signal_name
 from vpn_doctor.errors import (
     CommandNotAllowed,
     CommandRejected,
@@ -480,8 +481,8 @@ def _default_factory(settings: Any) -> Any:
 def _exit_code(failure: BaseException) -> int:
     if isinstance(failure, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
-    if isinstance(failure, CaptureTerminated):
-        return EXIT_TERMINATED
+    if isinstance(failure, Terminated):
+        return failure.exit_code  # 143 SIGTERM, 129 SIGHUP
     if isinstance(failure, VpnDoctorError):
         return failure.exit_code
     return ExitCode.UNKNOWN
@@ -490,8 +491,8 @@ def _exit_code(failure: BaseException) -> int:
 def _describe(failure: BaseException) -> str:
     if isinstance(failure, KeyboardInterrupt):
         return "interrupted (Ctrl-C)"
-    if isinstance(failure, CaptureTerminated):
-        return "terminated (SIGTERM)"
+    if isinstance(failure, Terminated):
+        return f"terminated ({signal_name(failure.signum)})"
     if isinstance(failure, VpnDoctorError):  # the host is already in our own message
         return f"'{failure.command}': {failure.message}" if failure.command else failure.message
     return f"{type(failure).__name__}: {failure}"
@@ -561,8 +562,9 @@ def _capture(
             result = _clean(run, cleanup, failure)
     _record(capture, result, run)
     if failure is None and (guard.deferred or guard.pending is not None):
-        interrupted = signal.SIGINT in [*guard.deferred, guard.pending]
-        failure = KeyboardInterrupt() if interrupted else CaptureTerminated()
+        received = [s for s in (*guard.deferred, guard.pending) if s is not None]
+        interrupted = signal.SIGINT in received
+        failure = KeyboardInterrupt() if interrupted else CaptureTerminated(received[0])
     if not result.verified:
         reason = f" The capture stopped because: {_describe(failure)}." if failure else ""
         raise DebugLeftOn(
