@@ -18,6 +18,7 @@ from vpn_doctor.cli import collect as cli_collect
 from vpn_doctor.cli import diagnose as cli_diagnose
 from vpn_doctor.cli import mock as cli_mock
 from vpn_doctor.cli import undebug as cli_undebug
+from vpn_doctor.collect.signals import Terminated, stop_signals_raise
 from vpn_doctor.errors import ExitCode, VpnDoctorError
 
 EPILOG = """\
@@ -67,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return ExitCode.USAGE
     try:
-        code: int = handler(args)
+        with stop_signals_raise():  # SIGTERM/SIGHUP: save and report what was collected
+            code: int = handler(args)
         return code
     except VpnDoctorError as exc:
         print(f"vpn-doctor: error: {exc}", file=sys.stderr)
@@ -75,6 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vpn-doctor: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
+    except Terminated as exc:
+        print(f"vpn-doctor: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

@@ -238,7 +238,12 @@ def run_collect(args: argparse.Namespace) -> int:
     check_save_target(save_dir)  # fail before logging in, not after
     settings = _settings(args)
     start = time.perf_counter()
-    snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
+    try:
+        snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
+    except CollectionInterrupted as exc:  # saved already; show what it says, then exit
+        if args.format == "text" and exc.snapshot.outputs:
+            _partial_diagnosis(exc.snapshot, peer)
+        raise
     saved = save_snapshot(snapshot, save_dir)
     summary = CollectSummary(
         host=settings.host,
@@ -281,6 +286,18 @@ def _diagnose_hook(state: DeviceState | None, peer: str | None, console: Console
     report = diagnose(state, peer)
     render_rich(report, console)
     return report.exit_code()
+
+
+def _partial_diagnosis(snapshot: Snapshot, peer: str | None) -> None:
+    """The diagnosis of what a stopped collection gathered, marked partial (issue 13)."""
+    from dataclasses import replace
+
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.report.rich_view import render_rich
+
+    state = _parse(snapshot)
+    if state is not None:
+        render_rich(replace(diagnose(state, peer), partial=True), Console())
 
 
 def _load_mock() -> tuple[Any, Any]:

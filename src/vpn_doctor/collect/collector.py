@@ -26,6 +26,7 @@ from vpn_doctor.asa.commands import (
 )
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.runner import CommandRunner
+from vpn_doctor.collect.signals import Terminated
 from vpn_doctor.errors import (
     CollectionInterrupted,
     CommandRejected,
@@ -143,11 +144,12 @@ def collect(
                 command=exc.command or command,
                 output=exc.output,
             ) from exc
-        except KeyboardInterrupt as exc:
+        except (KeyboardInterrupt, Terminated) as exc:
             raise CollectionInterrupted(
-                f"interrupted after {len(outputs)} of {len(to_run)} commands",
+                f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else exc} after "
+                f"{len(outputs)} of {len(to_run)} commands",
                 snapshot=snapshot(),
-                exit_code=ExitCode.INTERRUPTED,
+                exit_code=exc.exit_code if isinstance(exc, Terminated) else ExitCode.INTERRUPTED,
                 host=runner.host,
                 command=command,
             ) from exc

@@ -36,6 +36,7 @@ _STATUS_WORDS = {
     "auth_failed": "login failed",
     "timeout": "timed out",
     "error": "not checked",
+    "stopped": "not checked: stopped",
 }
 
 
