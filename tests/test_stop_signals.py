@@ -123,3 +123,45 @@ def test_diagnose_after_a_session_drop_prints_the_partial_diagnosis(
     assert report["partial"] is True
     assert "partial" in err.getvalue()
     assert report["tunnels"], report  # the IKE SA that was read is diagnosed
+
+
+def test_check_sigterm_writes_json_status_and_prometheus_for_devices_done(
+    mock_asa: MockFactory, tmp_path: Path
+) -> None:
+    import yaml
+
+    fast = mock_asa("healthy", hostname="fw1")
+    slow = mock_asa("healthy", hostname="fw2", delay_ms=20_000)  # never finishes in time
+    common = {"hostname": "127.0.0.1", "username": "admin"}
+    tunnels = {"vpn_doctor": {"tunnels": [{"peer": "203.0.113.9"}]}}
+    inventory = tmp_path / "hosts.yaml"
+    inventory.write_text(
+        yaml.safe_dump(
+            {
+                "fw1": {**common, "port": fast.port, "data": tunnels},
+                "fw2": {**common, "port": slow.port, "data": tunnels},
+            }
+        )
+    )
+    textfile = tmp_path / "vpn_doctor.prom"
+    argv = ["check", "--inventory", str(inventory), "--format", "json", "--textfile",
+            str(textfile), "--password-env", "VD_PW", "--secret-env", "VD_PW",
+            "--timeout", "30"]  # fmt: skip
+    proc = _spawn(argv, fast.password)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "exit" not in fast.commands():
+        time.sleep(0.02)  # fw1 is done once it logged out
+    _wait_for_commands(slow, 1, proc)  # fw2 is stuck in its first (slow) show command
+    time.sleep(0.3)  # let the main thread record fw1's result
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    document = json.loads(out)
+    devices = {d["host"]: d for d in document["devices"]}
+    assert devices["fw1"]["status"] == "ok"
+    assert devices["fw2"]["status"] == "stopped"
+    assert devices["fw2"]["error"] == "not checked: stopped"
+    assert document["summary"]["state"] == "UNKNOWN"
+    metrics = textfile.read_text()
+    assert 'status="stopped"' in metrics
+    assert "not checked" in err
