@@ -146,3 +146,39 @@ def test_session_undoes_on_close_a_debug_sent_through_run(mock_asa: MockFactory)
     assert not mock.debug_state.any_on
     undo = [c for c in mock.commands() if c.startswith("no ")]
     assert undo == ["no debug crypto ikev2 protocol", "no debug crypto condition"]
+
+
+@pytest.mark.e2e
+def test_check_and_collect_report_debug_left_on(
+    mock_asa: MockFactory, env: None, tmp_path: Any
+) -> None:
+    import yaml
+
+    mock = mock_asa("debug_left_on")
+    inventory = tmp_path / "hosts.yaml"
+    inventory.write_text(
+        yaml.safe_dump(
+            {
+                "fw1": {
+                    "hostname": "127.0.0.1",
+                    "port": mock.port,
+                    "username": "admin",
+                    "data": {"vpn_doctor": {"tunnels": [{"peer": PEER}]}},
+                }
+            }
+        )
+    )
+    code, out = run_cli(
+        ["check", "--inventory", str(inventory), "--format", "json",
+         "--password-env", "VD_PW", "--secret-env", "VD_PW"]
+    )  # fmt: skip
+    (device,) = json.loads(out)["devices"]
+    assert [f["code"] for f in device["device"]["findings"]] == ["DEVICE_DEBUG_LEFT_ON"]
+    save = tmp_path / "snap"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code, out = run_cli(["collect", *login_args(mock, "VD_PW", "VD_PW"), "--save", str(save)])
+    assert code == 0
+    assert "enabled at level 200" in (save / "show_debug.txt").read_text()
+    assert "DEVICE_DEBUG_LEFT_ON" in err.getvalue()
+    assert mock.debug_state.any_on  # reported, never changed

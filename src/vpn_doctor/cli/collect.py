@@ -245,6 +245,7 @@ def run_collect(args: argparse.Namespace) -> int:
             _partial_diagnosis(exc.snapshot, peer)
         raise
     saved = save_snapshot(snapshot, save_dir)
+    _warn_debug_left_on(snapshot, settings.host)
     summary = CollectSummary(
         host=settings.host,
         port=settings.port,
@@ -286,6 +287,19 @@ def _diagnose_hook(state: DeviceState | None, peer: str | None, console: Console
     report = diagnose(state, peer)
     render_rich(report, console)
     return report.exit_code()
+
+
+def _warn_debug_left_on(snapshot: Snapshot, host: str) -> None:
+    """`show debug` at login listed crypto debugging: say so (DEVICE_DEBUG_LEFT_ON)."""
+    from vpn_doctor.parse.debug_state import parse_show_debug
+
+    status = parse_show_debug(snapshot.outputs.get("show debug", ""))
+    if status.crypto_on:
+        print(
+            f"vpn-doctor: DEVICE_DEBUG_LEFT_ON: crypto debugging is on on {host} "
+            f"({'; '.join(status.lines)}); undo with: vpn-doctor undebug {host}",
+            file=sys.stderr,
+        )
 
 
 def _partial_diagnosis(snapshot: Snapshot, peer: str | None) -> None:

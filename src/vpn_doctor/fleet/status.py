@@ -180,7 +180,7 @@ def device_dict(result: HostResult) -> dict[str, Any]:
     else:
         data = {
             "schema": SCHEMA,
-            "device": {"hostname": "", "version": ""},
+            "device": {"hostname": "", "version": "", "findings": []},
             "tunnels": [],
             "notes": [],
             "source": "",
