@@ -198,3 +198,20 @@ def test_bad_finding_phase_names_the_vocabulary(book_dir: Path) -> None:
     _edit(book_dir / "findings.yaml", "    phase: phase1\n", "    phase: phase_one\n")
     with pytest.raises(PlaybookError, match=r"findings.yaml:\d+: finding 'IKE_NO_SA': phase must"):
         load_playbooks(book_dir)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("phase1_up: [MM_ACTIVE,", "phase1_up: [MM_ACTIV,", r"vocabulary.yaml:\d+: unknown state"),
+        ("ike_roles:", "ike_rolez:", r"vocabulary.yaml:\d+: unknown key\(s\) \['ike_rolez'\]"),
+        ("  states: ike_states", "  states: ike_statez", r"vocabulary.yaml:\d+: unknown vocab"),
+        ("ike_versions: [1, 2]", "ike_versions: [1, two]", r"vocabulary.yaml:\d+: 'ike_versions'"),
+    ],
+)
+def test_broken_vocabulary_names_file_and_line(
+    book_dir: Path, old: str, new: str, message: str
+) -> None:
+    _edit(book_dir / "vocabulary.yaml", old, new)
+    with pytest.raises(PlaybookError, match=message):
+        load_playbooks(book_dir)

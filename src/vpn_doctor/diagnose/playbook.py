@@ -32,6 +32,8 @@ A playbook is pure data. Two kinds of file live in the directory:
 Two more kinds share the directory and are not trees: ``kind: messages`` (the debug/syslog
 catalogue, :mod:`vpn_doctor.diagnose.messages`) and ``kind: vocabulary`` (the words a
 playbook may use, :mod:`vpn_doctor.vocabulary`); a directory without them uses the shipped ones.
+A directory's own ``messages.yaml`` is validated and its ids are what ``debug_pattern`` may
+name; matching debug lines always uses the shipped catalogue.
 
 Everything is checked once, at load: the schema and unknown keys, that every predicate
 exists and accepts the given params, that every parameter value is a known word (an IKE state,
