@@ -29,6 +29,7 @@ compiled once, on first use (importing this module reads no file).
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -173,7 +174,9 @@ def _entry(entry: Any, file: str, at: KeyPath, lines: Mapping[KeyPath, int]) -> 
         raise fail("regex", f"regex does not compile: {exc}") from exc
     implies = entry["implies"]
     if implies is not None and implies not in FINDING_CODES:
-        raise fail("implies", f"'implies' {implies!r} is not a finding code (Contract 3) or null")
+        close = difflib.get_close_matches(str(implies), sorted(FINDING_CODES), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise fail("implies", f"'implies' {implies!r} is not a finding code (Contract 3){hint}")
     if entry["strength"] not in STRENGTHS:
         raise fail("strength", f"'strength' must be one of {list(STRENGTHS)}")
     if entry["strength"] == "decisive" and implies is None:

@@ -45,6 +45,7 @@ catalogue code, every placeholder is known. Errors are
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import inspect
 import re
@@ -245,10 +246,11 @@ class _Words:
                         continue
                 elif key in words and not isinstance(key, bool):
                     continue
+                close = difflib.get_close_matches(str(item), [str(k) for k in known], n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {list(known)}"
                 raise PlaybookError(
                     f"{where}: predicate '{predicate}': {param} {item!r} is not a known "
-                    f"{name.replace('_', ' ')[:-1]} ({self.vocabulary.file}: {name}); "
-                    f"known: {', '.join(map(str, known))}"
+                    f"{name.replace('_', ' ')[:-1]} ({self.vocabulary.file}: {name}); {hint}"
                 )
 
 
