@@ -95,8 +95,11 @@ class DebugEvidence:
 
 CONFIDENCES: tuple[Confidence, ...] = ("V", "S", "I", "U")
 STRENGTHS: tuple[Strength, ...] = ("decisive", "supporting")
-_REQUIRED = ("id", "regex", "guard", "implies", "strength", "phase", "confidence", "title")
-_OPTIONAL = ("syslog", "meaning", "note", "sources", "fallback", "samples")
+_REQUIRED = (
+    "id", "regex", "guard", "implies", "strength", "phase", "confidence", "title", "meaning"
+)  # fmt: skip
+#: ``samples`` is required too; its absence gets its own message (it is the entry's proof).
+_OPTIONAL = ("syslog", "note", "sources", "fallback", "samples")
 
 
 def catalogue_file() -> Path:
@@ -162,10 +165,10 @@ def _entry(entry: Any, file: str, at: KeyPath, lines: Mapping[KeyPath, int]) -> 
     missing = [key for key in _REQUIRED if key not in entry]
     if missing:
         raise PlaybookError(f"{where}: missing key(s) {missing}")
-    for key in ("id", "regex", "guard", "title"):
+    for key in ("id", "regex", "guard", "title", "meaning"):
         if not isinstance(entry[key], str) or not entry[key]:
             raise fail(key, f"'{key}' must be a non-empty string")
-    for key in ("syslog", "meaning", "note"):
+    for key in ("syslog", "note"):
         if entry.get(key) is not None and not isinstance(entry[key], str):
             raise fail(key, f"'{key}' must be a string")
     try:
@@ -205,7 +208,7 @@ def _entry(entry: Any, file: str, at: KeyPath, lines: Mapping[KeyPath, int]) -> 
         id=entry["id"],
         regex=regex,
         title=entry["title"],
-        meaning=entry.get("meaning") or "",
+        meaning=entry["meaning"],
         implies=implies,
         phase=entry["phase"],
         confidence=cast(Confidence, entry["confidence"]),

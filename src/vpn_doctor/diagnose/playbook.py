@@ -58,12 +58,12 @@ from typing import Any
 import yaml
 
 from vpn_doctor.diagnose.findings import ALL_CODES, CONTRACT3_CODES, SEVERITIES, VERDICTS
-from vpn_doctor.diagnose.messages import STRENGTHS, catalogue, load_catalogue
+from vpn_doctor.diagnose.messages import STRENGTHS, catalogue, catalogue_file, load_catalogue
 from vpn_doctor.diagnose.predicates import REGISTRY
 from vpn_doctor.diagnose.tunnel_context import FACT_NAMES, TunnelContext
 from vpn_doctor.errors import PlaybookError
 from vpn_doctor.resources import playbooks_dir
-from vpn_doctor.vocabulary import Vocabulary, load_vocabulary, vocabulary
+from vpn_doctor.vocabulary import Vocabulary, load_vocabulary, vocabulary, vocabulary_file
 from vpn_doctor.yaml_lines import parse_with_lines
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -187,7 +187,9 @@ def load_playbooks(directory: Path | None = None) -> PlaybookSet:
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise PlaybookError(f"{directory}: no playbook files (*.yaml)")
-    read = [(path, *_read_yaml(path)) for path in files]
+    # The shipped catalogue and vocabulary are read once per process, by their own modules.
+    shipped = {catalogue_file().resolve(), vocabulary_file().resolve()}
+    read = [(path, *_read_yaml(path)) for path in files if path.resolve() not in shipped]
     kinds = {"findings", "playbook", "messages", "vocabulary"}
     for path, data, _ in read:
         if data.get("kind") not in kinds:
