@@ -152,7 +152,7 @@ def test_check_sigterm_writes_json_status_and_prometheus_for_devices_done(
     while time.monotonic() < deadline and "exit" not in fast.commands():
         time.sleep(0.02)  # fw1 is done once it logged out
     _wait_for_commands(slow, 1, proc)  # fw2 is stuck in its first (slow) show command
-    time.sleep(0.3)  # let the main thread record fw1's result
+    time.sleep(2.0)  # fw1 parsed, diagnosed and recorded by the main thread (fw2 takes 20 s)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
