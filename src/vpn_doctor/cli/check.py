@@ -26,7 +26,7 @@ from vpn_doctor.errors import InventoryError
 from vpn_doctor.fleet.check import CheckOptions, check_host, run_checks
 from vpn_doctor.fleet.expectations import DEFAULT_REKEY_THRESHOLD
 from vpn_doctor.fleet.inventory import USERNAME_ENV, Inventory, load_inventory
-from vpn_doctor.fleet.prometheus import render_metrics, write_textfile
+from vpn_doctor.fleet.prometheus import fleet_registry, write_textfile
 from vpn_doctor.fleet.status import fleet_document, status_line, summarize
 from vpn_doctor.report.health_view import progress, render_table
 
@@ -213,13 +213,15 @@ def run_check(args: argparse.Namespace) -> int:
     finished = datetime.now(timezone.utc)
     summary = summarize(results, time.perf_counter() - start, skipped=len(inventory.skipped))
     status = status_line(results, summary)
-    metrics = render_metrics(results, summary, finished)
+    registry = fleet_registry(results, summary, finished)
     if args.textfile:
-        write_textfile(args.textfile, metrics)
+        write_textfile(args.textfile, registry)
     if args.format == "json":
         print(json.dumps(fleet_document(results, summary, finished), indent=2))
     elif args.format == "prometheus" and not args.textfile:
-        sys.stdout.write(metrics)
+        from prometheus_client import generate_latest
+
+        sys.stdout.write(generate_latest(registry).decode("utf-8"))
     else:
         print(status)
         if args.format == "text":
