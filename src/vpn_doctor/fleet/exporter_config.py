@@ -298,7 +298,10 @@ def load_exporter_config(
     if isinstance(concurrent, bool) or not isinstance(concurrent, int) or concurrent < 1:
         raise reader.fail("max_concurrent_probes", f"must be an integer >= 1, got {concurrent!r}")
     listen = reader.text(raw, "listen", "") or DEFAULT_LISTEN
-    parse_listen(listen)
+    try:
+        parse_listen(listen)
+    except ExporterConfigError as exc:
+        raise reader.fail("listen", exc.message) from None
     return ExporterConfig(
         modules=modules,
         targets=tuple(targets),
