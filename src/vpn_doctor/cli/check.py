@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     inv.add_argument("--groups", type=Path, metavar="FILE", help="Nornir groups file")
     inv.add_argument("--defaults", type=Path, metavar="FILE", help="Nornir defaults file")
+    inv.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="check only shard I of N (0-based, stable hash of the host name; e.g. "
+        "--shard $JOB_COMPLETION_INDEX/4); the textfile gets .shard-I-of-N",
+    )
     inv.add_argument(
         "--host",
         action="append",
@@ -185,6 +192,13 @@ def run_check(args: argparse.Namespace) -> int:
         ),
         args.only,
     )
+    shard = None
+    if args.shard:
+        from vpn_doctor.fleet.shard import parse_shard, select
+
+        shard = parse_shard(args.shard)
+        names = [host.name for host in inventory.hosts]
+        inventory = replace(inventory, hosts=tuple(select(inventory.hosts, names, shard)))
     default_playbooks()  # a broken playbook set is one error (exit 18), not N failed hosts
     options = CheckOptions(
         timeout=args.timeout,
@@ -212,12 +226,17 @@ def run_check(args: argparse.Namespace) -> int:
         )
     finished = datetime.now(timezone.utc)
     summary = summarize(results, time.perf_counter() - start, skipped=len(inventory.skipped))
+    if shard is not None and not results:
+        summary = replace(summary, state=0)  # an empty shard (few hosts, many shards) is fine
     status = status_line(results, summary)
-    registry = fleet_registry(results, summary, finished)
+    registry = fleet_registry(results, summary, finished, shard=shard.label if shard else None)
     if args.textfile:
-        write_textfile(args.textfile, registry)
+        write_textfile(shard.textfile(args.textfile) if shard else args.textfile, registry)
     if args.format == "json":
-        print(json.dumps(fleet_document(results, summary, finished), indent=2))
+        document = fleet_document(results, summary, finished)
+        if shard is not None:
+            document["shard"] = {"index": shard.index, "count": shard.count}
+        print(json.dumps(document, indent=2))
     elif args.format == "prometheus" and not args.textfile:
         from prometheus_client import generate_latest
 

@@ -18,8 +18,10 @@ Metrics (every sample of a family together, after its ``# HELP`` and ``# TYPE``)
     vpn_doctor_tunnel_phase2_sas{host,peer}                IPsec SA pairs
     vpn_doctor_tunnel_bytes_total{host,peer,direction}     vpn-sessiondb bytes (tx|rx)
     vpn_doctor_tunnel_finding{host,peer,code,severity}     1 per finding (not TUNNEL_HEALTHY)
-    vpn_doctor_last_check_timestamp_seconds                end of the run (Unix time)
-    vpn_doctor_check_duration_seconds                      wall time of the run
+    vpn_doctor_last_check_timestamp_seconds{shard}         end of the run (Unix time)
+    vpn_doctor_check_duration_seconds{shard}               wall time of the run
+
+``shard`` ("I/N") only with ``check --shard``.
     vpn_doctor_device_check_duration_seconds{host}         wall time per device
 
 Tunnel metrics exist only for devices that were reached.
@@ -88,7 +90,7 @@ class UniqueCounter(CounterMetricFamily):
 
 
 def _families(
-    results: Sequence[HostResult], summary: FleetSummary, finished: datetime
+    results: Sequence[HostResult], summary: FleetSummary, finished: datetime, shard: str | None
 ) -> list[Metric]:
     reachable = UniqueGauge(
         "vpn_doctor_device_reachable", "1 if vpn-doctor logged in and collected, else 0.", ["host"]
@@ -151,16 +153,17 @@ def _families(
                 traffic.add([host, tunnel.peer, "rx"], tunnel.bytes_rx)
             for problem in tunnel.problems:
                 finding.add([host, tunnel.peer, problem.code, problem.severity], 1)
+    run_labels = ["shard"] if shard else []
     last = GaugeMetricFamily(
         "vpn_doctor_last_check_timestamp_seconds",
         "Unix time the check finished.",
-        value=round(finished.timestamp(), 3),
+        labels=run_labels,
     )
+    last.add_metric([shard] if shard else [], round(finished.timestamp(), 3))
     total = GaugeMetricFamily(
-        "vpn_doctor_check_duration_seconds",
-        "Seconds the whole check took.",
-        value=round(summary.duration, 3),
+        "vpn_doctor_check_duration_seconds", "Seconds the whole check took.", labels=run_labels
     )
+    total.add_metric([shard] if shard else [], round(summary.duration, 3))
     return [
         reachable,
         status,
@@ -178,10 +181,15 @@ def _families(
 
 
 def fleet_registry(
-    results: Sequence[HostResult], summary: FleetSummary, finished: datetime
+    results: Sequence[HostResult],
+    summary: FleetSummary,
+    finished: datetime,
+    *,
+    shard: str | None = None,
 ) -> CollectorRegistry:
-    """The run's metrics in a registry of their own (write it, or render it)."""
-    return registry_of(_families(results, summary, finished))
+    """The run's metrics in a registry of their own (write it, or render it). ``shard``
+    ("I/N") labels the run-level metrics so several shards never collide."""
+    return registry_of(_families(results, summary, finished, shard))
 
 
 def render_metrics(results: Sequence[HostResult], summary: FleetSummary, finished: datetime) -> str:
