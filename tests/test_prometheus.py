@@ -7,11 +7,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from prometheus_client.core import GaugeMetricFamily
 
 from vpn_doctor.errors import InputError
 from vpn_doctor.fleet.check import HostResult
-from prometheus_client.core import GaugeMetricFamily
-
 from vpn_doctor.fleet.prometheus import registry_of, render_metrics, write_textfile
 from vpn_doctor.fleet.status import summarize
 
