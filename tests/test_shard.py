@@ -92,3 +92,15 @@ def test_check_shards_write_their_own_outputs(
     assert sorted(h for part in checked for h in part) == names
     assert all(checked), checked
     assert not textfile.exists()
+
+
+def test_empty_shard_exits_ok_without_logging_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = next(n for n in NAMES if shard_of(n, 2) == 1)
+    inventory = tmp_path / "hosts.yaml"
+    hosts = {name: {"hostname": "127.0.0.1", "port": 1, "username": "admin"}}
+    inventory.write_text(yaml.safe_dump(hosts), encoding="utf-8")
+    assert main(["check", "-i", str(inventory), "--shard", "0/2", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["devices"] == [] and document["shard"] == {"index": 0, "count": 2}
