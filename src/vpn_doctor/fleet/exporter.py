@@ -325,6 +325,9 @@ class Exporter:
             )
         finally:
             self._waiting.dec()
+        if got_slot and deadline - time.monotonic() < MIN_BUDGET / 10:
+            self._sessions.release()  # nobody waits for the answer any more: do not log in
+            got_slot = False
         if not got_slot:
             if got_lock:
                 lock.release()
