@@ -104,3 +104,12 @@ def test_empty_shard_exits_ok_without_logging_in(
     assert main(["check", "-i", str(inventory), "--shard", "0/2", "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["devices"] == [] and document["shard"] == {"index": 0, "count": 2}
+
+
+def test_bad_shard_on_the_command_line_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["check", "-i", "hosts.yaml", "--shard", "4/4"])
+    assert caught.value.code == 64
+    assert "numbered 0..3" in capsys.readouterr().err

@@ -23,11 +23,10 @@ from rich.console import Console
 
 from vpn_doctor.collect.credentials import CredentialSources
 from vpn_doctor.diagnose.engine import default_playbooks
-from vpn_doctor.errors import InventoryError
+from vpn_doctor.errors import InputError, InventoryError
 from vpn_doctor.fleet.check import CheckOptions, check_host, run_checks
 from vpn_doctor.fleet.expectations import DEFAULT_REKEY_THRESHOLD
 from vpn_doctor.fleet.inventory import USERNAME_ENV, Inventory, load_inventory
-from vpn_doctor.fleet.prometheus import fleet_registry, write_textfile
 from vpn_doctor.fleet.status import fleet_document, status_line, summarize
 from vpn_doctor.report.health_view import progress, render_table
 
@@ -70,6 +69,16 @@ def _positive(kind: type[int] | type[float]) -> Any:
     return parse
 
 
+def _shard(text: str) -> Any:
+    """argparse type for --shard: a malformed I/N is a usage error (exit 64)."""
+    from vpn_doctor.fleet.shard import parse_shard
+
+    try:
+        return parse_shard(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message.removeprefix("--shard ")) from None
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `check` to the top-level parser."""
     parser = subparsers.add_parser(
@@ -96,6 +105,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     inv.add_argument("--defaults", type=Path, metavar="FILE", help="Nornir defaults file")
     inv.add_argument(
         "--shard",
+        type=_shard,
         metavar="I/N",
         help="check only shard I of N (0-based, stable hash of the host name; e.g. "
         "--shard $JOB_COMPLETION_INDEX/4); the textfile gets .shard-I-of-N",
@@ -192,11 +202,10 @@ def run_check(args: argparse.Namespace) -> int:
         ),
         args.only,
     )
-    shard = None
-    if args.shard:
-        from vpn_doctor.fleet.shard import parse_shard, select
+    shard = args.shard
+    if shard is not None:
+        from vpn_doctor.fleet.shard import select
 
-        shard = parse_shard(args.shard)
         names = [host.name for host in inventory.hosts]
         inventory = replace(inventory, hosts=tuple(select(inventory.hosts, names, shard)))
     default_playbooks()  # a broken playbook set is one error (exit 18), not N failed hosts
@@ -229,6 +238,8 @@ def run_check(args: argparse.Namespace) -> int:
     if shard is not None and not results:
         summary = replace(summary, state=0)  # an empty shard (few hosts, many shards) is fine
     status = status_line(results, summary)
+    from vpn_doctor.fleet.prometheus import fleet_registry, write_textfile
+
     registry = fleet_registry(results, summary, finished, shard=shard.label if shard else None)
     if args.textfile:
         write_textfile(shard.textfile(args.textfile) if shard else args.textfile, registry)
