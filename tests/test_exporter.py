@@ -368,3 +368,49 @@ def test_probe_failures_are_success_zero(
     found = samples(body)
     assert pick(found, "vpn_doctor_probe_success") == [0.0]
     assert pick(found, "vpn_doctor_probe_status", status="auth_failed") == [1.0]
+
+
+# ---- the probe's metric families (Contract 5), offline ----------------------------------------
+
+
+def test_probe_families_follow_contract_5() -> None:
+    from prometheus_client import generate_latest
+
+    from mock_device import load_scenario
+    from vpn_doctor.fleet.expectations import evaluate
+    from vpn_doctor.fleet.probe_metrics import probe_families
+    from vpn_doctor.fleet.prometheus import registry_of
+    from vpn_doctor.parse.device import parse_snapshot
+
+    from helpers import scenario_snapshot
+
+    state = parse_snapshot(scenario_snapshot(load_scenario("code_IPSEC_ONE_WAY")))
+    outcome = ProbeOutcome("ok", 1.25, health=evaluate(state, None), state=state)
+    text = generate_latest(registry_of(probe_families(outcome))).decode()
+    found = samples(text)
+    names = {name for name, _ in found}
+    for name in (
+        "vpn_doctor_probe_success",
+        "vpn_doctor_probe_duration_seconds",
+        "vpn_doctor_device_role",
+        "vpn_doctor_tunnel_up",
+        "vpn_doctor_tunnel_phase1_state",
+        "vpn_doctor_tunnel_phase2_sas",
+        "vpn_doctor_ipsec_packets_encaps_total",
+        "vpn_doctor_ipsec_packets_decaps_total",
+        "vpn_doctor_ipsec_errors_total",
+        "vpn_doctor_tunnel_finding",
+    ):
+        assert name in names, name
+    tunnel = {"peer", "name", "ike_version"}
+    for (name, labels), _ in found.items():
+        keys = {key for key, _ in labels}
+        assert "host" not in keys
+        if name.startswith("vpn_doctor_tunnel_"):
+            assert tunnel <= keys, (name, keys)
+        if name.startswith("vpn_doctor_ipsec_"):
+            assert tunnel | {"local_ts", "remote_ts"} <= keys, (name, keys)
+    assert pick(found, "vpn_doctor_probe_duration_seconds") == [1.25]
+    assert pick(found, "vpn_doctor_ipsec_errors_total", peer="203.0.113.26", direction="recv")
+    assert pick(found, "vpn_doctor_tunnel_phase1_state", peer="203.0.113.26", state="MM_ACTIVE")
+    assert "# TYPE vpn_doctor_ipsec_packets_encaps_total counter" in text
