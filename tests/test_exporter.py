@@ -246,7 +246,7 @@ def test_probe_past_the_scrape_timeout_is_504(tmp_path: Path) -> None:
 
 
 def test_one_session_per_target_and_bounded_sessions(tmp_path: Path) -> None:
-    probe = FakeProbe(hold=0.3)
+    probe = FakeProbe(hold=1.0)  # long enough that the first probes overlap even under load
     exporter = exporter_with(tmp_path, probe)  # max_concurrent_probes: 2
     targets = ["127.0.0.1:22"] * 3 + ["127.0.0.1:23", "127.0.0.1:24", "127.0.0.1:25"]
     statuses: list[int] = []
