@@ -1,6 +1,7 @@
 """A REAL Prometheus server scrapes two `vpn-doctor exporter` instances that share a mock
 fleet by hashmod relabelling (docs/prometheus/prometheus.yml, only addresses and intervals
-changed), evaluates docs/prometheus/vpn_doctor_rules.yml (``for`` set to 0s), and is asked
+changed: 1 s for rules and the exporters' own metrics, 3 s for probes so that a login on a
+loaded CI machine still fits the scrape timeout), evaluates docs/prometheus/vpn_doctor_rules.yml (``for`` set to 0s), and is asked
 over its HTTP API for every mock tunnel's ``vpn_doctor_tunnel_up`` and for the alert on the
 broken one. promtool validates the shipped rules and configuration.
 
@@ -142,7 +143,7 @@ def prometheus_stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
             port = free_port()
             config_path = tmp_path / "prometheus.yml"
             config_path.write_text(
-                yaml.safe_dump(prometheus_config(targets, exporters, rules_path, "2s")),
+                yaml.safe_dump(prometheus_config(targets, exporters, rules_path, "3s")),
                 encoding="utf-8",
             )
             log = (tmp_path / "prometheus.log").open("wb")
