@@ -3,7 +3,8 @@ fleet by hashmod relabelling (docs/prometheus/prometheus.yml, only addresses and
 changed: 1 s for rules and the exporters' own metrics, 3 s for probes so that a login on a
 loaded CI machine still fits the scrape timeout), evaluates docs/prometheus/vpn_doctor_rules.yml
 (``for`` set to 0s), and is asked over its HTTP API for every mock tunnel's
-``vpn_doctor_tunnel_up`` and for the alert on the broken one. promtool validates the shipped rules and configuration.
+``vpn_doctor_tunnel_up`` and for the alert on the broken one. promtool validates the shipped
+rules and configuration.
 
 Needs the ``prometheus`` Debian package (prometheus + promtool). Locally the tests skip
 without it; with CI=true they fail, so CI can never pass by not running them.
