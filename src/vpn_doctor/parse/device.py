@@ -29,12 +29,14 @@ from dataclasses import replace
 from typing import Any
 
 from vpn_doctor.asa.commands import (
+    SHOW_DEBUG,
     SHOW_IPSEC_SA,
     SHOW_ISAKMP_SA,
     SHOW_SESSIONDB_L2L,
     SHOW_VERSION,
     peer_filtered_commands,
 )
+from vpn_doctor.asa.output import ASA_SOFTWARE_VERSION
 from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.models import (
     DeviceInfo,
@@ -47,6 +49,7 @@ from vpn_doctor.models import (
     VpnSession,
 )
 from vpn_doctor.parse.config.sections import parse_crypto_config
+from vpn_doctor.parse.debug_state import parse_show_debug
 from vpn_doctor.parse.ipsec import parse_ipsec_sa
 from vpn_doctor.parse.isakmp import parse_isakmp_sa
 from vpn_doctor.parse.sample import parse_samples
@@ -69,10 +72,6 @@ _IKEV1 = "show crypto ikev1 sa"
 _IKEV2 = "show crypto ikev2 sa"
 
 _HOSTNAME = re.compile(r"^(?P<host>\S+) up (?:\d+ (?:year|day|hour|min|sec)|\d)")
-_VERSION = re.compile(
-    r"(?:Cisco Adaptive Security Appliance|Cisco PIX Security Appliance|"
-    r"Cisco Firepower Threat Defense|Cisco ASA)[\w ]*?Software Version\s+(?P<version>\S+)"
-)
 _HARDWARE = re.compile(r"^Hardware:\s+(?P<model>[^,]+)")
 _MODEL_ID = re.compile(r"^Model Id:\s+(?P<model>\S+)")
 
@@ -87,7 +86,7 @@ def parse_version(text: str) -> DeviceInfo:
     hostname = version = model = ""
     prepared = prepare(text if isinstance(text, str) else "", SHOW_VERSION)
     for line in prepared.lines:
-        if not version and (match := _VERSION.search(line)):
+        if not version and (match := ASA_SOFTWARE_VERSION.search(line)):
             version = match.group("version")
         elif not hostname and (match := _HOSTNAME.match(line)):
             hostname = match.group("host")
@@ -199,8 +198,11 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
         version=given.version or parsed.version,
         model=given.model or parsed.model,
     )
+    debug = parse_show_debug(outputs.get(SHOW_DEBUG, ""))
     return DeviceState(
         device=device,
+        debug_left_on=debug.lines,
+        debug_undo=debug.undo_commands(),
         ike_sas=_ike_result(outputs),
         ipsec_sas=ipsec,
         sessions=sessions,

@@ -13,7 +13,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vpn_doctor.diagnose.findings import DiagnosisReport, Finding, TunnelDiagnosis, peer_sort_key
+from vpn_doctor.diagnose.findings import (
+    VERDICTS,
+    DiagnosisReport,
+    Finding,
+    TunnelDiagnosis,
+    peer_sort_key,
+)
 
 VERDICT_WORDS = {
     "up": "up",
@@ -92,6 +98,12 @@ def render_markdown(report: DiagnosisReport) -> str:
     device = report.hostname or "device"
     version = f" (ASA {report.version})" if report.version else ""
     out = [f"# vpn-doctor diagnosis: {device}{version}", ""]
+    if report.partial:
+        out += ["**Partial**: collection stopped early; this is what was collected.", ""]
+    if report.device_findings:
+        out += ["## Device", ""]
+        for index, finding in enumerate(report.device_findings, start=1):
+            out += _finding_md(index, finding)
     tunnels = sorted_tunnels(report)
     if tunnels:
         out += ["| Peer | Verdict | Most likely cause | Severity |", "|---|---|---|---|"]
@@ -155,7 +167,7 @@ def contract2_problems(data: Any) -> list[str]:
             problems.append(f"{where} is not an object")
             continue
         problems += _typed(tunnel, _TUNNEL_KEYS, where)
-        if tunnel.get("verdict") not in ("up", "degraded", "down", "unknown"):
+        if tunnel.get("verdict") not in VERDICTS:
             problems.append(
                 f"{where}.verdict {tunnel.get('verdict')!r} not up|degraded|down|unknown"
             )
