@@ -74,6 +74,7 @@ def _ikev1(row: Row) -> IkeSa:
         lifetime=to_int(row["LIFETIME"]),
         lifetime_remaining=to_int(row["LIFETIME_REMAINING"]),
         lines=tuple(row["LINES"]),
+        remote_access=row["SA_TYPE"].lower() == "user",
     )
 
 
@@ -164,6 +165,12 @@ def _parse(text: str, command: str) -> ParseResult[IkeSa]:
             context = f"IKEv2 SA {record.peer}: "
             if not row["ENCRYPTION"] or not row["LIFETIME"]:
                 problem = "incomplete (no Encr/Life lines: output cut?)"
+        elif row["PEER"] and not row["STATE"] and len(row["LINES"]) <= 1:
+            # Cut right after "IKE Peer: 192" (the end of a paste): the address itself may be
+            # cut, so it is not a record (no phantom peer), only a warning.
+            record = None
+            context = f"IKEv1 SA {row['PEER']}: "
+            problem = "block cut at its IKE Peer line: not counted (output cut?)"
         elif row["PEER"]:
             record = _ikev1(row)
             context = f"IKEv1 SA {record.peer}: "
