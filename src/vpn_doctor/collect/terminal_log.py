@@ -84,9 +84,11 @@ def _prompt(line: str) -> re.Match[str] | None:
 
 
 def _typed(cmd: str) -> str:
-    """The command as the device read it: upper case typed is the same command."""
+    """The command as the device read it: keywords typed in upper case are the same
+    command (``SHOW CRYPTO IPSEC SA PEER X``, ``SHOW ASP TABLE | begin X``)."""
     cmd = cmd.strip()
-    return cmd.lower() if cmd.isupper() else cmd
+    head, bar, tail = cmd.partition("|")
+    return head.lower() + bar + tail if head.isupper() else cmd
 
 
 def canonical(typed: str) -> str:
@@ -150,6 +152,7 @@ def parse_terminal_log(text: str, *, source: str = "log") -> Snapshot:
         return _bare_snapshot(lines, source)
     outputs: dict[str, str] = {}
     debug_lines: list[str] = []
+    logged: set[str] = set()  # lines a `show logging` output already gave
     debugging = False  # between `debug ...` and `undebug all`: bare text is debug output
     for index, (typed, body) in enumerate(_blocks(lines, host)):
         if typed and _DEBUG_LINE.search(typed):
@@ -173,7 +176,11 @@ def parse_terminal_log(text: str, *, source: str = "log") -> Snapshot:
             # enable/Password:, the debug stream: keep only debug lines
             stream = debugging or verb in ("debug", "terminal", "undebug", "no")
             debug_lines.extend(
-                line for line in body if line.strip() and (stream or _DEBUG_LINE.search(line))
+                line
+                for line in body
+                if line.strip()
+                and (stream or _DEBUG_LINE.search(line))
+                and line.rstrip() not in logged
             )
             continue
         try:
@@ -181,18 +188,23 @@ def parse_terminal_log(text: str, *, source: str = "log") -> Snapshot:
         except CommandNotAllowed:
             continue
         keep = [line for line in body if not _DEBUG_LINE.search(line)]
-        debug_lines.extend(line for line in body if _DEBUG_LINE.search(line))
+        found = [line for line in body if _DEBUG_LINE.search(line)]
+        if verb_is_logging(command):
+            # `show logging` repeats what the debug stream already printed: keep its lines
+            # once; the stream's own repeats are real (a resend is printed twice).
+            logged.update(line.rstrip() for line in found)
+            found = [line for line in found if line.rstrip() not in set(debug_lines)]
+        debug_lines.extend(found)
         outputs.pop(command, None)  # re-insert: a repeated command keeps the later output
         outputs[command] = mask_secrets(_trim(body if verb_is_logging(command) else keep))
-    return _snapshot(outputs, debug_lines, host, source)
+    return _snapshot(outputs, [line for line in debug_lines if line], host, source)
 
 
 def _snapshot(outputs: dict[str, str], debug_lines: list[str], host: str, source: str) -> Snapshot:
-    joined = join_wrapped(debug_lines)
-    unique = list(dict.fromkeys(line.rstrip() for line in joined))  # show logging repeats
+    joined = [line.rstrip() for line in join_wrapped(debug_lines)]
     return Snapshot(
         outputs=outputs,
-        debug_lines=tuple(mask_secrets(line) for line in unique),
+        debug_lines=tuple(mask_secrets(line) for line in joined),
         device=device_info(outputs, host),
         source=source,
     )
@@ -202,9 +214,16 @@ def _bare_snapshot(lines: list[str], source: str) -> Snapshot:
     """A paste without any prompt: what printed it is recognised from the lines."""
     bare = split_bare(lines)
     if not bare.outputs and not bare.debug_lines:
+        seen = (
+            f"recognised {', '.join(repr(name) for name in bare.not_read)}, which vpn-doctor "
+            "does not read; "
+            if bare.not_read
+            else "nothing recognisable: "
+        )
         raise SnapshotError(
-            "nothing recognisable: no ASA prompt with a command ('fw1# show crypto isakmp sa'), "
-            "no SA/session output and no syslog or debug line"
+            f"{seen}no ASA prompt with a command ('fw1# show crypto isakmp sa'), no SA, session "
+            "or configuration output and no syslog or debug line (paste show crypto isakmp sa, "
+            "show crypto ipsec sa, show vpn-sessiondb detail l2l or the log)"
         )
     outputs = {command: mask_secrets(text) for command, text in bare.outputs.items()}
     return _snapshot(outputs, bare.debug_lines, "", source)

@@ -26,8 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from vpn_doctor.asa.commands import (
+    PACKET_TRACER,
     SHOW_IPSEC_SA,
     SHOW_ISAKMP_SA,
+    SHOW_ROUTE,
     SHOW_RUN_CRYPTO_IKEV1,
     SHOW_RUN_CRYPTO_IKEV2,
     SHOW_RUN_CRYPTO_IPSEC,
@@ -199,10 +201,14 @@ _CONFIG_MARKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s*crypto ipsec "), SHOW_RUN_CRYPTO_IPSEC),
     (re.compile(r"^\s*tunnel-group \S+ "), SHOW_RUN_TUNNEL_GROUP),
 )
-# Outputs we recognise but do not read: they end the section before them and are dropped.
-_OTHER_MARK = re.compile(
-    r"^\s*(?:VPN Session Summary|IPsec Global Statistics|Phase: \d+\s*$|VPN CTX\s*=|Codes: L - "
-    r"|-{20,}\s*$)"
+_ROUTE_MARK = re.compile(r"^\s*Codes: L - local")
+_TRACE_MARK = re.compile(r"^\s*Phase: \d+\s*$")
+# Outputs we recognise but do not read: they end the section before them and are named in
+# :attr:`BareSplit.not_read` (so a refusal can say what it saw).
+_NOT_READ: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^\s*VPN Session Summary"), "show vpn-sessiondb summary"),
+    (re.compile(r"^\s*IPsec Global Statistics"), "show crypto ipsec stats"),
+    (re.compile(r"^\s*VPN CTX\s*="), "show asp table vpn-context detail"),
 )
 _OTHER = "(not read)"
 
@@ -214,6 +220,7 @@ class BareSplit:
     outputs: dict[str, str] = field(default_factory=dict)
     debug_lines: list[str] = field(default_factory=list)
     unrecognised: int = 0  # non-blank lines that belong to nothing we read
+    not_read: list[str] = field(default_factory=list)  # outputs recognised but not read
 
 
 def _section_kind(line: str, current: str | None) -> str | None:
@@ -231,8 +238,13 @@ def _section_kind(line: str, current: str | None) -> str | None:
     for regex, command in _CONFIG_MARKS:
         if regex.match(line):
             return command
-    if _OTHER_MARK.match(line):
-        return _OTHER if current != _OTHER else current
+    if _ROUTE_MARK.match(line):
+        return SHOW_ROUTE
+    if _TRACE_MARK.match(line):
+        return PACKET_TRACER
+    for regex, name in _NOT_READ:
+        if regex.match(line):
+            return f"{_OTHER}{name}"
     return None
 
 
@@ -275,7 +287,7 @@ def split_bare(lines: Sequence[str]) -> BareSplit:
     current: str | None = None
     for line in lines:
         if not line.strip():
-            if sections and current not in (None, _OTHER):
+            if sections and current is not None and not current.startswith(_OTHER):
                 sections[-1][1].append(line)
             continue
         if DEBUG_LINE.search(line):
@@ -299,8 +311,9 @@ def split_bare(lines: Sequence[str]) -> BareSplit:
     result.debug_lines = join_wrapped(debug_raw)
     result.unrecognised = sum(1 for line in pending if line.strip())
     for kind, body in sections:
-        if kind == _OTHER:
+        if kind.startswith(_OTHER):
             result.unrecognised += sum(1 for line in body if line.strip())
+            result.not_read.append(kind[len(_OTHER) :])
             continue
         command = _ike_command(body) if kind in ("ikev1", "ikev2", "isakmp") else kind
         text = "\n".join(body).strip("\n")
