@@ -77,6 +77,10 @@ _MORE = re.compile(r"<-+\s*More\s*-+>[ \t]*|--More--[ \t]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # A markdown/forum list marker in front of every line: "- ", "* ", "  12. ".
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,5}[.)])[ \t]")
+_UNICODE_SPACES = {ord(c): " " for c in "\u00a0\u2007\u2009\u200a\u202f\u3000"} | {
+    ord("\ufeff"): None,  # a byte-order mark at the top of a Windows file
+    ord("\u200b"): None,
+}
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _BOLD = re.compile(r"\*\*(\S(?:[^*]*\S)?)\*\*")
 _MD_ESCAPE = re.compile(r"\\([_*#`\[\]])")
@@ -125,6 +129,8 @@ def normalise_paste(raw: str) -> list[str]:
         raw = raw.replace("\\r\\n", "\n").replace("\\n", "\n").replace("\\t", "\t")
     if "\x1b" in raw:
         raw = _ANSI.sub("", raw)
+    if not raw.isascii():
+        raw = raw.translate(_UNICODE_SPACES)  # &nbsp; and friends from web pages
     lines: list[str] = []
     after_more = False
     for line in _split_line_ends(raw):
