@@ -27,6 +27,7 @@ from vpn_doctor.collect.terminal_log import read_terminal_log
 from vpn_doctor.errors import CommandNotAllowed, SnapshotError
 from vpn_doctor.masking import mask_secrets
 from vpn_doctor.models import DeviceInfo, Snapshot
+from vpn_doctor.parse.paste import check_input_size
 from vpn_doctor.yaml_lines import error_line
 
 __all__ = ["check_save_target", "load_snapshot", "read_terminal_log", "save_snapshot"]
@@ -84,6 +85,7 @@ def save_snapshot(snapshot: Snapshot, directory: Path | str) -> Path:
 
 def _read_text(path: Path) -> str:
     try:
+        check_input_size(path.stat().st_size, f"snapshot file {path}")
         raw = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from None
