@@ -294,7 +294,7 @@ CATALOGUE: tuple[MessagePattern, ...] = (
        meaning="No tunnel-group matches the peer's identity for pre-shared-key authentication.",
        sources=("S10",)),
     _p("713172_NAT_DETECTED",
-       r"Automatic NAT Detection Status:.*\b(?:is|IS) behind a NAT device",
+       r"Automatic\s+NAT\s+Detection\s+Status:.*\b(?i:is)\s+behind\s+a\s+NAT\s+device",
        guard="Automatic NAT Detection Status", phase=1, confidence="V",
        implies="IKE_NAT_T_BLOCKED", syslog="713172",
        title="NAT detected: NAT-T in use",
@@ -302,8 +302,8 @@ CATALOGUE: tuple[MessagePattern, ...] = (
                "then stalls at MM_WAIT_MSG5/6 without a PSK error, UDP/4500 is likely blocked.",
        sources=("S10",)),
     _p("713172_NO_NAT",
-       r"Automatic NAT Detection Status:\s+Remote end\s+(?i:is not)\s+behind a NAT device\s+"
-       r"This end\s+(?i:is not)\s+behind a NAT device",
+       r"Automatic\s+NAT\s+Detection\s+Status:\s+Remote\s+end\s+(?i:is\s+not)\s+behind\s+a\s+"
+       r"NAT\s+device\s+This\s+end\s+(?i:is\s+not)\s+behind\s+a\s+NAT\s+device",
        guard="Automatic NAT Detection Status", phase=1, confidence="V", implies=None,
        syslog="713172",
        title="No NAT between the peers",

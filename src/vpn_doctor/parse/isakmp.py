@@ -116,6 +116,10 @@ def _ikev2(row: Row) -> IkeSa:
     )
 
 
+# The commands whose output shows both IKE versions (not `show crypto ikev1|ikev2 sa`).
+_BOTH_VERSIONS = re.compile(r"^show crypto isakmp sa\b")
+
+
 def parse_isakmp_sa(text: str, command: str = SHOW_ISAKMP_SA) -> ParseResult[IkeSa]:
     """Parse phase 1 SAs of any ASA layout, IKEv1 and IKEv2 together; never raises."""
     return safely(command, lambda: _parse(text, command))
@@ -221,6 +225,18 @@ def _parse(text: str, command: str) -> ParseResult[IkeSa]:
     if "IKEv2" in sections and not ikev2 and "ikev2" not in no_sas:
         degraded = True
         warnings.append("'IKEv2 SAs:' section without SAs or 'There are no IKEv2 SAs'")
+    if (
+        _BOTH_VERSIONS.match(command)
+        and ("IKEv1" in sections or "ikev1" in no_sas)
+        and "IKEv2" not in sections
+        and "ikev2" not in no_sas
+        and not ikev2
+    ):
+        # 8.4+ `show crypto isakmp sa` always ends with its IKEv2 part ("There are no IKEv2
+        # SAs" at least): without it the capture stopped part-way, and "no IKEv1 SA" alone
+        # must not read as "no SA at all".
+        degraded = True
+        warnings.append("the IKEv2 part of the output is missing (capture cut?)")
     conflicting = ("ikev1" in no_sas and ikev1) or ("ikev2" in no_sas and ikev2)
     if conflicting:
         degraded = True

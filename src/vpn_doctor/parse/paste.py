@@ -76,7 +76,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]")
 _MORE = re.compile(r"<-+\s*More\s*-+>[ \t]*|--More--[ \t]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # A markdown/forum list marker in front of every line: "- ", "* ", "  12. ".
-_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,5}[.)])[ \t]")
+_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,5}[.)])(?:[ \t]|$)")
 _UNICODE_SPACES = {ord(c): " " for c in "\u00a0\u2007\u2009\u200a\u202f\u3000"} | {
     ord("\ufeff"): None,  # a byte-order mark at the top of a Windows file
     ord("\u200b"): None,
