@@ -123,6 +123,9 @@ def _blocks(lines: list[str], host: str) -> list[tuple[str | None, list[str]]]:
             match = None
         if match and not host and not match.group("cmd").strip():
             match = None
+        if match is None and not host and line.strip() in ("#", ">"):
+            blocks.append((None, []))  # the bare prompt after the last output
+            continue
         if match:
             blocks.append((match.group("cmd").strip() or None, []))
         else:
