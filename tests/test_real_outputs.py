@@ -151,9 +151,8 @@ def check_file(name: str, expectation: dict[str, Any]) -> list[str]:
             return []
         return [f"not read: {exc}"]
     if refused:
-        problems = [f"expected a refusal naming {refused!r}, got outputs {list(snapshot.outputs)}"]
-        problems += [f"invented {c!r}" for c in snapshot.outputs if parser_for(c) is not None]
-        return problems
+        invented = [f"invented {c!r}" for c in snapshot.outputs if parser_for(c) is not None]
+        return [f"expected a refusal naming {refused!r}: {list(snapshot.outputs)}", *invented]
     problems: list[str] = []
     problems += _check_outputs(snapshot, expectation.get("outputs", {}))
     if "debug" in expectation:
