@@ -143,11 +143,12 @@ def normalise_paste(raw: str) -> list[str]:
             continue
         after_more = False
         lines.append(line)
-    return _strip_markdown(lines)
+    return strip_markdown(lines)
 
 
-def _strip_markdown(lines: list[str]) -> list[str]:
-    """Remove list markers (when most lines carry one), fences, bold and ``\\_`` escapes."""
+def strip_markdown(lines: list[str]) -> list[str]:
+    """Remove list markers (when most lines carry one), fences, bold, ``\\_`` escapes and
+    non-breaking spaces: what a page or a ticket adds to the device's lines."""
     nonblank = [line for line in lines if line.strip()]
     marked = sum(1 for line in nonblank if _LIST_MARKER.match(line))
     strip_markers = bool(nonblank) and marked * 10 >= len(nonblank) * 8
@@ -157,6 +158,8 @@ def _strip_markdown(lines: list[str]) -> list[str]:
             continue
         if strip_markers:
             line = _LIST_MARKER.sub("", line, count=1)
+        if not line.isascii():
+            line = line.translate(_UNICODE_SPACES)
         if "**" in line:
             line = _BOLD.sub(r"\1", line)
         if "\\" in line:
