@@ -5,7 +5,9 @@ Layout: one ``<command with spaces as _>.txt`` per command (see
 ``meta.yaml`` (hostname, version, model, collected_at, peer, source). A directory is the
 offline input format, so loading is forgiving where it is safe to be (missing files mean
 "not collected", unknown files are ignored) and loud where it is not (no such directory,
-unreadable meta.yaml). Everything written passes through :func:`mask_secrets` first.
+unreadable meta.yaml, a file larger than the input limit of
+:func:`vpn_doctor.parse.paste.check_input_size`: exit 17 before it is read). Everything
+written passes through :func:`mask_secrets` first.
 :func:`read_terminal_log` (a pasted capture) lives in terminal_log.py and is re-exported here.
 """
 
