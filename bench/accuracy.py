@@ -71,6 +71,13 @@ Results (200 tunnels each, 10% healthy controls by default):
     1     single  SSH      100%    0       0 / 22           -          (16.7 s, 16 workers)
     1     double  SSH      100%    0       0 / 18           182 / 182  (17.2 s, 16 workers)
 
+``--pasted FORM`` (offline) renders each case's outputs as a pasted terminal capture
+(bench/pasted_forms.py: ``flattened``, ``cr``, ``failover``, ``markdown``, ``cut`` or ``all``),
+reads it with ``--from-log``'s reader and scores top-1, "honest" (top-1 or ``unknown``) and
+confidently wrong. Seeds 1 / 2, n=200: flattened, cr, failover and markdown 100% top-1, no
+healthy tunnel flagged; cut 11.8% / 12.0% top-1, 79.8% / 76.6% honest, 36 / 43 confidently
+wrong (the log naming the cause is cut away; the engine then names the observed symptom).
+
 The SSH runs print the same tables as the offline runs of the same seed. Full run::
 
     for s in 1 2 3; do
