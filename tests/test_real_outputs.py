@@ -6,8 +6,9 @@ prompts of failover pairs, markdown, cut captures), and tests/data/real_outputs_
 holds, per file, the values an engineer reads off it by eye. A file that cannot be read fully
 must come out PARTIAL with the values it does show, never as "no SA" or with invented peers.
 
-The directory lives beside the clone (CI checks ../shared out next to it); set
-VPN_DOCTOR_REAL_OUTPUTS to read it from elsewhere. Missing, the tests fail: they never skip.
+The directory lives beside the clone (CI checks ../shared out next to it; a worktree one
+folder deeper finds it one level up); set VPN_DOCTOR_REAL_OUTPUTS to read it from elsewhere.
+Missing, the tests fail with a message saying where they looked: they never skip.
 """
 
 from __future__ import annotations
@@ -36,8 +37,14 @@ ENV = "VPN_DOCTOR_REAL_OUTPUTS"
 
 
 def real_outputs_dir() -> Path:
+    """$VPN_DOCTOR_REAL_OUTPUTS, else ../shared/real-outputs beside the clone (CI), else one
+    level up (a git worktree kept in a folder beside the main clone)."""
     override = os.environ.get(ENV)
-    return Path(override) if override else Path(__file__).parents[2] / "shared" / "real-outputs"
+    if override:
+        return Path(override)
+    beside = Path(__file__).parents[2] / "shared" / "real-outputs"
+    above = Path(__file__).parents[3] / "shared" / "real-outputs"
+    return above if not beside.is_dir() and above.is_dir() else beside
 
 
 def _expectations() -> dict[str, Any]:
