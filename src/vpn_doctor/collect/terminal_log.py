@@ -29,6 +29,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from vpn_doctor.asa.output import prompt_line
 from vpn_doctor.collect.allowlist import check_allowed, expand_command
 from vpn_doctor.collect.collector import device_info
 from vpn_doctor.errors import CommandNotAllowed, SnapshotError
@@ -42,10 +43,7 @@ from vpn_doctor.parse.paste import (
     split_bare,
 )
 
-_PROMPT = re.compile(
-    r"^[ \t]*(?P<host>[A-Za-z0-9][A-Za-z0-9._-]*)(?:/[A-Za-z0-9._-]+)*"
-    r"(?:\([A-Za-z0-9/_ -]+\))?[#>][ \t]*(?P<cmd>.*)$"
-)
+_PROMPT = prompt_line()
 # A prompt without a host name ("# show crypto isakmp sa", FTD's "> show ipsec sa"): only
 # with a command verb after it, so "#pkts encaps: 0" is never read as a prompt.
 _BARE_PROMPT = re.compile(
@@ -78,9 +76,12 @@ _DEBUG_LINE = DEBUG_LINE
 
 
 def _prompt(line: str) -> re.Match[str] | None:
+    """A prompt (with the typed command after it) at the start of ``line``, indented or not
+    (markdown indents whole pastes), with or without a host name."""
     if "#" not in line and ">" not in line:
         return None
-    return _PROMPT.match(line) or _BARE_PROMPT.match(line)
+    head = line.lstrip()
+    return _PROMPT.match(head) or _BARE_PROMPT.match(head)
 
 
 def _typed(cmd: str) -> str:

@@ -38,6 +38,7 @@ from vpn_doctor.asa.commands import (
     SHOW_VERSION,
     peer_filtered_commands,
 )
+from vpn_doctor.asa.output import ASA_SOFTWARE_VERSION
 from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.models import (
     DeviceInfo,
@@ -79,10 +80,6 @@ _CONFIG_COMMANDS = ("show running-config", PACKET_TRACER, SHOW_ROUTE)
 _FILTERED_TUNNEL_GROUP = re.compile(r"^show running-config \| (?:begin|include|grep) tunnel-group$")
 
 _HOSTNAME = re.compile(r"^(?P<host>\S+) up (?:\d+ (?:year|day|hour|min|sec)|\d)")
-_VERSION = re.compile(
-    r"(?:Cisco Adaptive Security Appliance|Cisco PIX Security Appliance|"
-    r"Cisco Firepower Threat Defense|Cisco ASA)[\w ]*?Software Version\s+(?P<version>\S+)"
-)
 _HARDWARE = re.compile(r"^Hardware:\s+(?P<model>[^,]+)")
 _MODEL_ID = re.compile(r"^Model Id:\s+(?P<model>\S+)")
 
@@ -97,7 +94,7 @@ def parse_version(text: str) -> DeviceInfo:
     hostname = version = model = ""
     prepared = prepare(text if isinstance(text, str) else "", SHOW_VERSION)
     for line in prepared.lines:
-        if not version and (match := _VERSION.search(line)):
+        if not version and (match := ASA_SOFTWARE_VERSION.search(line)):
             version = match.group("version")
         elif not hostname and (match := _HOSTNAME.match(line)):
             hostname = match.group("host")

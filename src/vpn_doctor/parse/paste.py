@@ -37,6 +37,7 @@ from vpn_doctor.asa.commands import (
     SHOW_RUN_TUNNEL_GROUP,
     SHOW_SESSIONDB_L2L,
 )
+from vpn_doctor.asa.output import PAGER
 from vpn_doctor.errors import InputError
 
 #: Largest input read, in MB (a paste, a terminal log, one snapshot file). Real captures
@@ -73,7 +74,6 @@ def check_input_size(size: int, what: str, limit: int | None = None) -> None:
 # --- Normalisation ------------------------------------------------------------------------
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]")
-_MORE = re.compile(r"<-+\s*More\s*-+>[ \t]*|--More--[ \t]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # A markdown/forum list marker in front of every line: "- ", "* ", "  12. ".
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+]|\d{1,5}[.)])(?:[ \t]|$)")
@@ -134,9 +134,9 @@ def normalise_paste(raw: str) -> list[str]:
     lines: list[str] = []
     after_more = False
     for line in _split_line_ends(raw):
-        had_more = "More" in line and bool(_MORE.search(line))
+        had_more = "More" in line and bool(PAGER.search(line))
         if had_more:
-            line = _MORE.sub("", line)
+            line = PAGER.sub("", line)
         line = _CONTROL.sub("", _apply_backspaces(line)).rstrip()
         if (had_more or after_more) and not line.strip():
             after_more = had_more  # the pager's blank-out line may follow the marker
