@@ -70,6 +70,9 @@ class IkeSa:
     child_selectors: tuple[tuple[str, str], ...] = ()  # (local selector, remote selector)
     child_spis: tuple[str, ...] = ()  # "0x527873a4/0xe6376de9" (ESP spi in/out)
     complete: bool = True  # False: the block was cut or partly unreadable; do not trust zeros
+    # A remote-access / EzVPN SA (`Type : user`), not a site-to-site tunnel: list it apart,
+    # never walk it as L2L.
+    remote_access: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,10 @@ class IpsecSa:
     valid_icmp_errors_rcvd: int = 0
     invalid_icmp_errors_rcvd: int = 0
     complete: bool = True  # False: the block was cut or partly unreadable; do not trust zeros
+    username: str = ""  # "current_peer: X, username: U" (remote access / EzVPN)
+    # A remote-access or EzVPN SA ("RA" in use settings, a username, an address assigned to
+    # the peer, the EzVPN client map `_vpnc_cm`), not a site-to-site tunnel: list it apart.
+    remote_access: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ Layout: one ``<command with spaces as _>.txt`` per command (see
 ``meta.yaml`` (hostname, version, model, collected_at, peer, source). A directory is the
 offline input format, so loading is forgiving where it is safe to be (missing files mean
 "not collected", unknown files are ignored) and loud where it is not (no such directory,
-unreadable meta.yaml). Everything written passes through :func:`mask_secrets` first.
+unreadable meta.yaml, a file larger than the input limit of
+:func:`vpn_doctor.parse.paste.check_input_size`: exit 17 before it is read). Everything
+written passes through :func:`mask_secrets` first.
 :func:`read_terminal_log` (a pasted capture) lives in terminal_log.py and is re-exported here.
 """
 
@@ -28,6 +30,7 @@ from vpn_doctor.collect.terminal_log import read_terminal_log
 from vpn_doctor.errors import CommandNotAllowed, SnapshotError
 from vpn_doctor.masking import mask_secrets
 from vpn_doctor.models import DeviceInfo, RawSample, Snapshot
+from vpn_doctor.parse.paste import check_input_size
 from vpn_doctor.yaml_lines import error_line
 
 __all__ = ["check_save_target", "load_snapshot", "read_terminal_log", "save_snapshot"]
@@ -92,6 +95,7 @@ def save_snapshot(snapshot: Snapshot, directory: Path | str) -> Path:
 
 def _read_text(path: Path) -> str:
     try:
+        check_input_size(path.stat().st_size, f"snapshot file {path}")
         raw = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from None
