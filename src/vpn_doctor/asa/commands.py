@@ -39,6 +39,9 @@ SHOW_NAT = "show nat"
 SHOW_ROUTE = "show route"
 SHOW_RUN_SLA_MONITOR = "show running-config sla monitor"
 SHOW_RUN_GROUP_POLICY = "show running-config group-policy"
+# `name 203.0.113.9 BRANCH-LYON`: with `names` on, SA tables and the crypto map may print the
+# name instead of the address; the engine resolves both ways.
+SHOW_RUN_NAMES = "show running-config names"
 # Certificates (subject, issuer, validity, usage, trustpoints). Collected only for tunnels that
 # authenticate with certificates (a tunnel-group trust-point, ikev2 certificate authentication
 # or a crypto map ``set trustpoint``): pre-shared-key tunnels never need it.

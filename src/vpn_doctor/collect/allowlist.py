@@ -87,6 +87,7 @@ _SHOW: _Tree = {
         "route": {},
         "interface": {},
         "sla": {},
+        "names": {},
         "all": {},
     },
 }

@@ -39,6 +39,7 @@ from vpn_doctor.addresses import is_ip, normalise_peer
 from vpn_doctor.asa.commands import filtered_peer
 from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.diagnose import messages as debuglog
+from vpn_doctor.diagnose.attribution import attribute, names_in
 from vpn_doctor.diagnose.conclude import conclude, ranking_step, walk
 from vpn_doctor.diagnose.config_evidence import packet_tracer_facts, tunnel_config_issues
 from vpn_doctor.diagnose.findings import (
@@ -59,11 +60,6 @@ from vpn_doctor.diagnose.tunnel_context import (
     is_any_proxy,
 )
 from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ParseResult, ParseStatus, VpnSession
-
-_IP_IN_LINE = re.compile(
-    r"(?:IP\s*=\s*|Remote:|IKE Peer:?\s*|current_peer:\s*)(\d{1,3}(?:\.\d{1,3}){3})"
-)
-
 
 @lru_cache(maxsize=1)
 def default_playbooks() -> PlaybookSet:
@@ -86,15 +82,15 @@ def diagnose(
     conditioned on (lines naming no peer are attributed to it).
     """
     book = playbooks or default_playbooks()
-    requested = normalise_peer(peer) if peer else None
     aliases = _aliases(state)
+    requested = _resolve(peer, aliases) if peer else None
     state = _with_canonical_peers(state, aliases)
     lines = _debug_lines(state)
     evidence = [
         replace(ev, peer=aliases.get(ev.peer, ev.peer)) if ev.peer else ev for ev in _match(lines)
     ]
-    crypto = _crypto_config(state)
-    peers = _discover(state, evidence, lines, crypto)
+    crypto = _crypto_config(state, aliases)
+    peers = _discover(state, evidence, lines, crypto, aliases)
     notes: list[str] = []
     unmatched = _unmatched_names(state, peers)
     if unmatched:
@@ -103,14 +99,17 @@ def diagnose(
             "printed by name without an IKE SA, and no SPI ties it to an IKEv2 SA "
             f"printed by address (not diagnosed twice): {', '.join(unmatched)}"
         )
+    known = list(peers)
     if requested:
         peers = [requested]
-    owner = requested or (normalise_peer(debug_peer) if debug_peer else None)
-    if owner is None and len(peers) == 1:
-        owner = peers[0]
-    by_peer, orphans = _attribute(lines, evidence, peers, owner, aliases)
-    if orphans:
-        notes.append(f"{len(orphans)} debug/syslog line(s) name no known peer and were not used")
+    condition = _resolve(debug_peer, aliases) if debug_peer else None
+    by_peer, unattributed = _attribute(lines, evidence, peers, condition, aliases, known)
+    if unattributed:
+        notes.append(
+            f"{len(unattributed)} debug/syslog line(s) name no peer and the capture was not "
+            "conditioned on one (debug crypto condition peer X): reported as unattributed, "
+            "not used"
+        )
     if not peers:
         notes.append("no tunnel found in the outputs (no IKE/IPsec SA, session or log line)")
     summaries = {p: _summary(state, p, by_peer.get(p, ([], []))[0]) for p in peers}
@@ -146,6 +145,10 @@ def _with_canonical_peers(state: DeviceState, aliases: dict[str, str]) -> Device
     """The state with aliased peer names replaced by their addresses (lines untouched)."""
     if not aliases:
         return state
+    ike = tuple(
+        replace(sa, peer=aliases.get(normalise_peer(sa.peer), sa.peer))
+        for sa in state.ike_sas.records
+    )
     ipsec = tuple(
         replace(sa, peer=aliases.get(normalise_peer(sa.peer), sa.peer))
         for sa in state.ipsec_sas.records
@@ -156,6 +159,7 @@ def _with_canonical_peers(state: DeviceState, aliases: dict[str, str]) -> Device
     )
     return replace(
         state,
+        ike_sas=replace(state.ike_sas, records=ike),
         ipsec_sas=replace(state.ipsec_sas, records=ipsec),
         sessions=replace(state.sessions, records=sessions),
     )
@@ -168,22 +172,29 @@ def _spi(value: str) -> str:
 def _aliases(state: DeviceState) -> dict[str, str]:
     """Peer names -> addresses, when the same tunnel is printed both ways.
 
-    With `names` configured, `show crypto ipsec sa` and the session print the name while the
-    IKEv2 SA prints the address; the ESP SPIs tie them together (IKEv2 `ESP spi in/out` =
-    the IPsec SA's inbound/outbound SPI), so one tunnel is not reported twice.
+    ``show running-config names`` maps each `name` to its address. Without it, with `names`
+    configured, `show crypto ipsec sa` and the session print the name while the IKEv2 SA
+    prints the address; the ESP SPIs tie them together (IKEv2 `ESP spi in/out` = the IPsec
+    SA's inbound/outbound SPI), so one tunnel is not reported twice.
     """
+    aliases: dict[str, str] = dict(state.config.names) if state.config else {}
     owner: dict[str, str] = {}
     for sa in state.ike_sas.records:
         for pair in sa.child_spis:
             for spi in pair.split("/"):
-                owner[_spi(spi)] = normalise_peer(sa.peer)
-    aliases: dict[str, str] = {}
+                owner[_spi(spi)] = aliases.get(normalise_peer(sa.peer), normalise_peer(sa.peer))
     for ipsec in state.ipsec_sas.records:
         for spi in (*ipsec.inbound_spis, *ipsec.outbound_spis):
             found = owner.get(_spi(spi))
             if found and found != normalise_peer(ipsec.peer):
-                aliases[normalise_peer(ipsec.peer)] = found
+                aliases.setdefault(normalise_peer(ipsec.peer), found)
     return aliases
+
+
+def _resolve(peer: str, aliases: dict[str, str]) -> str:
+    """A peer as given (address or `name`) -> the canonical key (the address when known)."""
+    key = normalise_peer(peer)
+    return aliases.get(key, key)
 
 
 def _debug_lines(state: DeviceState) -> list[str]:
@@ -216,13 +227,19 @@ def _match(lines: list[str]) -> list[Evidence]:
     return found
 
 
-def _crypto_config(state: DeviceState) -> CryptoConfig | None:
-    """Parsed configuration, as the parse stage left it (diagnose never parses text)."""
+def _crypto_config(state: DeviceState, aliases: dict[str, str]) -> CryptoConfig | None:
+    """Parsed configuration, as the parse stage left it (diagnose never parses text), with
+    crypto map peers printed by `name` replaced by their addresses."""
     config = state.config
     if config is None:
         return None
     if state.collected_at and not config.collected_at:
-        return replace(config, collected_at=state.collected_at)
+        config = replace(config, collected_at=state.collected_at)
+    if aliases and any(p in aliases for e in config.crypto_maps for p in e.peers):
+        entries = tuple(
+            replace(e, peers=tuple(aliases.get(p, p) for p in e.peers)) for e in config.crypto_maps
+        )
+        config = replace(config, crypto_maps=entries)
     return config
 
 
@@ -236,10 +253,22 @@ def _session_peer(session: VpnSession) -> str:
     return session.ip_addr or session.connection
 
 
+_CUT_ADDRESS = re.compile(r"^[\d.:]+$")
+
+
 def _discover(
-    state: DeviceState, evidence: list[Evidence], lines: list[str], crypto: CryptoConfig | None
+    state: DeviceState,
+    evidence: list[Evidence],
+    lines: list[str],
+    crypto: CryptoConfig | None,
+    aliases: dict[str, str],
 ) -> list[str]:
-    peers = [normalise_peer(p) for p in _records_peers(state) if p]
+    # An address cut short by a truncated capture (`IKE Peer: 192`) is not a peer.
+    peers = [
+        p
+        for p in (normalise_peer(r) for r in _records_peers(state) if r)
+        if is_ip(p) or p in aliases or not _CUT_ADDRESS.match(p)
+    ]
     peers += [ev.peer for ev in evidence if ev.peer]
     # The first peer of each crypto map entry: a configured tunnel with no SA is IKE_NO_SA.
     # Later peers of `set peer A B` are failover alternates, idle by design: not added.
@@ -249,8 +278,8 @@ def _discover(
         if entry.peers and is_ip(entry.peers[0])  # an unresolvable `name`: left out
     ]
     for line in lines:
-        peers += [normalise_peer(m) for m in _IP_IN_LINE.findall(line)]
-    return list(dict.fromkeys(p for p in peers if p))
+        peers += names_in(line, aliases)
+    return list(dict.fromkeys(aliases.get(p, p) for p in peers if p))
 
 
 def _unmatched_names(state: DeviceState, peers: list[str]) -> list[str]:
@@ -266,40 +295,24 @@ def _unmatched_names(state: DeviceState, peers: list[str]) -> list[str]:
     return [p for p in peers if not is_ip(p) and p not in with_ike and p in sessions]
 
 
-def _mentions(line: str, peer: str) -> bool:
-    return re.search(rf"(?<![\d.]){re.escape(peer)}(?![\d])", line) is not None
-
-
 def _attribute(
     lines: list[str],
     evidence: list[Evidence],
     peers: list[str],
-    owner: str | None,
+    condition: str | None,
     aliases: dict[str, str],
+    known: list[str],
 ) -> tuple[dict[str, tuple[list[str], list[Evidence]]], list[str]]:
-    """Give each debug line / evidence to the peer(s) it names, or to ``owner``."""
-    by_peer: dict[str, tuple[list[str], list[Evidence]]] = {p: ([], []) for p in peers}
-    names = {p: [p, *(name for name, addr in aliases.items() if addr == p)] for p in peers}
-    orphans: list[str] = []
-    for line in lines:
-        named = [p for p in peers if any(_mentions(line, n) for n in names[p])]
-        targets = named or ([owner] if owner in by_peer else [])
-        if not targets and owner is None:
-            orphans.append(line)
-        for target in targets:
-            by_peer[target][0].append(line)
+    """Give each debug line and its evidence to the peer(s) it is about
+    (:mod:`vpn_doctor.diagnose.attribution`); returns the unattributed lines too."""
+    given = attribute(lines, peers, condition=condition, names=aliases, known=known)
+    by_peer: dict[str, tuple[list[str], list[Evidence]]] = {
+        p: (given.lines.get(p, []), []) for p in peers
+    }
     for ev in evidence:
-        peer = aliases.get(ev.peer, ev.peer) if ev.peer else None
-        targets = (
-            [peer]
-            if peer in by_peer
-            else [p for p in peers if any(_mentions(ev.line, n) for n in names[p])]
-        )
-        if not targets and owner is not None and owner in by_peer:
-            targets = [owner]
-        for target in targets:
+        for target in given.targets(ev.line):
             by_peer[target][1].append(ev)
-    return by_peer, orphans
+    return by_peer, given.unattributed
 
 
 # ---- per tunnel ---------------------------------------------------------------------------------
