@@ -245,10 +245,16 @@ def test_old_phase1_failure_on_a_healthy_tunnel_is_history() -> None:
     assert history and history[0].severity == "info"
 
 
-def test_unattributed_debug_goes_to_the_requested_peer() -> None:
+def test_unattributed_debug_goes_to_the_conditioned_peer_only() -> None:
     line = "%ASA-3-717009: Certificate validation failed. Peer certificate key usage is invalid"
-    tunnel = only(diagnose(state(debug=(line,)), peer=PEER))
-    assert tunnel.findings[0].code == "IKE_CERT_INVALID"
+    other = "%ASA-5-713119: Group = 198.51.100.77, IP = 198.51.100.77, PHASE 1 COMPLETED"
+    third = "%ASA-5-713119: Group = 198.51.100.78, IP = 198.51.100.78, PHASE 1 COMPLETED"
+    lines = (line, other, third)
+    conditioned = only(diagnose(state(debug=lines), peer=PEER, debug_peer=PEER))
+    assert conditioned.findings[0].code == "IKE_CERT_INVALID"
+    report = diagnose(state(debug=lines), peer=PEER)
+    assert "IKE_CERT_INVALID" not in {f.code for f in only(report).findings}
+    assert any("unattributed" in note for note in report.notes)
 
 
 # ---- verdict arithmetic ---------------------------------------------------------------------

@@ -22,9 +22,10 @@
 AWS peers are recognised from the configuration (a crypto map entry naming two peers with an
 ``any`` crypto ACL, as in AWS's sample; VTIs whose descriptions name the same AWS VPN) or from
 0.0.0.0/0 proxies; such a peer is compared with the built-in AWS profile unless another
-profile is given. Debug lines that name no peer go to the requested peer, else to the peer
-the capture was conditioned on, else to the only tunnel; otherwise they are left out and the
-report says so.
+profile is given. Debug lines are evidence only for the peer they name
+(:mod:`vpn_doctor.diagnose.attribution`); lines that name no peer go to the peer the capture
+was conditioned on, or to the only tunnel the device shows at all; otherwise they are left
+out and the report says so (never borrowed by ``--peer``).
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ def diagnose(
     if requested:
         peers = [requested]
     condition = _resolve(debug_peer, aliases) if debug_peer else None
+    if condition is None and len(known) == 1:
+        # The outputs and every line show one tunnel only: as good as a condition on it.
+        condition = known[0]
     by_peer, unattributed = _attribute(lines, evidence, peers, condition, aliases, known)
     if unattributed:
         notes.append(
