@@ -64,7 +64,9 @@ CONTRACT3_CODES: tuple[str, ...] = (
 # Added by the engine itself (an extension of Contract 3, documented in INTERFACES.md):
 # the outputs needed to follow the tree were missing or not understood.
 DIAGNOSIS_INCOMPLETE = "DIAGNOSIS_INCOMPLETE"
-ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE,)
+# Contract 3 additions (shared/DESIGN.md, 2026-12) the tunnel diagnosis produces.
+TUNNEL_CRYPTO_MAP_INCOMPLETE = "TUNNEL_CRYPTO_MAP_INCOMPLETE"
+ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE, TUNNEL_CRYPTO_MAP_INCOMPLETE)
 ALL_CODES: tuple[str, ...] = CONTRACT3_CODES + ENGINE_CODES
 
 _VERDICT_RANK: dict[str, int] = {"up": 0, "degraded": 1, "unknown": 2, "down": 3}

@@ -65,6 +65,11 @@ def has_ike_sa(ctx: TunnelContext, version: int | None = None) -> bool:
         for sa in sas:
             ctx.cite(*_state_line(sa))
         return True
+    in_session = ctx.session_ike_version
+    if not ctx.ike_sas and in_session is not None and version in (None, in_session):
+        # The isakmp output may be missing or cut; sessiondb shows phase 1 established.
+        ctx.cite(*ctx.session_lines("Connection", "Protocol", "IKEv1 Tunnels", "IKEv2 Tunnels"))
+        return True
     ctx.require("ike", "cannot tell whether an IKE SA exists")
     ctx.cite(*ctx.empty_marker("ike"))
     return False
@@ -74,7 +79,9 @@ def has_ike_sa(ctx: TunnelContext, version: int | None = None) -> bool:
 def ike_version_is(ctx: TunnelContext, version: int) -> bool:
     """The tunnel's primary IKE SA uses IKE ``version`` (1 or 2)."""
     sa = ctx.primary_ike
-    return sa is not None and sa.ike_version == version
+    if sa is None:
+        return ctx.session_ike_version == version
+    return sa.ike_version == version
 
 
 @predicate
@@ -83,7 +90,16 @@ def ike_state_in(ctx: TunnelContext, states: list[str], role: str | None = None)
 
     The ASA names a state after the message it is waiting for, so the same state means
     different things for the initiator and the responder; ``role`` lets a node tell them apart.
+    Without an IKE SA but with a phase 1 part in the peer's sessiondb session, the state is the
+    established one (MM_ACTIVE / READY): sessiondb lists nothing else.
     """
+    version = ctx.session_ike_version
+    if not ctx.ike_sas and version is not None and role is None:
+        state = "READY" if version == 2 else "MM_ACTIVE"
+        if _match_state(state, states):
+            ctx.cite(*ctx.session_lines("Connection", "Protocol", "Tunnels:"))
+            return True
+        return False
     for sa in ctx.ike_sas:
         if not _match_state(sa.state, states):
             continue
@@ -195,6 +211,12 @@ def has_ipsec_sa(ctx: TunnelContext) -> bool:
         for sa in ctx.ipsec_sas:
             ctx.cite(*[line for line in sa.lines if "current_peer" in line or "ident" in line])
         return True
+    sessions = ctx.sources.get("sessions")
+    if ctx.sessions and sessions is not None and sessions.usable:
+        # sessiondb counts the session's IPsec parts: none there = no phase 2, even when
+        # `show crypto ipsec sa` was not collected.
+        ctx.cite(*ctx.session_lines("Connection", "Protocol", "Tunnels:"))
+        return any(s.ipsec for s in ctx.sessions)
     ctx.require("ipsec", "cannot tell whether an IPsec SA exists")
     ctx.cite(*ctx.empty_marker("ipsec"))
     return False

@@ -170,7 +170,24 @@ class TunnelContext:
 
     @property
     def phase1_up(self) -> bool:
+        if not self.ike_sas and self.session_ike_version is not None:
+            return True  # sessiondb lists established phase 1 SAs only
         return any(sa.state.upper() in ACTIVE_IKE_STATES for sa in self.ike_sas)
+
+    @property
+    def session_ike_version(self) -> int | None:
+        """IKE version of the phase 1 part of this peer's vpn-sessiondb session (None: none).
+
+        sessiondb lists established SAs only, so an IKE part there means phase 1 is up even
+        when `show crypto isakmp sa` is missing or was cut."""
+        for session in self.sessions:
+            if session.ike:
+                return 2 if "IKEV2" in session.protocol.upper() else 1
+        return None
+
+    def session_lines(self, *keys: str) -> list[str]:
+        """Lines of this peer's sessions containing one of ``keys``."""
+        return [ln for s in self.sessions for ln in s.lines if any(k in ln for k in keys)]
 
     @property
     def encaps(self) -> int:
