@@ -28,6 +28,7 @@ which finding ranks first and why (the engine appends it to the walk's steps).
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, replace
 from string import Formatter
@@ -221,12 +222,77 @@ def _incomplete(book: PlaybookSet, ctx: TunnelContext, exc: Undetermined) -> Fin
     )
 
 
+# How far an IKEv1 main-mode exchange got (the ASA names a state after the message it waits
+# for): 1 = MM1/MM2 (proposal), 2 = MM3/MM4 (key exchange), 3 = MM5/MM6 (authentication).
+_STATE_STAGE = (
+    ("*MM_WAIT_MSG2", 1),
+    ("*NO_STATE", 1),
+    ("*MM_WAIT_MSG3", 2),
+    ("*MM_WAIT_MSG4", 2),
+    ("*SA_SETUP", 2),
+    ("*MM_WAIT_MSG5", 3),
+    ("*MM_WAIT_MSG6", 3),
+    ("*KEY_EXCH", 3),
+    ("*INIT_EXCH", 3),
+)
+# The stage a phase 1 failure stops an exchange at: evidence of it cannot explain an SA that
+# got further (a NO_PROPOSAL_CHOSEN in MM2 vs an SA at MM_WAIT_MSG6: older, or another peer's).
+_CODE_STAGE = {"IKE_NO_RESPONSE": 1, "IKE_PROPOSAL_MISMATCH": 1, "IKE_KEY_EXCHANGE_STALLED": 2}
+
+
+def _stage(ctx: TunnelContext) -> int:
+    """The furthest main-mode stage an IKEv1 SA of the peer reached (0: none known)."""
+    reached = 0
+    for sa in ctx.ike_sas:
+        if sa.ike_version != 1:
+            continue
+        for pattern, stage in _STATE_STAGE:
+            if fnmatch.fnmatchcase(sa.state.upper(), pattern):
+                reached = max(reached, stage)
+    return reached
+
+
 def _is_history(code: str, leaf_code: str, ctx: TunnelContext, book: PlaybookSet) -> bool:
-    """Evidence about a failure that the current state shows is over."""
+    """Evidence about a failure that the current state shows is over (or never applied to
+    this exchange: it stops earlier than the state the SA reached)."""
     if leaf_code in _PHASE1_UP_CODES:
         return True
     entry = book.catalogue.get(code)
-    return entry is not None and entry.phase == "phase1" and ctx.phase1_up
+    if entry is not None and entry.phase == "phase1" and ctx.phase1_up:
+        return True
+    return _stage(ctx) > _CODE_STAGE.get(code, 99)
+
+
+_QM = re.compile(
+    r"IKE_DECODE (SENDING|RESENDING|RECEIVED) Message \(msgid=(?!0\))[0-9a-fA-F]+\)"
+    r".*HASH \(8\) \+ SA \(1\)"
+)
+
+
+def ruled_out(code: str, ctx: TunnelContext) -> bool:
+    """Evidence that excludes ``code`` for this tunnel.
+
+    PFS mismatch: the peer's quick-mode proposal carries no KE payload (no PFS, RFC 2409 5.5)
+    and neither does ours, or, ours not seen, our crypto map entries (known) set no PFS:
+    neither side uses PFS, so it cannot be what they disagree on.
+    """
+    if code != "IPSEC_PFS_MISMATCH":
+        return False
+    received = sent = False
+    for line in ctx.debug_lines:
+        match = _QM.search(line)
+        if match is None:
+            continue
+        if "KE (4)" in line:
+            return False
+        if match.group(1) == "RECEIVED":
+            received = True
+        else:
+            sent = True
+    if not received:
+        return False
+    ours_off = sent or (bool(ctx.map_entries) and not any(e.pfs_group for e in ctx.map_entries))
+    return ours_off
 
 
 def conclude(
@@ -243,10 +309,10 @@ def conclude(
     else:
         leaf = result.leaf
         leaf_code, verdict = leaf.code, leaf.verdict
-        alt_codes = tuple(a.finding for a in leaf.alternatives)
+        alt_codes = tuple(a.finding for a in leaf.alternatives if not ruled_out(a.finding, ctx))
         confirming = [ev for ev in evidence if ev.implies == leaf.code and ev.line not in cited]
         decisive = any(ev.implies == leaf.code and ev.strength == "decisive" for ev in evidence)
-        separating = tuple(a.separating_check for a in leaf.alternatives)
+        separating = tuple(a.separating_check for a in leaf.alternatives if a.finding in alt_codes)
         base = _finding(
             leaf,
             ctx,
@@ -263,6 +329,8 @@ def conclude(
     for ev in evidence:
         code = ev.implies
         if not code or code == leaf_code or code not in book.catalogue or ev.line in cited:
+            continue
+        if ruled_out(code, ctx):
             continue
         if code in alt_codes and ev.strength != "decisive":
             continue  # already listed as an alternative of the leaf
@@ -291,6 +359,8 @@ def conclude(
     findings.append(base)
     if result.leaf is not None:
         for alt in result.leaf.alternatives:
+            if alt.finding not in alt_codes:
+                continue  # the evidence rules it out
             entry = book.catalogue[alt.finding]
             findings.append(
                 _finding(

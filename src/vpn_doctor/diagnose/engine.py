@@ -38,7 +38,7 @@ from typing import Any
 
 from vpn_doctor.addresses import is_ip, normalise_peer
 from vpn_doctor.asa.commands import filtered_peer
-from vpn_doctor.config_models import CryptoConfig
+from vpn_doctor.config_models import CryptoConfig, CryptoMapEntry
 from vpn_doctor.diagnose import messages as debuglog
 from vpn_doctor.diagnose.attribution import attribute, names_in
 from vpn_doctor.diagnose.conclude import conclude, ranking_step, walk
@@ -336,6 +336,23 @@ def _source(result: ParseResult[Any], peer: str) -> SourceStatus:
     return SourceStatus(result.command, result.status, result.warnings)
 
 
+def _ike_source(
+    state: DeviceState, peer: str, entries: tuple[CryptoMapEntry, ...]
+) -> SourceStatus:
+    """As :func:`_source`, and a 9.x `show crypto isakmp sa` whose IKEv2 half is missing (a
+    cut capture: the IKEv1 section and nothing after it) is partial for a peer that may run
+    IKEv2: its absence from the IKEv1 list proves nothing."""
+    status = _source(state.ike_sas, peer)
+    if status.status not in (ParseStatus.OK, ParseStatus.EMPTY):
+        return status
+    text = state.raw.get(state.ike_sas.command, "")
+    versions = {v for e in entries for v in e.ike_versions}
+    if "IKEv1 SAs" in text and "IKEv2" not in text and versions != {1}:
+        note = f"'{status.command}': the IKEv2 section is missing (output cut?)"
+        return SourceStatus(status.command, ParseStatus.PARTIAL, (*status.warnings, note))
+    return status
+
+
 def _for_peer(state: DeviceState, peer: str) -> tuple[list[IkeSa], list[IpsecSa], list[VpnSession]]:
     ike = [sa for sa in state.ike_sas.records if normalise_peer(sa.peer) == peer]
     ipsec = [sa for sa in state.ipsec_sas.records if normalise_peer(sa.peer) == peer]
@@ -442,7 +459,7 @@ def _context(
         debug_lines=tuple(lines),
         raw=dict(state.raw),
         sources={
-            "ike": _source(state.ike_sas, peer),
+            "ike": _ike_source(state, peer, entries),
             "ipsec": _source(state.ipsec_sas, peer),
             "sessions": _source(state.sessions, peer),
         },
