@@ -36,6 +36,7 @@ from string import Formatter
 from vpn_doctor.diagnose.config_evidence import merge_config
 from vpn_doctor.diagnose.findings import DIAGNOSIS_INCOMPLETE, Finding, PathStep, Verdict
 from vpn_doctor.diagnose.playbook import CatalogueEntry, Leaf, Node, PlaybookSet
+from vpn_doctor.diagnose.proposals import proposal_detail
 from vpn_doctor.diagnose.tunnel_context import Evidence, TunnelContext, Undetermined
 
 _PHASE1_UP_CODES = ("TUNNEL_HEALTHY",)
@@ -274,8 +275,13 @@ def ruled_out(code: str, ctx: TunnelContext) -> bool:
 
     PFS mismatch: the peer's quick-mode proposal carries no KE payload (no PFS, RFC 2409 5.5)
     and neither does ours, or, ours not seen, our crypto map entries (known) set no PFS:
-    neither side uses PFS, so it cannot be what they disagree on.
+    neither side uses PFS, so it cannot be what they disagree on. Transform mismatch: the
+    IKEv2 debug's Received/Expected policies are IKE (not ESP) proposals.
     """
+    if code == "IPSEC_TRANSFORM_MISMATCH":
+        # The IKEv2 debug shows the refused proposals were the IKE_SA_INIT ones, not ESP.
+        detail = proposal_detail(ctx)
+        return detail is not None and detail.code == "IKE_PROPOSAL_MISMATCH"
     if code != "IPSEC_PFS_MISMATCH":
         return False
     received = sent = False

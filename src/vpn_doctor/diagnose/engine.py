@@ -52,6 +52,7 @@ from vpn_doctor.diagnose.findings import (
 )
 from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
 from vpn_doctor.diagnose.profiles import PeerProfile, shipped_profile
+from vpn_doctor.diagnose.proposals import with_proposal_detail
 from vpn_doctor.diagnose.tunnel_context import (
     ACTIVE_IKE_STATES,
     Evidence,
@@ -122,6 +123,7 @@ def diagnose(
         ctx = _context(state, name, by_peer.get(name, ([], [])), crypto, profile, summaries)
         result = walk(book, ctx)
         verdict, findings = conclude(book, ctx, result)
+        findings = with_proposal_detail(ctx, findings)
         findings = findings + _partial_notes(book, ctx, findings)
         ranked = ranking_step(result, findings)
         tunnels.append(
