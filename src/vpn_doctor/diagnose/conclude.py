@@ -50,6 +50,10 @@ _ALSO_SEEN = (
     ("phase2.decaps_only", "phase2.one_way_near"),
     ("ikev1.aggressive_active", "ikev1.aggressive_up"),
 )
+# Leaves that explain the log lines of other codes: an incomplete crypto map entry is why the
+# peer's proxies match no entry (713061, "crypto map policy not found"). Such lines confirm the
+# leaf instead of overriding it.
+_EXPLAINS = {"TUNNEL_CRYPTO_MAP_INCOMPLETE": frozenset({"IPSEC_PROXY_MISMATCH", "IPSEC_NO_SA"})}
 _STATUS_WORDS = {
     "failed": "was not understood (parse failed)",
     "missing": "was not collected",
@@ -316,8 +320,9 @@ def conclude(
         leaf = result.leaf
         leaf_code, verdict = leaf.code, leaf.verdict
         alt_codes = tuple(a.finding for a in leaf.alternatives if not ruled_out(a.finding, ctx))
-        confirming = [ev for ev in evidence if ev.implies == leaf.code and ev.line not in cited]
-        decisive = any(ev.implies == leaf.code and ev.strength == "decisive" for ev in evidence)
+        explained = {leaf.code, *_EXPLAINS.get(leaf.code, ())}
+        confirming = [ev for ev in evidence if ev.implies in explained and ev.line not in cited]
+        decisive = any(ev.implies in explained and ev.strength == "decisive" for ev in evidence)
         separating = tuple(a.separating_check for a in leaf.alternatives if a.finding in alt_codes)
         base = _finding(
             leaf,
@@ -336,6 +341,8 @@ def conclude(
         code = ev.implies
         if not code or code == leaf_code or code not in book.catalogue or ev.line in cited:
             continue
+        if code in _EXPLAINS.get(leaf_code, ()):
+            continue  # the leaf explains this line (joined its evidence above)
         if ruled_out(code, ctx):
             continue
         if code in alt_codes and ev.strength != "decisive":
