@@ -53,7 +53,12 @@ _ALSO_SEEN = (
 # Leaves that explain the log lines of other codes: an incomplete crypto map entry is why the
 # peer's proxies match no entry (713061, "crypto map policy not found"). Such lines confirm the
 # leaf instead of overriding it.
-_EXPLAINS = {"TUNNEL_CRYPTO_MAP_INCOMPLETE": frozenset({"IPSEC_PROXY_MISMATCH", "IPSEC_NO_SA"})}
+# The same for the member of a redundant AWS pair whose partner is up: the 0.0.0.0/0 713061
+# lines of the standby endpoint are harmless (AWS documents them), not a crypto ACL problem.
+_EXPLAINS = {
+    "TUNNEL_CRYPTO_MAP_INCOMPLETE": frozenset({"IPSEC_PROXY_MISMATCH", "IPSEC_NO_SA"}),
+    "TUNNEL_REDUNDANCY_DEGRADED": frozenset({"IPSEC_PROXY_MISMATCH", "IPSEC_AWS_SINGLE_SA"}),
+}
 _STATUS_WORDS = {
     "failed": "was not understood (parse failed)",
     "missing": "was not collected",

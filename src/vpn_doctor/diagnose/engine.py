@@ -117,7 +117,11 @@ def diagnose(
         )
     if not peers:
         notes.append("no tunnel found in the outputs (no IKE/IPsec SA, session or log line)")
-    summaries = {p: _summary(state, p, by_peer.get(p, ([], []))[0]) for p in peers}
+    # Every tunnel the device shows (not only the diagnosed ones): a partner's state matters
+    # for the redundancy questions even with --peer.
+    summaries = {
+        p: _summary(state, p, by_peer.get(p, ([], []))[0]) for p in dict.fromkeys(known + peers)
+    }
     tunnels = []
     for name in sorted(peers, key=peer_sort_key):
         ctx = _context(state, name, by_peer.get(name, ([], [])), crypto, profile, summaries)

@@ -31,13 +31,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from vpn_doctor.diagnose.findings import ALL_CODES
+from vpn_doctor.diagnose.findings import CONTRACT3_CODES
 
 Confidence = Literal["V", "S", "I", "U"]
 Strength = Literal["decisive", "supporting"]
 
 #: Contract 3 (shared/DESIGN.md): every ``implies`` must be one of these.
-FINDING_CODES: frozenset[str] = frozenset(ALL_CODES)
+FINDING_CODES: frozenset[str] = frozenset(CONTRACT3_CODES)
 
 
 @dataclass(frozen=True)

@@ -211,8 +211,9 @@ def has_ipsec_sa(ctx: TunnelContext) -> bool:
         for sa in ctx.ipsec_sas:
             ctx.cite(*[line for line in sa.lines if "current_peer" in line or "ident" in line])
         return True
-    sessions = ctx.sources.get("sessions")
-    if ctx.sessions and sessions is not None and sessions.usable:
+    ipsec, sessions = ctx.sources.get("ipsec"), ctx.sources.get("sessions")
+    usable_ipsec = ipsec is not None and ipsec.usable
+    if not usable_ipsec and ctx.sessions and sessions is not None and sessions.usable:
         # sessiondb counts the session's IPsec parts: none there = no phase 2, even when
         # `show crypto ipsec sa` was not collected.
         ctx.cite(*ctx.session_lines("Connection", "Protocol", "Tunnels:"))
@@ -493,6 +494,24 @@ def pair_peer_down(ctx: TunnelContext) -> bool:
     for other in down:
         ctx.cite(*other.lines)
     return bool(down)
+
+
+@predicate
+def crypto_acl_single_line(ctx: TunnelContext) -> bool:
+    """Every crypto map entry for the peer matches a crypto ACL of exactly one line (as AWS
+    asks: `permit ip any4 <VPC>`). False when an ACL was not collected: unknown is not
+    "one line"."""
+    if ctx.crypto is None or not ctx.map_entries:
+        return False
+    shown: list[str] = []
+    for entry in ctx.map_entries:
+        aces = ctx.crypto.acl(entry.match_address) if entry.match_address else ()
+        if len(aces) != 1:
+            return False
+        shown.extend(line for line in entry.lines if "match address" in line)
+        shown.extend(aces[0].lines)
+    ctx.cite(*shown)
+    return True
 
 
 @predicate

@@ -220,6 +220,7 @@ class TunnelContext:
             "transform": (ipsec.transform or "?") if ipsec else "?",
             "pair": ", ".join(self.pairs) or "none",
             "failover": ", ".join(self.failover) or "none",
+            "failover_pair": f" (set peer ... {' '.join(self.failover)})" if self.failover else "",
         }
 
 
