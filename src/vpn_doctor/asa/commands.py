@@ -92,6 +92,18 @@ def filtered_peer(command: str) -> str | None:
     return None
 
 
+def logging_filter(peer: str) -> str:
+    """``show logging | include <peer as a whole token>``.
+
+    The ASA's ``include`` is a regex search, so ``include 203.0.113.1`` also returns every line
+    about 203.0.113.14 (or 10.203.0.113.1...). Dots are escaped and the address is fenced by a
+    character that cannot continue it; the engine re-checks every line on whole tokens anyway
+    (vpn_doctor.diagnose.attribution).
+    """
+    tail = "[^0-9a-fA-F:]" if ":" in peer else "[^0-9]"
+    return f"show logging | include [^0-9.]{peer.replace('.', chr(92) + '.')}{tail}"
+
+
 DEBUG_LOG_FILE = "debug.log"
 META_FILE = "meta.yaml"
 

@@ -53,6 +53,10 @@ def names_in(line: str, names: Mapping[str, str]) -> list[str]:
     found: list[str] = []
     for match in _PEER_AT.finditer(line):
         text = match.group("addr").rstrip(".,:;")
+        if match.group(0).startswith("[From") and ":" in text and "." not in text:
+            head, _, port = text.rpartition(":")  # `[From 2001:db8::9:500/To`: a port
+            if port.isdigit() and is_ip(head):
+                text = head
         if is_ip(text):
             found.append(normalise_peer(text))
         elif text in names:
