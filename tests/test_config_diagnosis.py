@@ -287,6 +287,7 @@ def test_live_peer_by_name(mock_asa: Any, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("VD_TEST_PASSWORD", mock.password)
     monkeypatch.setenv("VD_TEST_SECRET", mock.secret)
     code, data = _run(_argv(mock, "--peer", "BRANCH-LYON"))
+    assert code == {"up": 0, "degraded": 1, "down": 2, "unknown": 3}[scenario.expect["verdict"]]
     assert [t["peer"] for t in data["tunnels"]] == [peer]
     _check_first(data, scenario.expect)
     typed = _typed(mock)

@@ -53,7 +53,6 @@ from vpn_doctor.cli.debug_options import (
 from vpn_doctor.collect.collector import (
     collect,
     resolve_peer_name,
-    validate_peer,
     validate_peer_or_name,
 )
 from vpn_doctor.collect.debug.capture import (

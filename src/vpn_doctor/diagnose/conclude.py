@@ -374,6 +374,14 @@ def conclude(
         )
     if overrides and result.leaf is not None:
         base = replace(base, confidence="possible")
+    elif overrides:
+        # An output was missing, but the log decides the cause: it comes first and sets the
+        # verdict; the missing output is a note.
+        base = replace(base, severity="info", confidence="possible")
+        verdict = max(
+            (book.catalogue[code].verdict for code in overrides),
+            key=lambda v: ("up", "degraded", "unknown", "down").index(v),
+        )
     findings.append(base)
     if result.leaf is not None:
         for alt in result.leaf.alternatives:

@@ -63,6 +63,7 @@ from vpn_doctor.diagnose.tunnel_context import (
 )
 from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ParseResult, ParseStatus, VpnSession
 
+
 @lru_cache(maxsize=1)
 def default_playbooks() -> PlaybookSet:
     """The shipped playbooks, loaded and validated once per process."""
@@ -342,9 +343,7 @@ def _source(result: ParseResult[Any], peer: str) -> SourceStatus:
     return SourceStatus(result.command, result.status, result.warnings)
 
 
-def _ike_source(
-    state: DeviceState, peer: str, entries: tuple[CryptoMapEntry, ...]
-) -> SourceStatus:
+def _ike_source(state: DeviceState, peer: str, entries: tuple[CryptoMapEntry, ...]) -> SourceStatus:
     """As :func:`_source`, and a 9.x `show crypto isakmp sa` whose IKEv2 half is missing (a
     cut capture: the IKEv1 section and nothing after it) is partial for a peer that may run
     IKEv2: its absence from the IKEv1 list proves nothing."""

@@ -158,7 +158,7 @@ def _ikev1_detail(ctx: TunnelContext) -> ProposalDetail | None:
         if phase == "1":
             data = _data()["ikev1"]["phase1"]
             keyword = data["classes"].get(cls, cls.lower())
-            fix = (data["policy"], f" {keyword} {_value(rcv, keyword)}")
+            fix: tuple[str, ...] = (data["policy"], f" {keyword} {_value(rcv, keyword)}")
             code = "IKE_PROPOSAL_MISMATCH"
         else:
             data = _data()["ikev1"]["phase2"]
@@ -177,7 +177,9 @@ def _ikev1_detail(ctx: TunnelContext) -> ProposalDetail | None:
                         value=value,
                     ),
                 )
-            code = "IPSEC_PFS_MISMATCH" if cls == "Group Description" else "IPSEC_TRANSFORM_MISMATCH"
+            code = (
+                "IPSEC_PFS_MISMATCH" if cls == "Group Description" else "IPSEC_TRANSFORM_MISMATCH"
+            )
         remediation = (
             f"Make both sides agree on {cls}: the peer sends {rcv}, this ASA is configured for "
             f"{cfg}. To accept the peer's value here:",

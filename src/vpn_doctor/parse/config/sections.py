@@ -62,7 +62,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from vpn_doctor.addresses import is_ip, normalise_peer
-
 from vpn_doctor.asa.commands import (
     CONFIG_COMMANDS,
     PACKET_TRACER,
@@ -195,11 +194,10 @@ def parse_names(text: str, command: str = SHOW_RUN_NAMES) -> ParseResult[tuple[s
             records.append((match.group("name"), normalise_peer(match.group("addr"))))
         else:
             unknown.append(f"unrecognised line: {stripped[:80]}")
-    if unknown:
-        status = ParseStatus.PARTIAL
-    else:
-        status = ParseStatus.OK if records else ParseStatus.EMPTY
-    return ParseResult(command, status, tuple(records), tuple(unknown))
+    status = ParseStatus.OK if records else ParseStatus.EMPTY
+    return ParseResult(
+        command, ParseStatus.PARTIAL if unknown else status, tuple(records), tuple(unknown)
+    )
 
 
 def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
