@@ -29,6 +29,8 @@ CONTRACT3 = {
     "IPSEC_NAT_IN_TUNNEL", "IPSEC_ERRORS", "TUNNEL_RESPONDER_CANNOT_INITIATE",
     "TUNNEL_REDUNDANCY_DEGRADED", "TUNNEL_PROFILE_DEVIATION", "TUNNEL_OVERLAPPING_SUBNETS",
     "TUNNEL_HEALTHY",
+    # Contract 3 additions (DESIGN.md 2026-12)
+    "TUNNEL_CRYPTO_MAP_INCOMPLETE",
 }  # fmt: skip
 OWN_SCENARIOS = [
     "healthy", "mm_wait_msg2", "mm_wait_msg6", "ag_init_exch", "no_sa", "ikev2_up", "many_tunnels",
