@@ -23,6 +23,7 @@ from vpn_doctor.diagnose.profiles import profile_deviations
 from vpn_doctor.diagnose.tunnel_context import (
     PeerSummary,
     TunnelContext,
+    Undetermined,
     is_any_proxy,
     proxy_network,
 )
@@ -240,6 +241,33 @@ def ipsec_sa_count_at_least(ctx: TunnelContext, count: int) -> bool:
     return False
 
 
+def _require_counters(ctx: TunnelContext) -> None:
+    """Counters of an IPsec SA block cut before them read as 0: that is not "no traffic".
+    Raises Undetermined unless every block of the peer was read whole."""
+    if all(sa.complete for sa in ctx.ipsec_sas):
+        return
+    status = ctx.sources.get("ipsec")
+    command = status.command if status else "show crypto ipsec sa"
+    raise Undetermined("ipsec", command, "partial", "an IPsec SA block was cut before its counters")
+
+
+def _session_traffic(ctx: TunnelContext) -> tuple[int, int] | None:
+    """Bytes sent/received by the peer's IPsec sub-sessions (None without any)."""
+    subs = [sub for s in ctx.sessions for sub in s.ipsec]
+    if not subs:
+        return None
+    return sum(sub.bytes_tx for sub in subs), sum(sub.bytes_rx for sub in subs)
+
+
+def _both_ways_seen(ctx: TunnelContext) -> bool:
+    """Traffic both ways is shown: by the IPsec counters, or (a block cut) by sessiondb."""
+    if ctx.encaps > 0 and ctx.decaps > 0:
+        return True
+    traffic = _session_traffic(ctx)
+    cut = not all(sa.complete for sa in ctx.ipsec_sas)
+    return cut and traffic is not None and min(traffic) > 0
+
+
 def _counter_lines(ctx: TunnelContext) -> list[str]:
     keys = ("#pkts encaps", "#pkts decaps", "#send errors", "#recv errors")
     return [line for sa in ctx.ipsec_sas for line in sa.lines if any(k in line for k in keys)]
@@ -248,6 +276,9 @@ def _counter_lines(ctx: TunnelContext) -> list[str]:
 @predicate
 def traffic_encaps_only(ctx: TunnelContext) -> bool:
     """Packets are encrypted towards the peer (encaps > 0) but nothing comes back (decaps 0)."""
+    if _both_ways_seen(ctx):
+        return False  # whatever was cut, both directions are seen
+    _require_counters(ctx)
     if ctx.ipsec_sas and ctx.encaps > 0 and ctx.decaps == 0:
         ctx.cite(*_counter_lines(ctx))
         return True
@@ -257,6 +288,9 @@ def traffic_encaps_only(ctx: TunnelContext) -> bool:
 @predicate
 def traffic_decaps_only(ctx: TunnelContext) -> bool:
     """Packets arrive from the peer (decaps > 0) but nothing is sent back (encaps 0)."""
+    if _both_ways_seen(ctx):
+        return False
+    _require_counters(ctx)
     if ctx.ipsec_sas and ctx.decaps > 0 and ctx.encaps == 0:
         ctx.cite(*_counter_lines(ctx))
         return True
@@ -269,6 +303,12 @@ def traffic_both_ways(ctx: TunnelContext) -> bool:
     if ctx.encaps > 0 and ctx.decaps > 0:
         ctx.cite(*_counter_lines(ctx))
         return True
+    if not all(sa.complete for sa in ctx.ipsec_sas):
+        traffic = _session_traffic(ctx)  # sessiondb may still show both directions
+        if traffic is not None and min(traffic) > 0:
+            ctx.cite(*ctx.session_lines("Bytes Tx", "Pkts Tx"))
+            return True
+        _require_counters(ctx)
     return False
 
 
