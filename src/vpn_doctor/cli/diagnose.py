@@ -208,7 +208,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     source = parser.add_argument_group("offline sources (instead of HOST)")
     source.add_argument("--snapshot", type=Path, metavar="DIR", help="a snapshot directory")
     source.add_argument("--from-log", type=Path, metavar="FILE", help="a pasted terminal log")
-    parser.add_argument("--peer", metavar="IP", help="diagnose only this tunnel peer")
+    parser.add_argument(
+        "--peer",
+        metavar="IP|NAME",
+        help="diagnose only this tunnel peer (an address, or an ASA name from `names`)",
+    )
     parser.add_argument(
         "--log",
         type=Path,
