@@ -350,6 +350,18 @@ def _ike_source(state: DeviceState, peer: str, entries: tuple[CryptoMapEntry, ..
     status = _source(state.ike_sas, peer)
     if status.status not in (ParseStatus.OK, ParseStatus.EMPTY):
         return status
+    names = sorted({sa.peer for sa in state.ike_sas.records if not is_ip(normalise_peer(sa.peer))})
+    if (
+        names
+        and is_ip(peer)
+        and not any(normalise_peer(sa.peer) == peer for sa in state.ike_sas.records)
+    ):
+        # SAs printed by an unresolved `name` may be this peer's: "no IKE SA" is not known.
+        note = (
+            f"IKE SAs printed by name ({', '.join(names)}) may include {peer}: collect "
+            "'show running-config names' to resolve them"
+        )
+        return SourceStatus(status.command, ParseStatus.PARTIAL, (*status.warnings, note))
     text = state.raw.get(state.ike_sas.command, "")
     versions = {v for e in entries for v in e.ike_versions}
     if "IKEv1 SAs" in text and "IKEv2" not in text and versions != {1}:

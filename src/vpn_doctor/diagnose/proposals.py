@@ -69,6 +69,21 @@ def _transforms(text: str) -> dict[str, str]:
     return found
 
 
+_ESN = re.compile(r"\s*(?:Don't use|Use)\s+ESN\s*$", re.IGNORECASE)
+
+
+def _esp_transforms(text: str) -> dict[str, str]:
+    """``AES-CBC-256 SHA256 Don't use ESN`` (an ESP proposal) -> encryption, integrity, and
+    the PFS group when one is printed."""
+    found = _transforms(_ESN.sub("", text))
+    found.pop("integrity", None)
+    if "prf" in found:  # ESP has no PRF: the second algorithm is the integrity
+        found["integrity"] = found.pop("prf")
+    if not found.get("dh", "").strip():
+        found.pop("dh", None)
+    return found
+
+
 def _ikev2_blocks(lines: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """The last Received Policies / Expected Policies proposal lines of the capture."""
     blocks: dict[str, list[str]] = {"received": [], "expected": []}
@@ -93,13 +108,14 @@ def _ikev2_detail(ctx: TunnelContext) -> ProposalDetail | None:
         return None
     theirs_text = _PROPOSAL.search(received[0])
     assert theirs_text is not None
-    child = theirs_text.group("text").upper().startswith("ESP")
-    theirs = _transforms(theirs_text.group("text").removeprefix("ESP:").strip())
+    child = "ESP" in received[0][: theirs_text.start()].upper()
+    parse = _esp_transforms if child else _transforms
+    theirs = parse(theirs_text.group("text"))
     best: tuple[list[str], dict[str, str]] | None = None
     for line in expected:
         match = _PROPOSAL.search(line)
         assert match is not None
-        ours = _transforms(match.group("text").removeprefix("ESP:").strip())
+        ours = parse(match.group("text"))
         diff = [k for k in _NAMES if theirs.get(k, "") != ours.get(k, "")]
         if best is None or len(diff) < len(best[0]):
             best = (diff, ours)
@@ -131,7 +147,7 @@ def _ikev2_fix(theirs: dict[str, str], ours: dict[str, str], child: bool) -> tup
             "matches the peer's:",
             "crypto ipsec ikev2 ipsec-proposal <NAME>",
             f" protocol esp encryption {encryption}",
-            f" protocol esp integrity {data['hash'].get(theirs.get('prf', ''), 'sha-1')}",
+            f" protocol esp integrity {_esp_integrity(theirs.get('integrity', ''))}",
             "crypto map <MAP> <SEQ> set ikev2 ipsec-proposal <NAME>",
         )
     lines = [
@@ -145,6 +161,16 @@ def _ikev2_fix(theirs: dict[str, str], ours: dict[str, str], child: bool) -> tup
             lines.append(f" {data['keywords'][key]} {data['hash'].get(theirs[key], theirs[key])}")
     lines.append(f" {data['keywords']['dh']} {theirs['dh']}")
     return tuple(lines)
+
+
+def _esp_integrity(name: str) -> str:
+    """ESP integrity keyword of `crypto ipsec ikev2 ipsec-proposal` (sha-1, sha-256...)."""
+    if not name:
+        return "null"
+    keyword: str = _data()["ikev2"]["hash"].get(name.upper(), name.lower())
+    return {"sha": "sha-1", "sha256": "sha-256", "sha384": "sha-384", "sha512": "sha-512"}.get(
+        keyword, keyword
+    )
 
 
 def _ikev1_detail(ctx: TunnelContext) -> ProposalDetail | None:
@@ -215,6 +241,17 @@ def with_proposal_detail(ctx: TunnelContext, findings: tuple[Finding, ...]) -> t
     """``findings`` with the proposal finding made exact (see the module docstring); an IKEv2
     tunnel's phase 1 proposal finding gets IKEv2 syntax even without the debug blocks."""
     detail = proposal_detail(ctx)
+    codes = [f.code for f in findings]
+    other = {"IKE_PROPOSAL_MISMATCH": "IPSEC_TRANSFORM_MISMATCH"}
+    other.update({v: k for k, v in other.items()})
+    if detail is not None and codes and codes[0] == other.get(detail.code) and detail.code in codes:
+        # The debug says which exchange refused the proposals: the alternative leads.
+        lead = next(f for f in findings if f.code == detail.code)
+        findings = (
+            replace(lead, confidence="likely", source="debug"),
+            replace(findings[0], confidence="possible"),
+            *(f for f in findings[1:] if f is not lead),
+        )
     out: list[Finding] = []
     for finding in findings:
         if detail is not None and finding.code == detail.code:
