@@ -118,14 +118,16 @@ def diagnose(
         )
     if not peers:
         notes.append("no tunnel found in the outputs (no IKE/IPsec SA, session or log line)")
-    # Every tunnel the device shows (not only the diagnosed ones): a partner's state matters
-    # for the redundancy questions even with --peer.
-    summaries = {
-        p: _summary(state, p, by_peer.get(p, ([], []))[0]) for p in dict.fromkeys(known + peers)
-    }
+    summaries = {p: _summary(state, p, by_peer.get(p, ([], []))[0]) for p in peers}
+    # IKE SAs still printed by a name after `names` resolution (none collected): see _ike_source.
+    printed_names = tuple(
+        sorted({sa.peer for sa in state.ike_sas.records if not is_ip(normalise_peer(sa.peer))})
+    )
     tunnels = []
     for name in sorted(peers, key=peer_sort_key):
-        ctx = _context(state, name, by_peer.get(name, ([], [])), crypto, profile, summaries)
+        ctx = _context(
+            state, name, by_peer.get(name, ([], [])), crypto, profile, summaries, printed_names
+        )
         result = walk(book, ctx)
         verdict, findings = conclude(book, ctx, result)
         findings = with_proposal_detail(ctx, findings)
@@ -343,22 +345,23 @@ def _source(result: ParseResult[Any], peer: str) -> SourceStatus:
     return SourceStatus(result.command, result.status, result.warnings)
 
 
-def _ike_source(state: DeviceState, peer: str, entries: tuple[CryptoMapEntry, ...]) -> SourceStatus:
-    """As :func:`_source`, and a 9.x `show crypto isakmp sa` whose IKEv2 half is missing (a
-    cut capture: the IKEv1 section and nothing after it) is partial for a peer that may run
-    IKEv2: its absence from the IKEv1 list proves nothing."""
+def _ike_source(
+    state: DeviceState,
+    peer: str,
+    entries: tuple[CryptoMapEntry, ...],
+    has_sa: bool,
+    printed_names: tuple[str, ...],
+) -> SourceStatus:
+    """As :func:`_source`, and partial for ``peer`` when the output cannot vouch that it has
+    no IKE SA: SAs printed by an unresolved `name` (``printed_names``) may be its own, and a
+    9.x `show crypto isakmp sa` whose IKEv2 half is missing (a cut capture: the IKEv1 section
+    and nothing after it) says nothing about a peer that may run IKEv2."""
     status = _source(state.ike_sas, peer)
     if status.status not in (ParseStatus.OK, ParseStatus.EMPTY):
         return status
-    names = sorted({sa.peer for sa in state.ike_sas.records if not is_ip(normalise_peer(sa.peer))})
-    if (
-        names
-        and is_ip(peer)
-        and not any(normalise_peer(sa.peer) == peer for sa in state.ike_sas.records)
-    ):
-        # SAs printed by an unresolved `name` may be this peer's: "no IKE SA" is not known.
+    if printed_names and is_ip(peer) and not has_sa:
         note = (
-            f"IKE SAs printed by name ({', '.join(names)}) may include {peer}: collect "
+            f"IKE SAs printed by name ({', '.join(printed_names)}) may include {peer}: collect "
             "'show running-config names' to resolve them"
         )
         return SourceStatus(status.command, ParseStatus.PARTIAL, (*status.warnings, note))
@@ -455,6 +458,7 @@ def _context(
     crypto: CryptoConfig | None,
     profile: PeerProfile | None,
     summaries: dict[str, PeerSummary],
+    printed_names: tuple[str, ...] = (),
 ) -> TunnelContext:
     ike, ipsec, sessions = _for_peer(state, peer)
     lines, evidence = attributed
@@ -465,7 +469,11 @@ def _context(
     pairs, vti_lines = _vti_pairs(state, peer)
     hints = _aws_hints(state, peer, crypto, vti_lines, lines)
     expected = profile if profile is not None else (shipped_profile("aws") if hints else None)
-    others = tuple(summaries.get(p, PeerSummary(p, False, False)) for p in (*pairs, *failover))
+    # A partner's state matters for the redundancy questions even when only this peer is
+    # diagnosed (--peer): summarised on demand from the SA tables.
+    others = tuple(
+        summaries.get(p) or _summary(state, normalise_peer(p), []) for p in (*pairs, *failover)
+    )
     trace_command, trace_facts = packet_tracer_facts(crypto, peer)
     return TunnelContext(
         peer=peer,
@@ -476,7 +484,7 @@ def _context(
         debug_lines=tuple(lines),
         raw=dict(state.raw),
         sources={
-            "ike": _ike_source(state, peer, entries),
+            "ike": _ike_source(state, peer, entries, bool(ike), printed_names),
             "ipsec": _source(state.ipsec_sas, peer),
             "sessions": _source(state.sessions, peer),
         },
