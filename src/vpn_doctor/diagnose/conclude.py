@@ -28,11 +28,11 @@ which finding ranks first and why (the engine appends it to the walk's steps).
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass, replace
 from string import Formatter
 
+from vpn_doctor.asa.states import main_mode_stage
 from vpn_doctor.diagnose.config_evidence import merge_config
 from vpn_doctor.diagnose.findings import DIAGNOSIS_INCOMPLETE, Finding, PathStep, Verdict
 from vpn_doctor.diagnose.playbook import CatalogueEntry, Leaf, Node, PlaybookSet
@@ -232,19 +232,6 @@ def _incomplete(book: PlaybookSet, ctx: TunnelContext, exc: Undetermined) -> Fin
     )
 
 
-# How far an IKEv1 main-mode exchange got (the ASA names a state after the message it waits
-# for): 1 = MM1/MM2 (proposal), 2 = MM3/MM4 (key exchange), 3 = MM5/MM6 (authentication).
-_STATE_STAGE = (
-    ("*MM_WAIT_MSG2", 1),
-    ("*NO_STATE", 1),
-    ("*MM_WAIT_MSG3", 2),
-    ("*MM_WAIT_MSG4", 2),
-    ("*SA_SETUP", 2),
-    ("*MM_WAIT_MSG5", 3),
-    ("*MM_WAIT_MSG6", 3),
-    ("*KEY_EXCH", 3),
-    ("*INIT_EXCH", 3),
-)
 # The stage a phase 1 failure stops an exchange at: evidence of it cannot explain an SA that
 # got further (a NO_PROPOSAL_CHOSEN in MM2 vs an SA at MM_WAIT_MSG6: older, or another peer's).
 _CODE_STAGE = {"IKE_NO_RESPONSE": 1, "IKE_PROPOSAL_MISMATCH": 1, "IKE_KEY_EXCHANGE_STALLED": 2}
@@ -252,14 +239,7 @@ _CODE_STAGE = {"IKE_NO_RESPONSE": 1, "IKE_PROPOSAL_MISMATCH": 1, "IKE_KEY_EXCHAN
 
 def _stage(ctx: TunnelContext) -> int:
     """The furthest main-mode stage an IKEv1 SA of the peer reached (0: none known)."""
-    reached = 0
-    for sa in ctx.ike_sas:
-        if sa.ike_version != 1:
-            continue
-        for pattern, stage in _STATE_STAGE:
-            if fnmatch.fnmatchcase(sa.state.upper(), pattern):
-                reached = max(reached, stage)
-    return reached
+    return max((main_mode_stage(sa.state) for sa in ctx.ike_sas if sa.ike_version == 1), default=0)
 
 
 def _is_history(code: str, leaf_code: str, ctx: TunnelContext, book: PlaybookSet) -> bool:
