@@ -59,7 +59,7 @@ def _typed(mock: Any) -> list[str]:
         c
         for c in mock.commands()
         if not c.startswith(("terminal", "enable", "show curpriv"))
-        and c not in ("exit", "logout", "configure terminal", "end")
+        and c not in ("exit", "logout", "show debug")
     ]
 
 

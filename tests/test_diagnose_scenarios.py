@@ -58,6 +58,8 @@ def check_expectation(data: dict[str, Any], expect: Any) -> None:
         assert any(text in line for line in first["evidence"]), (text, first["evidence"])
     for text in expect.get("remediation_contains", []):
         assert text in first["remediation"], (text, first["remediation"])
+    device_codes = [f["code"] for f in data["device"]["findings"]]
+    assert device_codes == list(expect.get("device_findings", [])), device_codes
     if expect["verdict"] == "up":
         severities = {f["severity"] for f in tunnel["findings"]}
         assert severities <= {"info"}, tunnel["findings"]

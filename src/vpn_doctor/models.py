@@ -240,3 +240,7 @@ class DeviceState:
     collected_at: str = ""  # the snapshot's (ISO 8601): reference time for certificate dates
     # The running-config sections, parsed by the parse stage (None: none was collected).
     config: CryptoConfig | None = None
+    # `show debug` read at login (vpn_doctor.parse.debug_state): the crypto debug/condition
+    # lines it listed (empty: none, or not collected) and the commands that undo them.
+    debug_left_on: tuple[str, ...] = ()
+    debug_undo: tuple[str, ...] = ()

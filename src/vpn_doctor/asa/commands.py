@@ -46,6 +46,8 @@ SHOW_RUN_NAMES = "show running-config names"
 # authenticate with certificates (a tunnel-group trust-point, ikev2 certificate authentication
 # or a crypto map ``set trustpoint``): pre-shared-key tunnels never need it.
 SHOW_CRYPTO_CA_CERTIFICATES = "show crypto ca certificates"
+# Read once after every live login: crypto debugging left on (DEVICE_DEBUG_LEFT_ON).
+SHOW_DEBUG = "show debug"
 PACKET_TRACER = "packet-tracer"
 
 # The configuration outputs a configuration-aware diagnosis wants (all read-only).

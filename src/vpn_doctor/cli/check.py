@@ -24,7 +24,7 @@ from rich.console import Console
 from vpn_doctor.collect.credentials import CredentialSources
 from vpn_doctor.diagnose.engine import default_playbooks
 from vpn_doctor.errors import InputError, InventoryError
-from vpn_doctor.fleet.check import CheckOptions, check_host, run_checks
+from vpn_doctor.fleet.check import CheckOptions, ChecksStopped, check_host, run_checks
 from vpn_doctor.fleet.expectations import DEFAULT_REKEY_THRESHOLD
 from vpn_doctor.fleet.inventory import USERNAME_ENV, Inventory, load_inventory
 from vpn_doctor.fleet.status import fleet_document, status_line, summarize
@@ -225,14 +225,18 @@ def run_check(args: argparse.Namespace) -> int:
     hosts = inventory.hosts
     workers = args.workers or min(MAX_DEFAULT_WORKERS, len(hosts))
     start = time.perf_counter()
-    with progress(len(hosts)) as on_done:
-        results = run_checks(
-            hosts,
-            lambda host: check_host(host, options),
-            workers=workers,
-            deadline=options.deadline,
-            on_done=on_done,
-        )
+    stopped: ChecksStopped | None = None
+    try:
+        with progress(len(hosts)) as on_done:
+            results = run_checks(
+                hosts,
+                lambda host: check_host(host, options),
+                workers=workers,
+                deadline=options.deadline,
+                on_done=on_done,
+            )
+    except ChecksStopped as exc:  # SIGTERM/SIGHUP: report what is done, then exit 143/129
+        stopped, results = exc, exc.results
     finished = datetime.now(timezone.utc)
     summary = summarize(results, time.perf_counter() - start, skipped=len(inventory.skipped))
     if shard is not None and not results:
@@ -258,4 +262,7 @@ def run_check(args: argparse.Namespace) -> int:
             width = None if sys.stdout.isatty() else 140
             render_table(Console(width=width, highlight=False), results, summary)
     sys.stdout.flush()
+    if stopped is not None:
+        print(f"vpn-doctor: {stopped}; devices not checked are UNKNOWN", file=sys.stderr)
+        return stopped.exit_code
     return summary.state

@@ -238,8 +238,14 @@ def run_collect(args: argparse.Namespace) -> int:
     check_save_target(save_dir)  # fail before logging in, not after
     settings = _settings(args)
     start = time.perf_counter()
-    snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
+    try:
+        snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
+    except CollectionInterrupted as exc:  # saved already; show what it says, then exit
+        if args.format == "text" and exc.snapshot.outputs:
+            _partial_diagnosis(exc.snapshot, peer)
+        raise
     saved = save_snapshot(snapshot, save_dir)
+    _warn_debug_left_on(snapshot, settings.host)
     summary = CollectSummary(
         host=settings.host,
         port=settings.port,
@@ -281,6 +287,31 @@ def _diagnose_hook(state: DeviceState | None, peer: str | None, console: Console
     report = diagnose(state, peer)
     render_rich(report, console)
     return report.exit_code()
+
+
+def _warn_debug_left_on(snapshot: Snapshot, host: str) -> None:
+    """`show debug` at login listed crypto debugging: say so (DEVICE_DEBUG_LEFT_ON)."""
+    from vpn_doctor.parse.debug_state import parse_show_debug
+
+    status = parse_show_debug(snapshot.outputs.get("show debug", ""))
+    if status.crypto_on:
+        print(
+            f"vpn-doctor: DEVICE_DEBUG_LEFT_ON: crypto debugging is on on {host} "
+            f"({'; '.join(status.lines)}); undo with: vpn-doctor undebug {host}",
+            file=sys.stderr,
+        )
+
+
+def _partial_diagnosis(snapshot: Snapshot, peer: str | None) -> None:
+    """The diagnosis of what a stopped collection gathered, marked partial (issue 13)."""
+    from dataclasses import replace
+
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.report.rich_view import render_rich
+
+    state = _parse(snapshot)
+    if state is not None:
+        render_rich(replace(diagnose(state, peer), partial=True), Console())
 
 
 def _load_mock() -> tuple[Any, Any]:

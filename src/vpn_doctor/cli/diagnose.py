@@ -61,11 +61,12 @@ from vpn_doctor.collect.debug.capture import (
     DebugUsageError,
     attach_to_snapshot,
 )
+from vpn_doctor.collect.signals import Terminated
 from vpn_doctor.diagnose.engine import diagnose
 from vpn_doctor.diagnose.findings import DiagnosisReport
 from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
 from vpn_doctor.diagnose.profiles import PeerProfile, available_profiles, load_profile
-from vpn_doctor.errors import CollectionInterrupted, ExitCode, InputError
+from vpn_doctor.errors import CollectionInterrupted, ExitCode, InputError, VpnDoctorError
 from vpn_doctor.models import Snapshot
 
 # Live collection for a diagnosis: the default show commands plus the configuration the
@@ -290,7 +291,9 @@ def _read_lines(path: Path) -> tuple[str, ...]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise InputError(f"--log {path}: {exc.strerror or exc}") from exc
-    return tuple(line.rstrip() for line in text.splitlines() if line.strip())
+    from vpn_doctor.masking import mask_secrets
+
+    return tuple(line.rstrip() for line in mask_secrets(text).splitlines() if line.strip())
 
 
 def _snapshot_from_args(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
@@ -346,22 +349,53 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
             if args.debug is not None:
                 snapshot = _capture_debug(args, session, settings, snapshot, peer)
     except CollectionInterrupted as exc:
-        partial = Snapshot(outputs={**snapshot.outputs, **exc.snapshot.outputs})
-        if save_dir is not None and partial.outputs:
-            save_snapshot(replace(exc.snapshot, outputs=partial.outputs), save_dir)
-            print(f"vpn-doctor: partial snapshot saved to {save_dir}", file=sys.stderr)
-        raise
+        partial = replace(
+            exc.snapshot, outputs={**snapshot.outputs, **exc.snapshot.outputs}, peer=peer
+        )
+        raise _Stopped(_save_partial(partial, save_dir), exc) from exc
     except (DebugCaptureInterrupted, DebugLeftOn) as exc:
         # Debug stopped early (or could not be undone): keep every line read so far.
-        if save_dir is not None:
-            save_snapshot(attach_to_snapshot(replace(snapshot, peer=peer), exc.capture), save_dir)
-            print(f"vpn-doctor: partial snapshot saved to {save_dir}", file=sys.stderr)
-        raise
+        partial = attach_to_snapshot(replace(snapshot, peer=peer), exc.capture)
+        raise _Stopped(_save_partial(partial, save_dir), exc) from exc
+    except Terminated as exc:  # SIGTERM/SIGHUP between two commands
+        partial = replace(snapshot, peer=peer)
+        stop = CollectionInterrupted(
+            f"{exc} after {len(snapshot.outputs)} commands",
+            snapshot=partial,
+            exit_code=exc.exit_code,
+            host=settings.host,
+        )
+        raise _Stopped(_save_partial(partial, save_dir), stop) from exc
     if peer:
         snapshot = replace(snapshot, peer=peer)
     if save_dir is not None:
         save_snapshot(snapshot, save_dir)
     return snapshot
+
+
+class _Stopped(Exception):
+    """Live collection stopped early (session drop, Ctrl-C, SIGTERM/SIGHUP, debug problem):
+    what was collected (already saved when --save was given) and why, so run_diagnose can
+    still print the diagnosis of what was collected, marked partial (issue 13)."""
+
+    def __init__(self, snapshot: Snapshot, cause: VpnDoctorError) -> None:
+        super().__init__(str(cause))
+        self.snapshot = snapshot
+        self.cause = cause
+
+
+def _save_partial(partial: Snapshot, save_dir: Path | None) -> Snapshot:
+    """Save a partial snapshot on --save and say where, with what; returns it."""
+    from vpn_doctor.collect.snapshot import save_snapshot
+
+    if save_dir is not None and (partial.outputs or partial.debug_lines):
+        save_snapshot(partial, save_dir)
+        print(
+            f"vpn-doctor: partial snapshot ({len(partial.outputs)} commands, "
+            f"{len(partial.debug_lines)} debug lines) saved to {save_dir}",
+            file=sys.stderr,
+        )
+    return partial
 
 
 def _check_debug_request(args: argparse.Namespace) -> None:
@@ -464,7 +498,11 @@ def run_diagnose(args: argparse.Namespace) -> int:
     profile = _load_profile(args.profile)
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
     _check_debug_request(args)
-    snapshot = _snapshot_from_args(args, profile)
+    stopped: _Stopped | None = None
+    try:
+        snapshot = _snapshot_from_args(args, profile)
+    except _Stopped as exc:  # diagnose what was collected, then exit with why it stopped
+        stopped, snapshot = exc, exc.snapshot
     if args.log:
         snapshot = Snapshot(
             outputs=snapshot.outputs,
@@ -478,7 +516,14 @@ def run_diagnose(args: argparse.Namespace) -> int:
 
     state = parse_snapshot(snapshot)
     report = diagnose(state, peer, profile=profile, debug_peer=snapshot.peer, playbooks=playbooks)
+    if stopped is not None:
+        report = replace(report, partial=True)
     render(report, args.format)
+    if stopped is not None:
+        print(
+            f"vpn-doctor: error: {stopped.cause} (the diagnosis above is partial)", file=sys.stderr
+        )
+        return stopped.cause.exit_code
     return report.exit_code()
 
 

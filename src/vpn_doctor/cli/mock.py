@@ -11,6 +11,7 @@ import argparse
 import threading
 from typing import Any
 
+from vpn_doctor.collect.signals import Terminated
 from vpn_doctor.errors import ExitCode
 
 
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
         try:
             while not waiter.wait(0.5):
                 pass
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated):  # Ctrl-C, or SIGTERM/SIGHUP: a clean stop
             print("stopping mock ASA")
     finally:
         mock.stop()

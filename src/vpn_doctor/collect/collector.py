@@ -20,12 +20,14 @@ from datetime import datetime, timezone
 
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
+    SHOW_DEBUG,
     SHOW_VERSION,
     peer_filtered_commands,
 )
 from vpn_doctor.asa.output import SOFTWARE_VERSION, is_refusal
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.runner import CommandRunner
+from vpn_doctor.collect.signals import Terminated
 from vpn_doctor.errors import (
     CollectionInterrupted,
     CommandRejected,
@@ -126,6 +128,9 @@ def collect(
     to_run = plan(peer, commands)
     collected_at = _now()
     outputs: dict[str, str] = {}
+    at_login = getattr(runner, "debug_at_login", None)  # AsaSession reads it once at login
+    if isinstance(at_login, str):
+        outputs[SHOW_DEBUG] = mask_secrets(at_login)
 
     def snapshot() -> Snapshot:
         return Snapshot(
@@ -152,11 +157,12 @@ def collect(
                 command=exc.command or command,
                 output=exc.output,
             ) from exc
-        except KeyboardInterrupt as exc:
+        except (KeyboardInterrupt, Terminated) as exc:
             raise CollectionInterrupted(
-                f"interrupted after {len(outputs)} of {len(to_run)} commands",
+                f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else exc} after "
+                f"{len(outputs)} of {len(to_run)} commands",
                 snapshot=snapshot(),
-                exit_code=ExitCode.INTERRUPTED,
+                exit_code=exc.exit_code if isinstance(exc, Terminated) else ExitCode.INTERRUPTED,
                 host=runner.host,
                 command=command,
             ) from exc

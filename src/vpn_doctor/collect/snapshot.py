@@ -126,12 +126,14 @@ def load_snapshot(directory: Path | str) -> Snapshot:
             command = check_allowed(command_from_filename(path.name))
         except CommandNotAllowed:
             continue  # notes.txt, README.txt, ...: not a command output
-        outputs[command] = _read_text(path)
+        outputs[command] = mask_secrets(_read_text(path))  # a hand-made snapshot may not be
     debug_path = source / DEBUG_LOG_FILE
     debug_lines: tuple[str, ...] = ()
     if debug_path.is_file():
         debug_lines = tuple(
-            line.rstrip() for line in _read_text(debug_path).splitlines() if line.strip()
+            line.rstrip()
+            for line in mask_secrets(_read_text(debug_path)).splitlines()
+            if line.strip()
         )
     meta = _load_meta(source / META_FILE)
     if not outputs and not debug_lines:

@@ -213,7 +213,7 @@ def _also_seen(
     return found
 
 
-def _incomplete(book: PlaybookSet, ctx: TunnelContext, exc: Undetermined) -> Finding:
+def incomplete_finding(book: PlaybookSet, ctx: TunnelContext, exc: Undetermined) -> Finding:
     """The finding for a walk that stopped on missing or unparsed data."""
     status = ctx.sources.get(exc.source)
     evidence = [f"{exc.command}: {exc.status}"]
@@ -298,7 +298,7 @@ def conclude(
     cited = set(result.citations)
     if result.leaf is None:
         assert result.undetermined is not None
-        base = _incomplete(book, ctx, result.undetermined)
+        base = incomplete_finding(book, ctx, result.undetermined)
         leaf_code, verdict = DIAGNOSIS_INCOMPLETE, "unknown"
         alt_codes: tuple[str, ...] = ()
     else:

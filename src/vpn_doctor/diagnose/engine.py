@@ -41,8 +41,9 @@ from vpn_doctor.asa.commands import filtered_peer
 from vpn_doctor.config_models import CryptoConfig, CryptoMapEntry
 from vpn_doctor.diagnose import messages as debuglog
 from vpn_doctor.diagnose.attribution import attribute, names_in
-from vpn_doctor.diagnose.conclude import conclude, ranking_step, walk
+from vpn_doctor.diagnose.conclude import conclude, incomplete_finding, ranking_step, walk
 from vpn_doctor.diagnose.config_evidence import packet_tracer_facts, tunnel_config_issues
+from vpn_doctor.diagnose.device_findings import device_findings
 from vpn_doctor.diagnose.findings import (
     DIAGNOSIS_INCOMPLETE,
     DiagnosisReport,
@@ -59,6 +60,7 @@ from vpn_doctor.diagnose.tunnel_context import (
     PeerSummary,
     SourceStatus,
     TunnelContext,
+    Undetermined,
     is_any_proxy,
 )
 from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ParseResult, ParseStatus, VpnSession
@@ -131,6 +133,10 @@ def diagnose(
         result = walk(book, ctx)
         verdict, findings = conclude(book, ctx, result)
         findings = with_proposal_detail(ctx, findings)
+        cut = _cut_off_ike_record(ctx)
+        if cut is not None and verdict != "unknown":  # never a confident answer from half a record
+            verdict = "unknown"
+            findings = (incomplete_finding(book, ctx, cut), *findings)
         findings = findings + _partial_notes(book, ctx, findings)
         ranked = ranking_step(result, findings)
         tunnels.append(
@@ -148,6 +154,7 @@ def diagnose(
         version=state.device.version,
         tunnels=tuple(tunnels),
         notes=tuple(notes),
+        device_findings=device_findings(state, book),
     )
 
 
@@ -499,6 +506,19 @@ def _context(
         trace_facts=trace_facts,
         trace_command=trace_command,
     )
+
+
+def _cut_off_ike_record(ctx: TunnelContext) -> Undetermined | None:
+    """The peer's IKE SA record stops before its state line (an output cut short: a pasted
+    log, a truncated file): the walk would read the missing state as "stuck"."""
+    for sa in ctx.ike_sas:
+        if not sa.state and not getattr(sa, "complete", True):
+            status = ctx.sources.get("ike")
+            command = status.command if status else "show crypto isakmp sa"
+            return Undetermined(
+                "ike", command, "partial", f"the IKE SA record for {ctx.peer} is cut off"
+            )
+    return None
 
 
 def _partial_notes(

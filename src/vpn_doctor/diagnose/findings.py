@@ -67,7 +67,11 @@ DIAGNOSIS_INCOMPLETE = "DIAGNOSIS_INCOMPLETE"
 # Contract 3 additions (shared/DESIGN.md, 2026-12) the tunnel diagnosis produces.
 TUNNEL_CRYPTO_MAP_INCOMPLETE = "TUNNEL_CRYPTO_MAP_INCOMPLETE"
 ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE, TUNNEL_CRYPTO_MAP_INCOMPLETE)
-ALL_CODES: tuple[str, ...] = CONTRACT3_CODES + ENGINE_CODES
+# Contract 3 additions (2026-12) about the device rather than a tunnel: they go in the JSON
+# report's ``device.findings`` (Contract 2 additions) and never change a tunnel's verdict.
+DEVICE_DEBUG_LEFT_ON = "DEVICE_DEBUG_LEFT_ON"
+DEVICE_CODES: tuple[str, ...] = (DEVICE_DEBUG_LEFT_ON,)
+ALL_CODES: tuple[str, ...] = CONTRACT3_CODES + ENGINE_CODES + DEVICE_CODES
 
 #: The one verdict precedence, worst first (see the module docstring): exit codes, fleet
 #: states and every "worst of" in the project derive from it.
@@ -217,15 +221,23 @@ class DiagnosisReport:
     tunnels: tuple[TunnelDiagnosis, ...] = ()
     notes: tuple[str, ...] = ()  # device-level remarks (e.g. nothing found, parse problems)
     source: str = ""
+    # Device-level findings (DEVICE_DEBUG_LEFT_ON ...): Contract 2's ``device.findings``.
+    device_findings: tuple[Finding, ...] = ()
+    partial: bool = False  # built from a collection that stopped early (a drop, a signal)
 
     def to_contract_dict(self) -> dict[str, Any]:
         """Contract 2: ``schema``, ``device``, ``tunnels`` (sorted by peer), then extras."""
         return {
             "schema": 1,
-            "device": {"hostname": self.hostname, "version": self.version},
+            "device": {
+                "hostname": self.hostname,
+                "version": self.version,
+                "findings": [finding.to_contract_dict() for finding in self.device_findings],
+            },
             "tunnels": [tunnel.to_contract_dict() for tunnel in self.tunnels],
             "notes": list(self.notes),
             "source": self.source,
+            "partial": self.partial,
         }
 
     @property

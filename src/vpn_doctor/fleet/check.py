@@ -39,6 +39,7 @@ from vpn_doctor.asa.commands import DEFAULT_COLLECTION
 from vpn_doctor.collect.collector import collect
 from vpn_doctor.collect.credentials import CredentialSources
 from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
+from vpn_doctor.collect.signals import Terminated
 from vpn_doctor.diagnose.findings import VERDICT_PRECEDENCE, verdict_exit_code
 from vpn_doctor.errors import (
     AuthenticationFailed,
@@ -59,7 +60,7 @@ from vpn_doctor.fleet.expectations import (
 from vpn_doctor.fleet.inventory import InventoryHost, resolve_secrets
 from vpn_doctor.parse.device import parse_snapshot
 
-HostStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "error"]
+HostStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "error", "stopped"]
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
 STATE_NAMES = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
 #: Nagios states are the verdicts' exit codes (0 up, 1 degraded, 2 down, 3 unknown), so their
@@ -235,6 +236,28 @@ def _crashed_result(host: InventoryHost, exc: Exception, duration: float) -> Hos
     )
 
 
+def _stopped_result(host: InventoryHost) -> HostResult:
+    return HostResult(
+        host=host.name,
+        address=host.hostname,
+        port=host.port,
+        status="stopped",
+        error="not checked: stopped",
+        error_code=ExitCode.UNKNOWN,
+        expectations=host.tunnels is not None,
+    )
+
+
+class ChecksStopped(Terminated):
+    """SIGTERM/SIGHUP during ``run_checks`` (systemd's TimeoutStopSec): ``results`` holds the
+    devices done and, for the rest, UNKNOWN "not checked: stopped", so the caller can still
+    write the JSON, the status line and the Prometheus file before exiting 143/129."""
+
+    def __init__(self, signum: int, results: list[HostResult]) -> None:
+        super().__init__(signum)
+        self.results = results
+
+
 Checker = Callable[[InventoryHost], HostResult]
 OnDone = Callable[[HostResult], None]
 
@@ -289,23 +312,27 @@ def run_checks(
         if on_done is not None:
             on_done(result)
 
-    while len(results) < len(hosts):
-        running = [t + deadline for i, t in started.items() if i not in results]
-        wait = max(0.01, min(running) - time.monotonic()) if running else 1.0
-        try:
-            index, at, result = events.get(timeout=wait)
-        except queue.Empty:
-            pass
-        else:
-            if result is None:
-                started.setdefault(index, at)
-            elif index not in results:
-                record(index, result)
-        now = time.monotonic()
-        for index, at in list(started.items()):
-            if index not in results and now - at >= deadline:
-                with lock:
-                    abandoned.add(index)
-                record(index, _deadline_result(hosts[index], deadline))
-                spawn()
+    try:
+        while len(results) < len(hosts):
+            running = [t + deadline for i, t in started.items() if i not in results]
+            wait = max(0.01, min(running) - time.monotonic()) if running else 1.0
+            try:
+                index, at, result = events.get(timeout=wait)
+            except queue.Empty:
+                pass
+            else:
+                if result is None:
+                    started.setdefault(index, at)
+                elif index not in results:
+                    record(index, result)
+            now = time.monotonic()
+            for index, at in list(started.items()):
+                if index not in results and now - at >= deadline:
+                    with lock:
+                        abandoned.add(index)
+                    record(index, _deadline_result(hosts[index], deadline))
+                    spawn()
+    except Terminated as exc:  # systemd stop: what is done is kept, the rest is "stopped"
+        stopped = [results.get(i) or _stopped_result(host) for i, host in enumerate(hosts)]
+        raise ChecksStopped(exc.signum, stopped) from exc
     return [results[index] for index in range(len(hosts))]

@@ -29,6 +29,7 @@ from dataclasses import replace
 from typing import Any
 
 from vpn_doctor.asa.commands import (
+    SHOW_DEBUG,
     SHOW_IPSEC_SA,
     SHOW_ISAKMP_SA,
     SHOW_SESSIONDB_L2L,
@@ -48,6 +49,7 @@ from vpn_doctor.models import (
     VpnSession,
 )
 from vpn_doctor.parse.config.sections import parse_crypto_config
+from vpn_doctor.parse.debug_state import parse_show_debug
 from vpn_doctor.parse.ipsec import parse_ipsec_sa
 from vpn_doctor.parse.isakmp import parse_isakmp_sa
 from vpn_doctor.parse.sessiondb import parse_sessiondb_l2l
@@ -195,8 +197,11 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
         version=given.version or parsed.version,
         model=given.model or parsed.model,
     )
+    debug = parse_show_debug(outputs.get(SHOW_DEBUG, ""))
     return DeviceState(
         device=device,
+        debug_left_on=debug.lines,
+        debug_undo=debug.undo_commands(),
         ike_sas=_ike_result(outputs),
         ipsec_sas=ipsec,
         sessions=sessions,

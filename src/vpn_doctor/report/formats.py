@@ -98,6 +98,12 @@ def render_markdown(report: DiagnosisReport) -> str:
     device = report.hostname or "device"
     version = f" (ASA {report.version})" if report.version else ""
     out = [f"# vpn-doctor diagnosis: {device}{version}", ""]
+    if report.partial:
+        out += ["**Partial**: collection stopped early; this is what was collected.", ""]
+    if report.device_findings:
+        out += ["## Device", ""]
+        for index, finding in enumerate(report.device_findings, start=1):
+            out += _finding_md(index, finding)
     tunnels = sorted_tunnels(report)
     if tunnels:
         out += ["| Peer | Verdict | Most likely cause | Severity |", "|---|---|---|---|"]

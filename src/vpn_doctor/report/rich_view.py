@@ -89,6 +89,12 @@ def render_rich(report: DiagnosisReport, console: Console | None = None) -> None
     if report.version:
         header += f" (ASA {report.version})"
     console.rule(f"vpn-doctor diagnosis: {escape(header)}")
+    if report.partial:
+        console.print(
+            Text("PARTIAL: collection stopped early; this is what was collected", style="bold")
+        )
+    for finding in report.device_findings:  # the box itself (debug left on ...) comes first
+        console.print(_detail(finding))
     for note in report.notes:
         console.print(Text(f"note: {note}", style="dim"))
     tunnels = sorted_tunnels(report)
