@@ -39,6 +39,9 @@ SHOW_NAT = "show nat"
 SHOW_ROUTE = "show route"
 SHOW_RUN_SLA_MONITOR = "show running-config sla monitor"
 SHOW_RUN_GROUP_POLICY = "show running-config group-policy"
+# `name 203.0.113.9 BRANCH-LYON`: with `names` on, SA tables and the crypto map may print the
+# name instead of the address; the engine resolves both ways.
+SHOW_RUN_NAMES = "show running-config names"
 # Certificates (subject, issuer, validity, usage, trustpoints). Collected only for tunnels that
 # authenticate with certificates (a tunnel-group trust-point, ikev2 certificate authentication
 # or a crypto map ``set trustpoint``): pre-shared-key tunnels never need it.
@@ -97,6 +100,18 @@ def filtered_peer(command: str) -> str | None:
         if command.startswith(prefix):
             return command[len(prefix) :].strip() or None
     return None
+
+
+def logging_filter(peer: str) -> str:
+    """``show logging | include <peer as a whole token>``.
+
+    The ASA's ``include`` is a regex search, so ``include 203.0.113.1`` also returns every line
+    about 203.0.113.14 (or 10.203.0.113.1...). Dots are escaped and the address is fenced by a
+    character that cannot continue it; the engine re-checks every line on whole tokens anyway
+    (vpn_doctor.diagnose.attribution).
+    """
+    tail = "[^0-9a-fA-F:]" if ":" in peer else "[^0-9]"
+    return f"show logging | include [^0-9.]{peer.replace('.', chr(92) + '.')}{tail}"
 
 
 DEBUG_LOG_FILE = "debug.log"

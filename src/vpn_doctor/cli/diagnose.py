@@ -27,6 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from vpn_doctor.addresses import is_ip
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
     SHOW_CRYPTO_CA_CERTIFICATES,
@@ -36,9 +37,11 @@ from vpn_doctor.asa.commands import (
     SHOW_RUN_CRYPTO_IKEV2,
     SHOW_RUN_CRYPTO_IPSEC,
     SHOW_RUN_CRYPTO_MAP,
+    SHOW_RUN_NAMES,
     SHOW_RUN_NAT,
     SHOW_RUN_SLA_MONITOR,
     SHOW_RUN_TUNNEL_GROUP,
+    logging_filter,
     peer_filtered_commands,
 )
 from vpn_doctor.cli.debug_options import (
@@ -52,7 +55,11 @@ from vpn_doctor.cli.sampling import (
     check_sampling_request,
     sample_session,
 )
-from vpn_doctor.collect.collector import collect, validate_peer
+from vpn_doctor.collect.collector import (
+    collect,
+    resolve_peer_name,
+    validate_peer_or_name,
+)
 from vpn_doctor.collect.debug.capture import (
     DebugCaptureInterrupted,
     DebugLeftOn,
@@ -82,6 +89,7 @@ DIAGNOSE_COMMANDS: tuple[str, ...] = (
     SHOW_ROUTE,
     SHOW_RUN_SLA_MONITOR,
     "show running-config interface",
+    SHOW_RUN_NAMES,
     "show logging",
 )
 
@@ -94,7 +102,8 @@ def peer_first_round(peer: str) -> tuple[str, ...]:
     return (
         *(filtered.get(command, command) for command in DEFAULT_COLLECTION),
         SHOW_RUN_CRYPTO_MAP,
-        f"show logging | include {peer}",
+        SHOW_RUN_NAMES,
+        logging_filter(peer),
     )
 
 
@@ -205,7 +214,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     source = parser.add_argument_group("offline sources (instead of HOST)")
     source.add_argument("--snapshot", type=Path, metavar="DIR", help="a snapshot directory")
     source.add_argument("--from-log", type=Path, metavar="FILE", help="a pasted terminal log")
-    parser.add_argument("--peer", metavar="IP", help="diagnose only this tunnel peer")
+    parser.add_argument(
+        "--peer",
+        metavar="IP|NAME",
+        help="diagnose only this tunnel peer (an address, or an ASA name from `names`)",
+    )
     parser.add_argument(
         "--log",
         type=Path,
@@ -319,10 +332,13 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     if save_dir is not None:
         check_save_target(save_dir)
     settings = _settings(args)
-    peer = validate_peer(args.peer) if args.peer else None
+    peer = validate_peer_or_name(args.peer) if args.peer else None
     snapshot = Snapshot(outputs={})
     try:
         with AsaSession(settings) as session:
+            if peer and not is_ip(peer):  # `--peer NAME`: resolve it on the device first
+                snapshot = collect(session, None, (SHOW_RUN_NAMES,))
+                peer = resolve_peer_name(peer, snapshot.outputs.get(SHOW_RUN_NAMES, ""))
             if peer:
                 snapshot = collect(session, None, peer_first_round(peer))
                 snapshot = _more(
@@ -486,7 +502,7 @@ def render(report: DiagnosisReport, fmt: str) -> None:
 
 def run_diagnose(args: argparse.Namespace) -> int:
     """`vpn-doctor diagnose`: the report's exit code (0/1/2/3)."""
-    peer = validate_peer(args.peer) if args.peer else None
+    peer = validate_peer_or_name(args.peer) if args.peer else None
     profile = _load_profile(args.profile)
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
     _check_debug_request(args)

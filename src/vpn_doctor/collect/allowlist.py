@@ -88,6 +88,7 @@ _SHOW: _Tree = {
         "route": {},
         "interface": {},
         "sla": {},
+        "names": {},
         "all": {},
     },
 }

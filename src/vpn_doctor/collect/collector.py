@@ -63,6 +63,29 @@ def validate_peer(peer: str) -> str:
         raise InputError(f"peer must be an IP address, got {peer!r}") from None
 
 
+_PEER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
+
+
+def validate_peer_or_name(peer: str) -> str:
+    """A peer given as an address, or as an ASA `name` (`name 203.0.113.9 BRANCH-LYON`),
+    which the engine resolves through `show running-config names`."""
+    text = peer.strip()
+    if _PEER_NAME.match(text) and not text.replace(".", "").isdigit():
+        return text
+    return validate_peer(text)
+
+
+def resolve_peer_name(name: str, names_output: str) -> str:
+    """``name`` -> its address from `show running-config names` output (InputError if absent)."""
+    for line in names_output.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] == "name" and parts[2] == name:
+            return validate_peer(parts[1])
+    raise InputError(
+        f"--peer {name}: not an address, and 'show running-config names' has no such name"
+    )
+
+
 def plan(peer: str | None, commands: Sequence[str] = DEFAULT_COLLECTION) -> list[str]:
     """The exact, allow-listed commands collection will send, in order."""
     swaps = peer_commands(validate_peer(peer)) if peer else {}

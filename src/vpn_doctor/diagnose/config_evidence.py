@@ -58,7 +58,14 @@ PHASE1_BLOCKING = frozenset(
     }
 )
 # Codes that claim quick mode cannot complete: contradicted while an IPsec SA exists.
-PHASE2_BLOCKING = frozenset({"IPSEC_NO_SA", "IPSEC_TRANSFORM_MISMATCH", "IPSEC_PFS_MISMATCH"})
+PHASE2_BLOCKING = frozenset(
+    {
+        "IPSEC_NO_SA",
+        "IPSEC_TRANSFORM_MISMATCH",
+        "IPSEC_PFS_MISMATCH",
+        "TUNNEL_CRYPTO_MAP_INCOMPLETE",
+    }
+)
 # Codes that need an answer from the peer (a notify, an error, a refused proposal).
 PEER_REFUSALS = frozenset(
     {

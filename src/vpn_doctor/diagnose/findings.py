@@ -72,7 +72,9 @@ SAMPLED_CODES: tuple[str, ...] = ("TUNNEL_FLAPPING", "IPSEC_NO_TRAFFIC")
 # Added by the engine itself (an extension of Contract 3, documented in INTERFACES.md):
 # the outputs needed to follow the tree were missing or not understood.
 DIAGNOSIS_INCOMPLETE = "DIAGNOSIS_INCOMPLETE"
-ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE,)
+# Contract 3 additions (shared/DESIGN.md, 2026-12) the tunnel diagnosis produces.
+TUNNEL_CRYPTO_MAP_INCOMPLETE = "TUNNEL_CRYPTO_MAP_INCOMPLETE"
+ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE, TUNNEL_CRYPTO_MAP_INCOMPLETE)
 # Contract 3 additions (2026-12) about the device rather than a tunnel: they go in the JSON
 # report's ``device.findings`` (Contract 2 additions) and never change a tunnel's verdict.
 DEVICE_DEBUG_LEFT_ON = "DEVICE_DEBUG_LEFT_ON"

@@ -176,7 +176,24 @@ class TunnelContext:
 
     @property
     def phase1_up(self) -> bool:
+        if not self.ike_sas and self.session_ike_version is not None:
+            return True  # sessiondb lists established phase 1 SAs only
         return any(is_phase1_up(sa.state) for sa in self.ike_sas)
+
+    @property
+    def session_ike_version(self) -> int | None:
+        """IKE version of the phase 1 part of this peer's vpn-sessiondb session (None: none).
+
+        sessiondb lists established SAs only, so an IKE part there means phase 1 is up even
+        when `show crypto isakmp sa` is missing or was cut."""
+        for session in self.sessions:
+            if session.ike:
+                return 2 if "IKEV2" in session.protocol.upper() else 1
+        return None
+
+    def session_lines(self, *keys: str) -> list[str]:
+        """Lines of this peer's sessions containing one of ``keys``."""
+        return [ln for s in self.sessions for ln in s.lines if any(k in ln for k in keys)]
 
     @property
     def encaps(self) -> int:
@@ -209,6 +226,7 @@ class TunnelContext:
             "transform": (ipsec.transform or "?") if ipsec else "?",
             "pair": ", ".join(self.pairs) or "none",
             "failover": ", ".join(self.failover) or "none",
+            "failover_pair": f" (set peer ... {' '.join(self.failover)})" if self.failover else "",
             **self._window_facts(),
         }
 
