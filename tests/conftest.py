@@ -66,7 +66,16 @@ def mock_asa() -> Iterator[MockFactory]:
     assert not changed, f"configuration commands reached the mock ASA: {changed}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`check` keeps per-device memory between runs: module-scoped fixtures (set up before
+    any function fixture) get a fresh directory per session, never the user's own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VPN_DOCTOR_STATE_DIR", str(tmp_path_factory.mktemp("session-state")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`check` keeps per-device memory between runs; tests never touch the user's own."""
+    """Each test starts with no memory of another test's `check` runs."""
     monkeypatch.setenv("VPN_DOCTOR_STATE_DIR", str(tmp_path_factory.mktemp("state")))
