@@ -168,6 +168,13 @@ class TunnelDiagnosis:
     steps: tuple[PathStep, ...] = ()
     phase1: dict[str, Any] = field(default_factory=dict)
     phase2: dict[str, Any] = field(default_factory=dict)
+    # Contract 2 (2026-12) ``name``: tunnel-group and crypto map name/sequence, or the VTI.
+    name: str = ""
+    # Configuration names (crypto_map, seq, acl, tunnel_group, interface, vti): what a
+    # remediation block needs to be paste-able (vpn_doctor.diagnose.naming).
+    names: dict[str, str] = field(default_factory=dict)
+    # Contract 2 (2026-12) ``timeline``: (at, event) pairs; empty for a single sample.
+    timeline: tuple[tuple[str, str], ...] = ()
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -187,6 +194,9 @@ class TunnelDiagnosis:
             "phase2": dict(self.phase2),
             "path": list(self.path),
             "findings": [finding.to_contract_dict() for finding in self.findings],
+            "name": self.name,
+            "timeline": [{"at": at, "event": event} for at, event in self.timeline],
+            "names": dict(self.names),
         }
 
 
@@ -198,16 +208,32 @@ class DiagnosisReport:
     version: str = ""
     tunnels: tuple[TunnelDiagnosis, ...] = ()
     notes: tuple[str, ...] = ()  # device-level remarks (e.g. nothing found, parse problems)
-    source: str = ""
+    source: str = ""  # Contract 2 (2026-12): "live" | "snapshot" | "log" ("" not known)
+    # Contract 2 additions (2026-12); the CLI fills them from what it collected.
+    tool_version: str = ""
+    collected_at: str = ""  # ISO 8601, UTC
+    host: str = ""  # what the user typed (HOST, or the snapshot / log path)
+    role: str = "standalone"  # standalone | active | standby
+    context: str | None = None  # multi-context name
+    device_findings: tuple[Finding, ...] = ()  # e.g. DEVICE_DEBUG_LEFT_ON
 
     def to_contract_dict(self) -> dict[str, Any]:
         """Contract 2: ``schema``, ``device``, ``tunnels`` (sorted by peer), then extras."""
         return {
             "schema": 1,
-            "device": {"hostname": self.hostname, "version": self.version},
+            "device": {
+                "hostname": self.hostname,
+                "version": self.version,
+                "host": self.host,
+                "role": self.role,
+                "context": self.context,
+                "findings": [f.to_contract_dict() for f in self.device_findings],
+            },
             "tunnels": [tunnel.to_contract_dict() for tunnel in self.tunnels],
             "notes": list(self.notes),
             "source": self.source,
+            "tool_version": self.tool_version,
+            "collected_at": self.collected_at,
         }
 
     @property
