@@ -131,7 +131,7 @@ def diagnose(
                 steps=(*result.steps, ranked) if ranked else result.steps,
                 phase1=_phase1(ctx),
                 phase2=_phase2(ctx),
-                name=names.label,
+                name=names.label(name),
                 names=names.as_dict(),
             )
         )

@@ -27,17 +27,20 @@ class TunnelNames:
     tunnel_group: str = ""
     interface: str = ""
     vti: str = ""
+    transform_set: str = ""  # IKEv1 transform set or IKEv2 ipsec-proposal of the entry
     ike_version: int = 0  # 1 or 2 from the crypto map entry / VTI profile; 0 unknown
 
-    @property
-    def label(self) -> str:
-        """One short line: ``outside_map 50 / tg 203.0.113.14`` or ``Tunnel1 / tg X``."""
+    def label(self, peer: str = "") -> str:
+        """One short line: ``outside_map 50 / tg globex`` or ``Tunnel1``; the tunnel-group
+        is left out when it is named after the peer address (the usual L2L case)."""
         parts = []
         if self.crypto_map:
             parts.append(f"{self.crypto_map} {self.seq}".strip())
         elif self.vti:
             parts.append(self.vti)
-        if self.tunnel_group:
+        if self.tunnel_group and self.tunnel_group != peer:
+            parts.append(f"tg {self.tunnel_group}")
+        elif self.tunnel_group and not parts:
             parts.append(f"tg {self.tunnel_group}")
         return " / ".join(parts)
 
@@ -50,6 +53,7 @@ class TunnelNames:
             "tunnel_group": self.tunnel_group,
             "interface": self.interface,
             "vti": self.vti,
+            "transform_set": self.transform_set,
         }
         return {key: value for key, value in values.items() if value}
 
@@ -87,5 +91,10 @@ def tunnel_names(
         tunnel_group=group.name if group else "",
         interface=interface,
         vti=vti,
+        transform_set=next(
+            iter((*entry.ikev1_transform_sets, *entry.ikev2_ipsec_proposals)), ""
+        )
+        if entry
+        else "",
         ike_version=versions[0] if len(versions) == 1 else 0,
     )
