@@ -22,7 +22,7 @@ from typing import Any
 from rich.console import Console
 
 from vpn_doctor.asa.commands import snapshot_filename
-from vpn_doctor.collect.collector import collect, rejected_commands, validate_peer
+from vpn_doctor.collect.collector import rejected_commands, validate_peer
 from vpn_doctor.collect.credentials import CredentialSources, get_password, get_secret
 from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
 from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
@@ -184,16 +184,19 @@ def _settings(args: argparse.Namespace) -> ConnectionSettings:
 def _collect_live(
     settings: ConnectionSettings, peer: str | None, save_dir: Path | None
 ) -> tuple[Snapshot, float | None]:
-    """Connect, collect, disconnect; on a mid-way failure save what was gathered, re-raise."""
+    """Connect, collect what `diagnose` would read (cli.diagnose.collect_for_diagnosis),
+    disconnect; on a mid-way failure save what was gathered (marked partial), re-raise."""
+    from vpn_doctor.cli.diagnose import collect_for_diagnosis
+
     with progress(f"connecting to {settings.host}:{settings.port} ...") as update:
         try:
             with AsaSession(settings) as session:
                 update(f"collecting from {session.hostname or settings.host} ...")
-                snapshot = collect(session, peer, progress=update)
+                snapshot = collect_for_diagnosis(session, peer, progress=update)
                 return snapshot, session.connect_seconds
         except CollectionInterrupted as exc:
             if save_dir is not None and exc.snapshot.outputs:
-                saved = save_snapshot(exc.snapshot, save_dir)
+                saved = save_snapshot(exc.snapshot, save_dir, partial=exc.message)
                 print(
                     f"vpn-doctor: partial snapshot ({len(exc.snapshot.outputs)} commands) "
                     f"saved to {saved}",

@@ -38,9 +38,7 @@ class TunnelNames:
             parts.append(f"{self.crypto_map} {self.seq}".strip())
         elif self.vti:
             parts.append(self.vti)
-        if self.tunnel_group and self.tunnel_group != peer:
-            parts.append(f"tg {self.tunnel_group}")
-        elif self.tunnel_group and not parts:
+        if self.tunnel_group and (self.tunnel_group != peer or not parts):
             parts.append(f"tg {self.tunnel_group}")
         return " / ".join(parts)
 
@@ -91,9 +89,7 @@ def tunnel_names(
         tunnel_group=group.name if group else "",
         interface=interface,
         vti=vti,
-        transform_set=next(
-            iter((*entry.ikev1_transform_sets, *entry.ikev2_ipsec_proposals)), ""
-        )
+        transform_set=next(iter((*entry.ikev1_transform_sets, *entry.ikev2_ipsec_proposals)), "")
         if entry
         else "",
         ike_version=versions[0] if len(versions) == 1 else 0,

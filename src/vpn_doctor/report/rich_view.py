@@ -32,6 +32,7 @@ from vpn_doctor.report.triage import (
     summary_rows,
 )
 
+FIX_LABEL = "Fix (configuration to paste; never applied by vpn-doctor):"
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 VERDICT_STYLE = {
     "up": "bold green",
@@ -75,7 +76,7 @@ def _runbook_panel(index: int, finding: Finding, tunnel: TunnelDiagnosis) -> Pan
         )
     fixes = fix_lines(book.remediation)
     if fixes:
-        parts.append(Text("Fix (configuration to paste; never applied by vpn-doctor):", style="bold"))
+        parts.append(Text(FIX_LABEL, style="bold"))
         parts.extend(
             Text("  " + line, style="dim" if line.startswith("!") else "bold", overflow="fold")
             for line in fixes

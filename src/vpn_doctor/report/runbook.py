@@ -57,6 +57,7 @@ _MODE_ENTRY = re.compile(
     r"|crypto ca trustpoint \S+)"
 )
 _NOTE = re.compile(r"^(?P<body>.*?\S)\s{2,}\((?P<note>.*)\)\s*$")
+_COMMAND_SEPARATOR = re.compile(r"\s+;\s+|\s+and\s+(?=(?:show|capture|debug|more) )")
 _PHRASES = (" a few times", " on both sides", " (repeat)")
 
 
@@ -106,7 +107,7 @@ def check_steps(text: str) -> list[Step]:
         if phrase in body:
             body = body.replace(phrase, "")
             note = f"{phrase.strip()}{': ' + note if note else ''}"
-    parts = [p.strip() for p in re.split(r"\s+;\s+|\s+and\s+(?=(?:show|capture|debug|more) )", body)]
+    parts = [p.strip() for p in _COMMAND_SEPARATOR.split(body)]
     commands = tuple(p for p in parts if _is_check(p))
     if not commands:
         return [Step((), text)]
@@ -180,15 +181,19 @@ def remediation_steps(
     for placeholder, value in (proposed or {}).items():
         body = body.replace(placeholder, value)
     versions = _ike_versions_of(body)
-    if ike_version in (1, 2) and versions and ike_version not in versions:
-        # written for the other IKE version only ("IKEv2: ...", "set ikev1 transform-set")
-        if not (body.lower().startswith(("use the same ike version", "crypto ikev2 enable"))):
-            return []
+    # written for the other IKE version only ("IKEv2: ...", "set ikev1 transform-set")
+    if (
+        ike_version in (1, 2)
+        and versions
+        and ike_version not in versions
+        and not body.lower().startswith(("use the same ike version", "crypto ikev2 enable"))
+    ):
+        return []
     body = re.sub(r"^IKEv[12]:\s*", "", body)
     if not _is_config(body):
         head, sep, tail = body.partition(": ")
         tail = re.sub(r"^here\s+", "", tail)
-        tail, comma, rest = tail.partition(", ")
+        tail, _, rest = tail.partition(", ")
         if sep and _is_config(tail):
             note = "; ".join(x for x in (head, rest, note) if x)
             body = tail

@@ -102,7 +102,8 @@ def summary_table_lines(rows: list[SummaryRow]) -> list[str]:
     """A plain fixed-width table (no wrapping: a log keeps each row on one line)."""
     cells = [SUMMARY_HEADERS] + [(r.peer, r.name, r.verdict, r.code, r.reason) for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(SUMMARY_HEADERS) - 1)]
-    return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row[:-1], widths)) + "  " + row[-1]
-        for row in cells
-    ]
+    lines = []
+    for row in cells:
+        padded = (cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True))
+        lines.append("  ".join(padded) + "  " + row[-1])
+    return lines
