@@ -318,6 +318,9 @@ def _snapshot_from_args(args: argparse.Namespace, profile: PeerProfile | None = 
     return _collect_live(args, profile)
 
 
+ACL_ROUND_TRIPS = 4  # box-wide: more crypto ACLs than this -> one `show running-config access-list`
+
+
 def collect_for_diagnosis(
     session: Any,
     peer: str | None,
@@ -337,7 +340,12 @@ def collect_for_diagnosis(
         snapshot = _more(session, snapshot, peer_certificate_round(peer, snapshot), progress)
         return replace(snapshot, peer=peer)
     snapshot = collect(session, None, DIAGNOSE_COMMANDS, progress=progress)
-    acls = [f"{SHOW_RUN_ACCESS_LIST} {a}" for a in _crypto_acls(snapshot)]
+    names = _crypto_acls(snapshot)
+    # One round trip per crypto ACL is cheap for a few tunnels; past ACL_ROUND_TRIPS the
+    # whole access-list configuration in one output costs less than the round trips.
+    acls = [f"{SHOW_RUN_ACCESS_LIST} {a}" for a in names]
+    if len(acls) > ACL_ROUND_TRIPS:
+        acls = [SHOW_RUN_ACCESS_LIST]
     certs = [SHOW_CRYPTO_CA_CERTIFICATES] if uses_certificates(snapshot) else []
     return _more(session, snapshot, [*acls, *certs], progress)
 

@@ -139,15 +139,8 @@ def render_tunnel(tunnel: TunnelDiagnosis, console: Console, device: str) -> Non
     console.print()
 
 
-def render_rich(
-    report: DiagnosisReport,
-    console: Console | None = None,
-    selection: Selection | None = None,
-) -> None:
-    """Print the report to ``console`` (a new stdout Console by default): the headline and
-    the summary table first, then the details of the tunnels that need them."""
-    console = console or Console()
-    selection = selection or Selection()
+def render_summary(report: DiagnosisReport, console: Console, selection: Selection) -> None:
+    """The headline, one row per tunnel (worst first), device findings and notes."""
     version = f"  (ASA {report.version})" if report.version else ""
     worst = VERDICT_STYLE.get(report.verdict, "bold") if report.tunnels else "bold"
     console.print(Text(headline(report) + version, style=worst))
@@ -158,6 +151,31 @@ def render_rich(
         console.print(Text(f"device: {finding.code} [{finding.severity}] {finding.title}", style))
     for note in report.notes:
         console.print(Text(f"note: {note}", style="dim"))
+
+
+def render_focus(tunnel: TunnelDiagnosis, console: Console, device: str) -> None:
+    """The short form `demo` shows: one tunnel's ladder and its root cause as a runbook."""
+    verdict = VERDICT_WORDS.get(tunnel.verdict, tunnel.verdict)
+    name = f" ({tunnel.name})" if tunnel.name else ""
+    style = VERDICT_STYLE.get(tunnel.verdict, "bold")
+    console.rule(Text.assemble((f"{tunnel.peer}{name}: ", "bold"), (verdict, style)), align="left")
+    drawn = _ladder(tunnel, device)
+    if drawn is not None:
+        console.print(drawn)
+    if tunnel.root_cause is not None:
+        console.print(_runbook_panel(1, tunnel.root_cause, tunnel))
+
+
+def render_rich(
+    report: DiagnosisReport,
+    console: Console | None = None,
+    selection: Selection | None = None,
+) -> None:
+    """Print the report to ``console`` (a new stdout Console by default): the headline and
+    the summary table first, then the details of the tunnels that need them."""
+    console = console or Console()
+    selection = selection or Selection()
+    render_summary(report, console, selection)
     console.print()
     device = report.hostname or "ASA"
     for tunnel in detailed_tunnels(report, selection):
