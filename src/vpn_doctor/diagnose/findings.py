@@ -233,7 +233,7 @@ class DiagnosisReport:
             "notes": list(self.notes),
             "source": self.source,
             "tool_version": self.tool_version,
-            "collected_at": self.collected_at,
+            "collected_at": self.collected_at or None,
         }
 
     @property
