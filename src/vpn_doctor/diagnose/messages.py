@@ -193,8 +193,8 @@ CATALOGUE: tuple[MessagePattern, ...] = (
        guard="IKMP_NO_ERROR_NO_TRANS", phase=1, confidence="S",
        implies="IKE_PROPOSAL_MISMATCH",
        title="No matching transform (PIX-era message)",
-       meaning="Older PIX/ASA code: no acceptable transform among the peer's proposals; listed "
-               "with phase 1 policy mismatches by the field guides.",
+       meaning="Older PIX/ASA code: no acceptable transform among the peer's proposals; seen "
+               "with phase 1 policy mismatches.",
        sources=("seed:002",)),
     _p("713257_P2_GROUP",
        r"Phase 2 failure: Mismatched attribute types for class Group Description: "
@@ -598,8 +598,8 @@ CATALOGUE: tuple[MessagePattern, ...] = (
        guard="Received encrypted packet with no matching SA", phase=None, confidence="S",
        implies="IPSEC_TRANSFORM_MISMATCH", syslog="713904",
        title="Encrypted packet for an unknown SA",
-       meaning="An encrypted IKE packet arrived for an SA this side no longer has; the field "
-               "guide lists it on the receiving side of a transform-set mismatch.",
+       meaning="An encrypted IKE packet arrived for an SA this side no longer has; seen on "
+               "the receiving side of a transform-set mismatch.",
        sources=("seed:002",)),
     _p("713048",
        r"Error processing payload[:.]?\s*Payload ID:?\s*(?P<payload>\d+)",
