@@ -36,7 +36,7 @@ _ALLOWED = frozenset((*_REQUIRED, *_LIST_KEYS, "role"))
 
 
 # Finding codes this project adds to Contract 3 that explain() also answers for.
-EXTENSION_CODES: frozenset[str] = frozenset({"SA_EXPIRING_NO_REKEY"})
+EXTENSION_CODES: frozenset[str] = frozenset({"SA_EXPIRING_NO_REKEY", "CONFIG_NOTE"})
 
 
 class KnowledgeError(InputError):

@@ -64,6 +64,10 @@ CONTRACT3_CODES: tuple[str, ...] = (
 # Added by the engine itself (an extension of Contract 3, documented in INTERFACES.md):
 # the outputs needed to follow the tree were missing or not understood.
 DIAGNOSIS_INCOMPLETE = "DIAGNOSIS_INCOMPLETE"
+# An info note: the configuration has a problem that is not the current cause (the tunnel is
+# up, or the walk found another cause). Its own code, so a healthy tunnel carries no fault code.
+# Not a playbook code (no catalogue entry): vpn_doctor.diagnose.config_evidence makes it.
+CONFIG_NOTE = "CONFIG_NOTE"
 ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE,)
 ALL_CODES: tuple[str, ...] = CONTRACT3_CODES + ENGINE_CODES
 
