@@ -85,7 +85,9 @@ def _split_note(text: str) -> tuple[str, str]:
 
 
 def _is_check(text: str) -> bool:
-    return text.startswith(_CHECK_VERBS) or text in ("show asp drop", "show clock")
+    if text.startswith("capture ") and " interface " not in text:
+        return False  # "capture udp/500 on outside": a hint, not a command to paste
+    return text.startswith(_CHECK_VERBS)
 
 
 def _is_config(text: str) -> bool:
@@ -177,6 +179,8 @@ def remediation_steps(
     proposed: dict[str, str] | None = None,
 ) -> list[Step]:
     """One remediation item -> a config block in the tunnel's IKE version (or prose)."""
+    if text[:1].isspace() and text.strip():
+        return [Step((text.rstrip(),))]  # an exact sub-command line from a config check
     body, note = _split_note(text)
     for placeholder, value in (proposed or {}).items():
         body = body.replace(placeholder, value)
