@@ -378,3 +378,30 @@ def test_html_escapes_device_text(report: DiagnosisReport) -> None:
     bad = replace(report, tunnels=(replace(tunnel, verdict="down", findings=(evil,)),))
     page = render_html(bad)
     assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_runbook_step_rules() -> None:
+    from vpn_doctor.report.runbook import check_steps, remediation_steps
+
+    steps = check_steps(
+        "capture ike interface outside match udp host 192.0.2.9 any eq 500 ; "
+        "show capture ike   (look for MM2)"
+    )
+    assert steps[0].lines == (
+        "capture ike interface outside match udp host 192.0.2.9 any eq 500",
+        "show capture ike",
+    )
+    assert steps[0].note == "look for MM2"
+    assert check_steps("capture udp/500 on outside: no packet back")[0].lines == ()
+    assert check_steps("Ask the peer for its tunnel-group")[0].lines == ()
+    names = {"crypto_map": "vpn", "seq": "20", "transform_set": "TS1"}
+    v2_only = "IKEv2: ikev2 local-authentication pre-shared-key <k1>"
+    assert remediation_steps(v2_only, 1, names, "192.0.2.9") == []
+    assert remediation_steps(v2_only, 2, names, "192.0.2.9")[0].lines == (
+        "ikev2 local-authentication pre-shared-key <k1>",
+    )
+    block = remediation_steps("crypto map <MAP> <SEQ> set ikev1 transform-set <T>", 1, names, "x")
+    assert block[0].lines == ("crypto map vpn 20 set ikev1 transform-set TS1",)
+    assert remediation_steps(" frequency 5", 1, names, "x")[0].lines == (" frequency 5",)
+    prose = remediation_steps("Fix the route to the remote subnet", 1, names, "x")
+    assert prose[0].lines == () and prose[0].note.startswith("Fix the route")
