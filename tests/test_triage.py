@@ -350,7 +350,7 @@ def test_collect_then_snapshot_equals_live(
 
 @pytest.mark.e2e
 def test_demo_shows_summary_ladder_runbook(capfd: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["demo"]) == 0
+    assert cli.main(["demo"]) == ExitCode.DOWN  # the verdict, as for diagnose
     out, err = capfd.readouterr()
     assert err == ""
     head = "\n".join(out.splitlines()[:15])

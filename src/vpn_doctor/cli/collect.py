@@ -62,7 +62,8 @@ examples:
 
 The mock ASA is a real SSH server started on 127.0.0.1 (random port) inside this process;
 vpn-doctor logs into it with netmiko exactly as it would into a firewall. Scenarios live in
-mock_device/scenarios/. Exit 0 when the demo ran (the faults are the scenario's).
+mock_device/scenarios/. The exit code is the diagnosis verdict, as for diagnose (triage_fleet:
+2, tunnels down).
 """
 
 
@@ -334,8 +335,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if state is None:
         render_demo(console, snapshot, summary, scenario=args.scenario, state=None, audit=audit)
         return ExitCode.UNKNOWN
-    _show_demo(console, snapshot, state, peer, summary, audit, str(scenario.name))
-    return ExitCode.OK
+    return _show_demo(console, snapshot, state, peer, summary, audit, str(scenario.name))
 
 
 def _show_demo(
@@ -346,7 +346,7 @@ def _show_demo(
     summary: CollectSummary,
     audit: list[str],
     scenario: str,
-) -> None:
+) -> int:
     """What the tool is for, on one screen: the triage summary (down tunnels first), the
     message ladder and the runbook of the worst tunnel, then how it was obtained. The engine
     is imported here so `collect` (which never diagnoses) does not load the playbooks."""
@@ -382,3 +382,4 @@ def _show_demo(
             f"{len(problems) - 1} more unhealthy tunnel(s). Every detail: vpn-doctor demo "
             "--save DIR, then vpn-doctor diagnose --snapshot DIR (or --format html > r.html)"
         )
+    return report.exit_code()
