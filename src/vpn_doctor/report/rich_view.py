@@ -105,16 +105,22 @@ def _ladder(tunnel: TunnelDiagnosis, device: str) -> Text | None:
     return text
 
 
-def _summary_table(report: DiagnosisReport, selection: Selection) -> Table:
+def _summary_table(report: DiagnosisReport, selection: Selection, width: int) -> Table:
+    """One line per tunnel whatever the terminal width: peer, name, verdict and code whole,
+    the reason cut with an ellipsis to what is left (the details repeat it in full)."""
     rows = summary_rows(report, selection)
     table = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, padding=(0, 2, 0, 0)
+        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False, padding=(0, 1, 0, 0)
     )
     cells = [(r.peer, r.name, r.verdict, r.code) for r in rows]
-    for i, header in enumerate(SUMMARY_HEADERS[:-1]):
-        width = max([len(header), *(len(c[i]) for c in cells)])
-        table.add_column(header, no_wrap=True, min_width=width)
-    table.add_column(SUMMARY_HEADERS[-1], no_wrap=True, overflow="ellipsis")
+    widths = [
+        max([len(header), *(len(c[i]) for c in cells)])
+        for i, header in enumerate(SUMMARY_HEADERS[:-1])
+    ]
+    for header, column_width in zip(SUMMARY_HEADERS[:-1], widths, strict=True):
+        table.add_column(header, no_wrap=True, width=column_width)
+    left = max(12, width - sum(widths) - 2 * len(SUMMARY_HEADERS))
+    table.add_column(SUMMARY_HEADERS[-1], no_wrap=True, overflow="ellipsis", max_width=left)
     for row in rows:
         style = VERDICT_STYLE.get(row.verdict, "")
         table.add_row(row.peer, row.name, Text(row.verdict, style=style), row.code, row.reason)
@@ -145,7 +151,7 @@ def render_summary(report: DiagnosisReport, console: Console, selection: Selecti
     worst = VERDICT_STYLE.get(report.verdict, "bold") if report.tunnels else "bold"
     console.print(Text(headline(report) + version, style=worst))
     if report.tunnels:
-        console.print(_summary_table(report, selection))
+        console.print(_summary_table(report, selection, console.width))
     for finding in report.device_findings:
         style = SEVERITY_STYLE.get(finding.severity, "")
         console.print(Text(f"device: {finding.code} [{finding.severity}] {finding.title}", style))
