@@ -7,6 +7,7 @@ snapshot meta) reports ``file:line``; this is the one place that reads those lin
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import yaml
 
@@ -55,3 +56,22 @@ def error_line(exc: yaml.YAMLError) -> int | None:
     """The 1-based line a YAML syntax error points at, if it says."""
     mark = getattr(exc, "problem_mark", None)
     return None if mark is None else int(mark.line) + 1
+
+
+def parse_with_lines(text: str) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse ``text`` once into plain data and the :func:`key_lines` map of its node tree.
+
+    One pass (libyaml when available) instead of ``safe_load`` plus ``compose``: the shipped
+    data files are loaded at every run, so parsing them twice would be paid every time.
+    Raises ``yaml.YAMLError`` (with :func:`error_line`) on a syntax error.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+    return data, key_lines(node)
+
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
