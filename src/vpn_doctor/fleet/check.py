@@ -157,6 +157,9 @@ def _status_for(exc: VpnDoctorError) -> HostStatus:
     return "error"
 
 
+status_for = _status_for  # the exporter maps a probe's failure the same way
+
+
 def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
     """Check one host; every failure becomes a HostResult (never raises, except Ctrl-C)."""
     start = time.perf_counter()
