@@ -257,9 +257,9 @@ def test_merge_contradicted_issue_is_info() -> None:
     assert verdict == "up"
     assert [(f.code, f.severity) for f in findings] == [
         ("TUNNEL_HEALTHY", "info"),
-        ("IKE_AUTH_FAILED", "info"),
+        ("CONFIG_NOTE", "info"),  # its own code: a healthy tunnel carries no fault code
     ]
-    assert "not the current cause (phase 1 is up)" in findings[1].title
+    assert "not the current cause (phase 1 is up): IKE_AUTH_FAILED:" in findings[1].title
 
 
 def test_merge_warning_on_healthy_tunnel_leads_and_degrades() -> None:

@@ -318,7 +318,7 @@ def test_cli_collect_unreachable_exit_10(
 
 def test_cli_demo(capsys: pytest.CaptureFixture[str]) -> None:
     start = time.perf_counter()
-    assert cli.main(["demo"]) == 0
+    assert cli.main(["demo", "--scenario", "healthy"]) == 0
     elapsed = time.perf_counter() - start
     out = capsys.readouterr().out
     print(f"\n`vpn-doctor demo` took {elapsed:.2f} s")

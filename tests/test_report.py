@@ -104,7 +104,8 @@ def test_rich_rendering_shows_walk_and_findings() -> None:
     assert "203.0.113.14" in text and "down" in text
     assert "MM_WAIT_MSG6" in text
     assert "IKE_AUTH_FAILED" in text and "IPSEC_PFS_MISMATCH" in text
-    assert "Findings (most likely first)" in text
+    assert text.splitlines()[0].startswith("fw1: 1 down, 1 up")
+    assert text.index("203.0.113.14") < text.index("192.0.2.50")  # down first
 
 
 def test_rich_rendering_of_unknown() -> None:

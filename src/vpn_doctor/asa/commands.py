@@ -7,6 +7,8 @@ scenario all use the same key.
 
 from __future__ import annotations
 
+import re
+
 SHOW_ISAKMP_SA = "show crypto isakmp sa"
 SHOW_IPSEC_SA = "show crypto ipsec sa"
 SHOW_SESSIONDB_L2L = "show vpn-sessiondb detail l2l"
@@ -119,13 +121,34 @@ META_FILE = "meta.yaml"
 SAMPLES_FILE = "samples.yaml"  # polls over time (watch, diagnose --samples)
 
 
+# Characters kept as they are in a snapshot file name; everything else (``|``, ``_``, ``%``,
+# ``/``, ``:``, ``*``, quotes...) is percent-encoded so the name is safe on every file system
+# and maps back to exactly one command. Spaces become ``_`` (Contract 1), which is why a
+# literal ``_`` (an ACL name such as outside_cryptomap_10) is encoded.
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-+=,@ ")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+
+
 def snapshot_filename(command: str) -> str:
-    """``show crypto isakmp sa`` -> ``show_crypto_isakmp_sa.txt`` (Contract 1)."""
+    """``show crypto isakmp sa`` -> ``show_crypto_isakmp_sa.txt`` (Contract 1);
+    ``show logging | include 10.0.0.1`` -> ``show_logging_%7C_include_10.0.0.1.txt``."""
     normalized = " ".join(command.split())
-    return normalized.replace(" ", "_").replace("/", "%2F") + ".txt"
+    encoded = "".join(
+        c if c in _SAFE else "".join(f"%{b:02X}" for b in c.encode()) for c in normalized
+    )
+    return encoded.replace(" ", "_") + ".txt"
 
 
 def command_from_filename(filename: str) -> str:
-    """Inverse of :func:`snapshot_filename`."""
+    """Inverse of :func:`snapshot_filename` (also reads older names, where ``_`` was kept)."""
     stem = filename[:-4] if filename.endswith(".txt") else filename
-    return stem.replace("%2F", "/").replace("_", " ")
+    spaced = stem.replace("_", " ")
+    raw = _ESCAPE.sub(lambda m: "\x00" + m.group(1), spaced)
+    if "\x00" not in raw:
+        return spaced
+    parts = raw.split("\x00")
+    data = bytearray(parts[0].encode())
+    for part in parts[1:]:
+        data.append(int(part[:2], 16))
+        data += part[2:].encode()
+    return data.decode("utf-8", errors="replace")

@@ -71,7 +71,13 @@ from vpn_doctor.diagnose.engine import diagnose
 from vpn_doctor.diagnose.findings import DiagnosisReport
 from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
 from vpn_doctor.diagnose.profiles import PeerProfile, available_profiles, load_profile
-from vpn_doctor.errors import CollectionInterrupted, ExitCode, InputError, VpnDoctorError
+from vpn_doctor.errors import (
+    CollectionInterrupted,
+    ExitCode,
+    InputError,
+    UsageError,
+    VpnDoctorError,
+)
 from vpn_doctor.models import Snapshot
 
 # Live collection for a diagnosis: the default show commands plus the configuration the
@@ -226,7 +232,24 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="extra debug/syslog lines to consider (one per line)",
     )
     parser.add_argument(
-        "--format", choices=("rich", "json", "markdown"), default="rich", help="output format"
+        "--format",
+        choices=("rich", "json", "markdown", "html"),
+        default="rich",
+        help=(
+            "output format (default rich: colours on a terminal, plain full-width text when "
+            "stdout is not one); html is one self-contained file to attach to a ticket"
+        ),
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        dest="all_details",
+        help="details for every tunnel (default: only for the tunnels that are not healthy)",
+    )
+    parser.add_argument(
+        "--only-problems",
+        action="store_true",
+        help="leave the healthy tunnels out of every format (summary, details, JSON)",
     )
     parser.add_argument(
         "--profile",
@@ -244,7 +267,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     live = parser.add_argument_group("live connection")
     live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
     live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
-    live.add_argument("--save", metavar="DIR", help="also save the collected snapshot to DIR")
+    live.add_argument(
+        "--save",
+        metavar="DIR",
+        help="also save what was read as a snapshot directory (live or --from-log)",
+    )
     live.add_argument(
         "--packet-tracer",
         action="store_true",
@@ -305,7 +332,7 @@ def _read_lines(path: Path) -> tuple[str, ...]:
 def _snapshot_from_args(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
     sources = [name for name in ("host", "snapshot", "from_log") if getattr(args, name)]
     if len(sources) != 1:
-        raise InputError("give exactly one of HOST, --snapshot DIR or --from-log FILE")
+        raise UsageError("give exactly one of HOST, --snapshot DIR or --from-log FILE")
     if args.snapshot:
         from vpn_doctor.collect.snapshot import load_snapshot
 
@@ -315,15 +342,45 @@ def _snapshot_from_args(args: argparse.Namespace, profile: PeerProfile | None = 
 
         return read_terminal_log(args.from_log)
     if getattr(args, "packet_tracer", False) and not args.host:
-        raise InputError("--packet-tracer runs on a live device: give HOST")
+        raise UsageError("--packet-tracer runs on a live device: give HOST")
     return _collect_live(args, profile)
 
 
+ACL_ROUND_TRIPS = 4  # box-wide: more crypto ACLs than this -> one `show running-config access-list`
+
+
+def collect_for_diagnosis(
+    session: Any,
+    peer: str | None,
+    profile: PeerProfile | None = None,
+    *,
+    progress: Any = None,
+) -> Snapshot:
+    """Everything `diagnose` reads, from a live session: box-wide DIAGNOSE_COMMANDS plus the
+    crypto ACLs (and the certificates when a tunnel uses them), or with ``peer`` the peer
+    rounds (peer_first_round / peer_second_round / peer_certificate_round). `collect` runs
+    the same, so `collect` then `diagnose --snapshot` gives the live answer. On a failure
+    part-way the CollectionInterrupted carries every output of every round so far."""
+    if peer:
+        snapshot = collect(session, None, peer_first_round(peer), progress=progress)
+        second = peer_second_round(peer, snapshot, profile=profile)
+        snapshot = _more(session, snapshot, second, progress)
+        snapshot = _more(session, snapshot, peer_certificate_round(peer, snapshot), progress)
+        return replace(snapshot, peer=peer)
+    snapshot = collect(session, None, DIAGNOSE_COMMANDS, progress=progress)
+    names = _crypto_acls(snapshot)
+    # One round trip per crypto ACL is cheap for a few tunnels; past ACL_ROUND_TRIPS the
+    # whole access-list configuration in one output costs less than the round trips.
+    acls = [f"{SHOW_RUN_ACCESS_LIST} {a}" for a in names]
+    if len(acls) > ACL_ROUND_TRIPS:
+        acls = [SHOW_RUN_ACCESS_LIST]
+    certs = [SHOW_CRYPTO_CA_CERTIFICATES] if uses_certificates(snapshot) else []
+    return _more(session, snapshot, [*acls, *certs], progress)
+
+
 def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
-    """Log in and collect: box-wide DIAGNOSE_COMMANDS plus the crypto ACLs (and the
-    certificates when a tunnel uses them), or with --peer the peer rounds (peer_first_round /
-    peer_second_round / peer_certificate_round); then packet-tracer when asked.
-    Save the snapshot (even a partial one) on --save."""
+    """Log in and collect (collect_for_diagnosis), then packet-tracer and debug when asked.
+    Save the snapshot (even a partial one, marked so in meta.yaml) on --save."""
     from vpn_doctor.cli.collect import _settings
     from vpn_doctor.collect.driver import AsaSession
     from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
@@ -339,17 +396,7 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
             if peer and not is_ip(peer):  # `--peer NAME`: resolve it on the device first
                 snapshot = collect(session, None, (SHOW_RUN_NAMES,))
                 peer = resolve_peer_name(peer, snapshot.outputs.get(SHOW_RUN_NAMES, ""))
-            if peer:
-                snapshot = collect(session, None, peer_first_round(peer))
-                snapshot = _more(
-                    session, snapshot, peer_second_round(peer, snapshot, profile=profile)
-                )
-                snapshot = _more(session, snapshot, peer_certificate_round(peer, snapshot))
-            else:
-                snapshot = collect(session, None, DIAGNOSE_COMMANDS)
-                acls = [f"{SHOW_RUN_ACCESS_LIST} {a}" for a in _crypto_acls(snapshot)]
-                certs = [SHOW_CRYPTO_CA_CERTIFICATES] if uses_certificates(snapshot) else []
-                snapshot = _more(session, snapshot, [*acls, *certs])
+            snapshot = collect_for_diagnosis(session, peer, profile)
             if getattr(args, "packet_tracer", False):
                 snapshot = _more(session, snapshot, packet_tracer_commands(snapshot, peer))
             if getattr(args, "samples", 1) > 1:
@@ -360,11 +407,12 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
         partial = replace(
             exc.snapshot, outputs={**snapshot.outputs, **exc.snapshot.outputs}, peer=peer
         )
-        raise _Stopped(_save_partial(partial, save_dir), exc) from exc
+        raise _Stopped(_save_partial(partial, save_dir, exc.message), exc) from exc
     except (DebugCaptureInterrupted, DebugLeftOn) as exc:
         # Debug stopped early (or could not be undone): keep every line read so far.
         partial = attach_to_snapshot(replace(snapshot, peer=peer), exc.capture)
-        raise _Stopped(_save_partial(partial, save_dir), exc) from exc
+        reason = f"debug capture stopped early: {exc}"
+        raise _Stopped(_save_partial(partial, save_dir, reason), exc) from exc
     except Terminated as exc:  # SIGTERM/SIGHUP between two commands
         partial = replace(snapshot, peer=peer)
         stop = CollectionInterrupted(
@@ -373,7 +421,7 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
             exit_code=exc.exit_code,
             host=settings.host,
         )
-        raise _Stopped(_save_partial(partial, save_dir), stop) from exc
+        raise _Stopped(_save_partial(partial, save_dir, str(exc)), stop) from exc
     if peer:
         snapshot = replace(snapshot, peer=peer)
     if save_dir is not None:
@@ -392,12 +440,12 @@ class _Stopped(Exception):
         self.cause = cause
 
 
-def _save_partial(partial: Snapshot, save_dir: Path | None) -> Snapshot:
-    """Save a partial snapshot on --save and say where, with what; returns it."""
+def _save_partial(partial: Snapshot, save_dir: Path | None, reason: str) -> Snapshot:
+    """Save a partial snapshot on --save (meta.yaml says why) and say where; returns it."""
     from vpn_doctor.collect.snapshot import save_snapshot
 
     if save_dir is not None and (partial.outputs or partial.debug_lines):
-        save_snapshot(partial, save_dir)
+        save_snapshot(partial, save_dir, partial=reason or "collection stopped early")
         print(
             f"vpn-doctor: partial snapshot ({len(partial.outputs)} commands, "
             f"{len(partial.debug_lines)} debug lines) saved to {save_dir}",
@@ -442,12 +490,18 @@ def _capture_debug(
     return attach_to_snapshot(snapshot, capture)
 
 
-def _more(session: Any, snapshot: Snapshot, commands: Sequence[str]) -> Snapshot:
+def _more(
+    session: Any, snapshot: Snapshot, commands: Sequence[str], progress: Any = None
+) -> Snapshot:
     """Another collection round on the same session, merged into ``snapshot``."""
     todo = [c for c in dict.fromkeys(commands) if c not in snapshot.outputs]
     if not todo:
         return snapshot
-    extra = collect(session, None, todo)
+    try:
+        extra = collect(session, None, todo, progress=progress)
+    except CollectionInterrupted as exc:
+        exc.snapshot = replace(snapshot, outputs={**snapshot.outputs, **exc.snapshot.outputs})
+        raise
     return replace(snapshot, outputs={**snapshot.outputs, **extra.outputs})
 
 
@@ -484,34 +538,80 @@ def _playbooks(args: argparse.Namespace) -> PlaybookSet | None:
     return load_playbooks(args.playbooks) if args.playbooks else None
 
 
-def render(report: DiagnosisReport, fmt: str) -> None:
-    """Print the report in the chosen format."""
+def render(report: DiagnosisReport, fmt: str, selection: Any = None) -> None:
+    """Print the report in the chosen format; ``rich`` is plain full-width text when stdout
+    is not a terminal (a log or a pipe keeps every line whole)."""
     if fmt == "json":
         from vpn_doctor.report.formats import render_json
 
-        sys.stdout.write(render_json(report))
+        sys.stdout.write(render_json(report, selection))
     elif fmt == "markdown":
         from vpn_doctor.report.formats import render_markdown
 
-        sys.stdout.write(render_markdown(report))
+        sys.stdout.write(render_markdown(report, selection))
+    elif fmt == "html":
+        from vpn_doctor.report.html_view import render_html
+
+        sys.stdout.write(render_html(report, selection))
+    elif not sys.stdout.isatty():
+        from vpn_doctor.report.text_view import render_text
+
+        sys.stdout.write(render_text(report, selection))
     else:
         from vpn_doctor.report.rich_view import render_rich
 
-        render_rich(report)
+        render_rich(report, selection=selection)
+
+
+def source_kind(snapshot: Snapshot) -> str:
+    """Contract 2 ``source``: live | snapshot | log (from Snapshot.source's prefix)."""
+    kind = snapshot.source.split(":", 1)[0]
+    return kind if kind in ("live", "snapshot", "log") else ""
+
+
+def with_run_facts(report: DiagnosisReport, snapshot: Snapshot, host: str) -> DiagnosisReport:
+    """The Contract 2 (2026-12) facts only the CLI knows: tool version, when and how the
+    outputs were read, and what the user typed."""
+    from vpn_doctor import __version__
+
+    return replace(
+        report,
+        tool_version=__version__,
+        collected_at=snapshot.collected_at,
+        source=source_kind(snapshot),
+        host=host,
+    )
+
+
+def _save_offline(args: argparse.Namespace, snapshot: Snapshot) -> None:
+    """``--from-log F --save D``: keep what the log held as a snapshot directory."""
+    if args.save and args.from_log:
+        from vpn_doctor.collect.snapshot import save_snapshot
+
+        save_snapshot(snapshot, Path(args.save))
 
 
 def run_diagnose(args: argparse.Namespace) -> int:
     """`vpn-doctor diagnose`: the report's exit code (0/1/2/3)."""
+    from vpn_doctor.report.triage import Selection
+
     peer = validate_peer_or_name(args.peer) if args.peer else None
     profile = _load_profile(args.profile)
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
     _check_debug_request(args)
     check_sampling_request(args)
+    if args.save and args.snapshot:
+        raise UsageError("--save with --snapshot: the snapshot is already saved")
+    if args.save and not args.host:
+        from vpn_doctor.collect.snapshot import check_save_target
+
+        check_save_target(Path(args.save))
     stopped: _Stopped | None = None
     try:
         snapshot = _snapshot_from_args(args, profile)
     except _Stopped as exc:  # diagnose what was collected, then exit with why it stopped
         stopped, snapshot = exc, exc.snapshot
+    _save_offline(args, snapshot)
     if args.log:
         snapshot = replace(snapshot, debug_lines=snapshot.debug_lines + _read_lines(args.log))
     from vpn_doctor.parse.device import parse_snapshot
@@ -520,7 +620,10 @@ def run_diagnose(args: argparse.Namespace) -> int:
     report = diagnose(state, peer, profile=profile, debug_peer=snapshot.peer, playbooks=playbooks)
     if stopped is not None:
         report = replace(report, partial=True)
-    render(report, args.format)
+    typed = args.host or str(args.snapshot or args.from_log or "")
+    report = with_run_facts(report, snapshot, typed)
+    selection = Selection(all_details=args.all_details, only_problems=args.only_problems)
+    render(report, args.format, selection)
     if stopped is not None:
         print(
             f"vpn-doctor: error: {stopped.cause} (the diagnosis above is partial)", file=sys.stderr
@@ -550,7 +653,7 @@ def _catalogue_entry(term: str) -> dict[str, Any] | None:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    """`vpn-doctor explain TERM`: 0 when known, 17 (bad input) when not."""
+    """`vpn-doctor explain TERM`: 0 when known, 64 (usage) when not."""
     from vpn_doctor.diagnose.explain import explain
 
     found = explain(args.term)
@@ -571,8 +674,8 @@ def run_explain(args: argparse.Namespace) -> int:
     else:
         data = _catalogue_entry(args.term)
     if data is None:
-        print(f"vpn-doctor: nothing known about {args.term!r}", file=sys.stderr)
-        return ExitCode.BAD_INPUT
+        print(f"vpn-doctor: error: nothing known about {args.term!r}", file=sys.stderr)
+        return ExitCode.USAGE
     if args.format == "json":
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return ExitCode.OK

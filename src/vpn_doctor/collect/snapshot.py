@@ -56,19 +56,27 @@ def check_save_target(directory: Path) -> None:
         )
 
 
-def _meta(snapshot: Snapshot) -> dict[str, Any]:
-    return {
+def _meta(snapshot: Snapshot, partial: str | None) -> dict[str, Any]:
+    meta: dict[str, Any] = {
         "hostname": snapshot.device.hostname,
         "version": snapshot.device.version,
         "model": snapshot.device.model,
         "collected_at": snapshot.collected_at,
         "peer": snapshot.peer,
         "source": snapshot.source,
+        "partial": partial is not None,
     }
+    if partial is not None:
+        meta["partial_reason"] = partial
+    return meta
 
 
-def save_snapshot(snapshot: Snapshot, directory: Path | str) -> Path:
-    """Write ``snapshot`` to ``directory`` (created if needed) and return the directory."""
+def save_snapshot(snapshot: Snapshot, directory: Path | str, *, partial: str | None = None) -> Path:
+    """Write ``snapshot`` to ``directory`` (created if needed) and return the directory.
+
+    ``partial`` (why collection stopped) marks a snapshot that lacks outputs the command
+    meant to collect: meta.yaml says ``partial: true`` and the reason, so nobody mistakes
+    it for a complete picture of the device."""
     target = Path(directory)
     check_save_target(target)
     try:
@@ -86,7 +94,7 @@ def save_snapshot(snapshot: Snapshot, directory: Path | str) -> Path:
                 allow_unicode=True,
             )
             (target / SAMPLES_FILE).write_text(mask_secrets(samples), encoding="utf-8")
-        meta = yaml.safe_dump(_meta(snapshot), sort_keys=False, allow_unicode=True)
+        meta = yaml.safe_dump(_meta(snapshot, partial), sort_keys=False, allow_unicode=True)
         (target / META_FILE).write_text(mask_secrets(meta), encoding="utf-8")
     except OSError as exc:
         raise SnapshotError(f"cannot write snapshot to {target}: {exc.strerror or exc}") from None

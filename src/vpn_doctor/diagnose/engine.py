@@ -51,6 +51,7 @@ from vpn_doctor.diagnose.findings import (
     TunnelDiagnosis,
     peer_sort_key,
 )
+from vpn_doctor.diagnose.naming import tunnel_names
 from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
 from vpn_doctor.diagnose.profiles import PeerProfile, shipped_profile
 from vpn_doctor.diagnose.proposals import with_proposal_detail
@@ -156,6 +157,7 @@ def diagnose(
             findings = (incomplete_finding(book, ctx, cut), *findings)
         findings = findings + _partial_notes(book, ctx, findings)
         ranked = ranking_step(result, findings)
+        names = tunnel_names(name, crypto, ctx.map_entries, _interfaces_text(state))
         tunnels.append(
             TunnelDiagnosis(
                 peer=name,
@@ -165,6 +167,8 @@ def diagnose(
                 phase1=_phase1(ctx),
                 phase2=_phase2(ctx),
                 timeline=timeline.events if timeline is not None else (),
+                name=names.label(name),
+                names=names.as_dict(),
             )
         )
     return DiagnosisReport(
@@ -428,12 +432,16 @@ _VTI_BLOCK = re.compile(r"^interface (\S+)\n((?:[ \t].*\n?)*)", re.MULTILINE)
 _AWS_VPN_ID = re.compile(r"(vpn-[0-9a-f]+)", re.IGNORECASE)
 
 
+def _interfaces_text(state: DeviceState) -> str:
+    return next(
+        (t for c, t in state.raw.items() if c.startswith("show running-config interface")), ""
+    )
+
+
 def _vti_pairs(state: DeviceState, peer: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Peers on VTIs whose descriptions name the same AWS VPN as ``peer``'s VTI, plus the
     device lines that show it (description and tunnel destination)."""
-    text = next(
-        (t for c, t in state.raw.items() if c.startswith("show running-config interface")), ""
-    )
+    text = _interfaces_text(state)
     groups: dict[str, list[tuple[str, list[str]]]] = {}
     for match in _VTI_BLOCK.finditer(text):
         body = match.group(2).splitlines()
