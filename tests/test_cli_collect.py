@@ -142,7 +142,7 @@ def test_partial_snapshot_is_saved_on_failure(
     assert names == ["meta.yaml", "show_crypto_isakmp_sa.txt", "show_version.txt"]
     meta = yaml.safe_load((tmp_path / "snap" / "meta.yaml").read_text())
     assert meta["partial"] is True
-    assert "stopped after 2 of 14" in meta["partial_reason"]
+    assert f"stopped after 2 of {len(DIAGNOSE_COMMANDS)}" in meta["partial_reason"]
 
 
 def test_connect_failure_exit_code_and_nothing_saved(
