@@ -180,6 +180,7 @@ class ShellSession:
                 reply.accepted,
                 time.time(),
                 reply.kind,
+                reply.config_change,
             )
         )
         if reply.debug_changed:

@@ -2,20 +2,16 @@
 
 Speed itself is measured in bench/ (bench_snapshot.py); these tests pin behaviour: the same
 records, in the same order, for the peer index, the CryptoConfig indexes, the address
-memoisation, the garbage-collector pause and the large-report rich rendering.
+memoisation, the garbage-collector pause, check's default workers and the YAML loader.
 """
 
 from __future__ import annotations
 
 import gc
-import io
 import threading
-
-from rich.console import Console
 
 from vpn_doctor.addresses import is_ip, normalise_peer
 from vpn_doctor.config_models import AccessListEntry, CryptoConfig, CryptoMapEntry, TunnelGroup
-from vpn_doctor.diagnose.findings import DiagnosisReport, Finding, TunnelDiagnosis
 from vpn_doctor.diagnose.peer_index import PeerIndex
 from vpn_doctor.gc_pause import gc_paused
 from vpn_doctor.models import (
@@ -27,7 +23,6 @@ from vpn_doctor.models import (
     ParseStatus,
     VpnSession,
 )
-from vpn_doctor.report import rich_view
 
 
 def _state() -> DeviceState:
@@ -151,39 +146,6 @@ def test_gc_pause_nests_across_threads_and_restores_the_state() -> None:
         assert not gc.isenabled()  # a caller who disabled it keeps it disabled
     finally:
         gc.enable()
-
-
-def _big_report(count: int) -> DiagnosisReport:
-    finding = Finding(
-        code="IKE_NO_RESPONSE",
-        severity="critical",
-        title="No answer",
-        evidence=("IKE Peer: x\x07 bell",),
-        checks=("show crypto isakmp sa",),
-        remediation=("crypto map m 10 set peer y",),
-    )
-    tunnels = tuple(
-        TunnelDiagnosis(peer=f"10.0.{i // 250}.{i % 250 + 1}", verdict="down", findings=(finding,))
-        for i in range(count)
-    )
-    return DiagnosisReport(hostname="hub", version="9.16(4)", tunnels=tunnels)
-
-
-def test_large_reports_render_every_tunnel_as_plain_lines() -> None:
-    count = rich_view.PLAIN_ABOVE + 1
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=80, color_system=None, force_terminal=False)
-    rich_view.render_rich(_big_report(count), console)
-    text = buffer.getvalue()
-    assert "╭" not in text and "┏" not in text  # no panels or tables per tunnel
-    assert text.count("IKE_NO_RESPONSE") == count
-    assert "10.0.0.1  down" in text and f"10.0.0.{count}  down" in text
-    assert "crypto map m 10 set peer y" in text
-    assert "\x07" not in text  # control codes stripped, as Text() does
-    small = io.StringIO()
-    small_console = Console(file=small, width=80, color_system=None, force_terminal=False)
-    rich_view.render_rich(_big_report(2), small_console)
-    assert "╭" in small.getvalue()  # small reports keep the panels
 
 
 def test_default_workers_adapt_to_inventory_and_cores() -> None:

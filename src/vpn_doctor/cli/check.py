@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,10 @@ from rich.console import Console
 
 from vpn_doctor.collect.credentials import CredentialSources
 from vpn_doctor.diagnose.engine import default_playbooks
-from vpn_doctor.errors import InventoryError
-from vpn_doctor.fleet.check import CheckOptions, check_host, run_checks
+from vpn_doctor.errors import InputError, InventoryError
+from vpn_doctor.fleet.check import CheckOptions, ChecksStopped, check_host, run_checks
 from vpn_doctor.fleet.expectations import DEFAULT_REKEY_THRESHOLD
 from vpn_doctor.fleet.inventory import USERNAME_ENV, Inventory, load_inventory
-from vpn_doctor.fleet.prometheus import render_metrics, write_textfile
 from vpn_doctor.fleet.status import fleet_document, status_line, summarize
 from vpn_doctor.report.health_view import progress, render_table
 
@@ -84,6 +84,16 @@ def _positive(kind: type[int] | type[float]) -> Any:
     return parse
 
 
+def _shard(text: str) -> Any:
+    """argparse type for --shard: a malformed I/N is a usage error (exit 64)."""
+    from vpn_doctor.fleet.shard import parse_shard
+
+    try:
+        return parse_shard(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message.removeprefix("--shard ")) from None
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `check` to the top-level parser."""
     parser = subparsers.add_parser(
@@ -108,6 +118,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     inv.add_argument("--groups", type=Path, metavar="FILE", help="Nornir groups file")
     inv.add_argument("--defaults", type=Path, metavar="FILE", help="Nornir defaults file")
+    inv.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="check only shard I of N (0-based, stable hash of the host name; e.g. "
+        "--shard $JOB_COMPLETION_INDEX/4); the textfile gets .shard-I-of-N",
+    )
     inv.add_argument(
         "--host",
         action="append",
@@ -163,6 +180,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="refuse devices whose SSH host key is not in known_hosts",
     )
+    run.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="where each device's memory between runs is kept (SPIs, counters, session age: "
+        "flapping and one-way traffic since the last run); default $VPN_DOCTOR_STATE_DIR or "
+        f"{DEFAULT_STATE_DIR}",
+    )
+    run.add_argument(
+        "--no-state",
+        action="store_true",
+        help="judge each run alone (no state file read or written)",
+    )
     out = parser.add_argument_group("output")
     out.add_argument(
         "--format",
@@ -179,6 +209,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "only the status line",
     )
     parser.set_defaults(handler=run_check)
+
+
+DEFAULT_STATE_DIR = "~/.local/state/vpn-doctor"
+
+
+def _state_dir(given: Path | None) -> Path:
+    """--state-dir, else $VPN_DOCTOR_STATE_DIR, else the XDG state directory."""
+    if given is not None:
+        return given
+    return Path(os.environ.get("VPN_DOCTOR_STATE_DIR") or DEFAULT_STATE_DIR).expanduser()
 
 
 def _select(inventory: Inventory, only: list[str] | None) -> Inventory:
@@ -203,6 +243,12 @@ def run_check(args: argparse.Namespace) -> int:
         ),
         args.only,
     )
+    shard = args.shard
+    if shard is not None:
+        from vpn_doctor.fleet.shard import select
+
+        names = [host.name for host in inventory.hosts]
+        inventory = replace(inventory, hosts=tuple(select(inventory.hosts, names, shard)))
     default_playbooks()  # a broken playbook set is one error (exit 18), not N failed hosts
     options = CheckOptions(
         timeout=args.timeout,
@@ -216,32 +262,49 @@ def run_check(args: argparse.Namespace) -> int:
         ),
         environ=os.environ,
         strict_host_key=args.strict_host_key,
+        state_dir=None if args.no_state else _state_dir(args.state_dir),
     )
     hosts = inventory.hosts
     workers = args.workers or default_workers(len(hosts))
     start = time.perf_counter()
-    with progress(len(hosts)) as on_done:
-        results = run_checks(
-            hosts,
-            lambda host: check_host(host, options),
-            workers=workers,
-            deadline=options.deadline,
-            on_done=on_done,
-        )
+    stopped: ChecksStopped | None = None
+    try:
+        with progress(len(hosts)) as on_done:
+            results = run_checks(
+                hosts,
+                lambda host: check_host(host, options),
+                workers=workers,
+                deadline=options.deadline,
+                on_done=on_done,
+            )
+    except ChecksStopped as exc:  # SIGTERM/SIGHUP: report what is done, then exit 143/129
+        stopped, results = exc, exc.results
     finished = datetime.now(timezone.utc)
     summary = summarize(results, time.perf_counter() - start, skipped=len(inventory.skipped))
+    if shard is not None and not results:
+        summary = replace(summary, state=0)  # an empty shard (few hosts, many shards) is fine
     status = status_line(results, summary)
-    metrics = render_metrics(results, summary, finished)
+    from vpn_doctor.fleet.prometheus import fleet_registry, write_textfile
+
+    registry = fleet_registry(results, summary, finished, shard=shard.label if shard else None)
     if args.textfile:
-        write_textfile(args.textfile, metrics)
+        write_textfile(shard.textfile(args.textfile) if shard else args.textfile, registry)
     if args.format == "json":
-        print(json.dumps(fleet_document(results, summary, finished), indent=2))
+        document = fleet_document(results, summary, finished)
+        if shard is not None:
+            document["shard"] = {"index": shard.index, "count": shard.count}
+        print(json.dumps(document, indent=2))
     elif args.format == "prometheus" and not args.textfile:
-        sys.stdout.write(metrics)
+        from prometheus_client import generate_latest
+
+        sys.stdout.write(generate_latest(registry).decode("utf-8"))
     else:
         print(status)
         if args.format == "text":
             width = None if sys.stdout.isatty() else 140
             render_table(Console(width=width, highlight=False), results, summary)
     sys.stdout.flush()
+    if stopped is not None:
+        print(f"vpn-doctor: {stopped}; devices not checked are UNKNOWN", file=sys.stderr)
+        return stopped.exit_code
     return summary.state

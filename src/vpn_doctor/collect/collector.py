@@ -20,11 +20,14 @@ from datetime import datetime, timezone
 
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
+    SHOW_DEBUG,
     SHOW_VERSION,
     peer_filtered_commands,
 )
+from vpn_doctor.asa.output import SOFTWARE_VERSION, is_refusal
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.runner import CommandRunner
+from vpn_doctor.collect.signals import Terminated
 from vpn_doctor.errors import (
     CollectionInterrupted,
     CommandRejected,
@@ -37,25 +40,14 @@ from vpn_doctor.models import DeviceInfo, Snapshot
 
 Progress = Callable[[str], None]
 
-_VERSION_RE = re.compile(r"Software Version\s+(\S+)")
 _MODEL_RE = re.compile(r"^Hardware:\s*([^,\s]+)", re.MULTILINE)
 _UPTIME_HOST_RE = re.compile(r"^(\S+)\s+up\s+\d", re.MULTILINE)
 
 
-# The ASA prints its errors right after the echo; look only at the first lines so a syslog
-# line quoted inside `show logging` cannot make a good command look rejected.
-_REJECTION = re.compile(
-    r"^\s*(?:ERROR:\s*)?%\s*(?:Invalid input|Incomplete command|Ambiguous command|"
-    r"Unrecognized command)|^\s*(?:ERROR:\s*)?Command authorization failed|^\s*ERROR: %",
-    re.IGNORECASE,
-)
-_REJECTION_LINES = 4
-
-
 def is_rejection(output: str) -> bool:
-    """True when a command's output is the ASA refusing it rather than answering it."""
-    lines = [line for line in output.splitlines() if line.strip()][:_REJECTION_LINES]
-    return any(_REJECTION.search(line) for line in lines)
+    """True when a command's output is the ASA refusing it rather than answering it
+    (:func:`vpn_doctor.asa.output.is_refusal`: its first lines only)."""
+    return is_refusal(output)
 
 
 def peer_commands(peer: str) -> dict[str, str]:
@@ -71,6 +63,29 @@ def validate_peer(peer: str) -> str:
         raise InputError(f"peer must be an IP address, got {peer!r}") from None
 
 
+_PEER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
+
+
+def validate_peer_or_name(peer: str) -> str:
+    """A peer given as an address, or as an ASA `name` (`name 203.0.113.9 BRANCH-LYON`),
+    which the engine resolves through `show running-config names`."""
+    text = peer.strip()
+    if _PEER_NAME.match(text) and not text.replace(".", "").isdigit():
+        return text
+    return validate_peer(text)
+
+
+def resolve_peer_name(name: str, names_output: str) -> str:
+    """``name`` -> its address from `show running-config names` output (InputError if absent)."""
+    for line in names_output.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] == "name" and parts[2] == name:
+            return validate_peer(parts[1])
+    raise InputError(
+        f"--peer {name}: not an address, and 'show running-config names' has no such name"
+    )
+
+
 def plan(peer: str | None, commands: Sequence[str] = DEFAULT_COLLECTION) -> list[str]:
     """The exact, allow-listed commands collection will send, in order."""
     swaps = peer_commands(validate_peer(peer)) if peer else {}
@@ -83,7 +98,7 @@ def device_info(outputs: dict[str, str], hostname: str = "") -> DeviceInfo:
     Deliberately tiny: the full parse belongs to parsing.py; meta.yaml only needs these.
     """
     text = outputs.get(SHOW_VERSION, "")
-    version = _VERSION_RE.search(text)
+    version = SOFTWARE_VERSION.search(text)
     model = _MODEL_RE.search(text)
     if not hostname:
         uptime = _UPTIME_HOST_RE.search(text)
@@ -113,6 +128,9 @@ def collect(
     to_run = plan(peer, commands)
     collected_at = _now()
     outputs: dict[str, str] = {}
+    at_login = getattr(runner, "debug_at_login", None)  # AsaSession reads it once at login
+    if isinstance(at_login, str):
+        outputs[SHOW_DEBUG] = mask_secrets(at_login)
 
     def snapshot() -> Snapshot:
         return Snapshot(
@@ -139,11 +157,12 @@ def collect(
                 command=exc.command or command,
                 output=exc.output,
             ) from exc
-        except KeyboardInterrupt as exc:
+        except (KeyboardInterrupt, Terminated) as exc:
             raise CollectionInterrupted(
-                f"interrupted after {len(outputs)} of {len(to_run)} commands",
+                f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else exc} after "
+                f"{len(outputs)} of {len(to_run)} commands",
                 snapshot=snapshot(),
-                exit_code=ExitCode.INTERRUPTED,
+                exit_code=exc.exit_code if isinstance(exc, Terminated) else ExitCode.INTERRUPTED,
                 host=runner.host,
                 command=command,
             ) from exc

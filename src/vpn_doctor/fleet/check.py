@@ -33,13 +33,16 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from vpn_doctor.asa.commands import DEFAULT_COLLECTION
 from vpn_doctor.collect.collector import collect
 from vpn_doctor.collect.credentials import CredentialSources
 from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
+from vpn_doctor.collect.signals import Terminated
+from vpn_doctor.diagnose.findings import VERDICT_PRECEDENCE, verdict_exit_code
 from vpn_doctor.errors import (
     AuthenticationFailed,
     CollectionInterrupted,
@@ -50,6 +53,7 @@ from vpn_doctor.errors import (
     SessionLost,
     VpnDoctorError,
 )
+from vpn_doctor.fleet import state_file
 from vpn_doctor.fleet.expectations import (
     DEFAULT_REKEY_THRESHOLD,
     HealthReport,
@@ -57,12 +61,15 @@ from vpn_doctor.fleet.expectations import (
     evaluate,
 )
 from vpn_doctor.fleet.inventory import InventoryHost, resolve_secrets
+from vpn_doctor.models import DeviceState
 from vpn_doctor.parse.device import parse_snapshot
 
-HostStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "error"]
+HostStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "error", "stopped"]
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
 STATE_NAMES = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
-_SEVERITY_ORDER = {CRITICAL: 0, UNKNOWN: 1, WARNING: 2, OK: 3}
+#: Nagios states are the verdicts' exit codes (0 up, 1 degraded, 2 down, 3 unknown), so their
+#: order is the one verdict precedence: CRITICAL > UNKNOWN > WARNING > OK.
+_SEVERITY_ORDER = {verdict_exit_code(v): rank for rank, v in enumerate(VERDICT_PRECEDENCE)}
 _STATUS_BY_CODE: dict[int, HostStatus] = {
     ExitCode.UNREACHABLE: "unreachable",
     ExitCode.AUTH_FAILED: "auth_failed",
@@ -71,9 +78,14 @@ _STATUS_BY_CODE: dict[int, HostStatus] = {
 }
 
 
+def state_rank(state: int) -> int:
+    """Sort key, worst first: CRITICAL 0, UNKNOWN 1, WARNING 2, OK 3 (unrecognised: UNKNOWN)."""
+    return _SEVERITY_ORDER.get(state, 1)
+
+
 def worst_state(states: Sequence[int]) -> int:
     """CRITICAL > UNKNOWN > WARNING > OK; an empty run is UNKNOWN (nothing was checked)."""
-    return min(states, key=lambda s: _SEVERITY_ORDER.get(s, 1)) if states else UNKNOWN
+    return min(states, key=state_rank) if states else UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,7 @@ class CheckOptions:
     fallback: CredentialSources = field(default_factory=CredentialSources)
     environ: Mapping[str, str] | None = None
     strict_host_key: bool = False
+    state_dir: Path | None = None  # per-device memory between runs (fleet/state_file.py)
 
 
 @dataclass(frozen=True)
@@ -150,6 +163,9 @@ def _status_for(exc: VpnDoctorError) -> HostStatus:
     return "error"
 
 
+status_for = _status_for  # the exporter maps a probe's failure the same way
+
+
 def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
     """Check one host; every failure becomes a HostResult (never raises, except Ctrl-C)."""
     start = time.perf_counter()
@@ -182,7 +198,7 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
         with AsaSession(settings) as session:
             snapshot = collect(session, None, options.commands)
         state = parse_snapshot(snapshot)
-        health = evaluate(state, host.tunnels, rekey_threshold=options.rekey_threshold)
+        health = _evaluate_with_memory(state, host, options)
     except VpnDoctorError as exc:
         message = exc.message if exc.host else str(exc)
         return failed(_status_for(exc), message, exc.exit_code)
@@ -197,6 +213,35 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
         health=health,
         expectations=host.tunnels is not None,
     )
+
+
+def _evaluate_with_memory(
+    state: DeviceState, host: InventoryHost, options: CheckOptions
+) -> HealthReport:
+    """Judge the device, with what the previous run remembered when there is a state dir.
+
+    The memory is written only after a complete evaluation, so a failed run never
+    overwrites a good one.
+    """
+    if options.state_dir is None:
+        return evaluate(state, host.tunnels, rekey_threshold=options.rekey_threshold)
+    path = state_file.state_path(options.state_dir, host.name)
+    previous, note = state_file.load(path)
+    now = time.time()
+    memory = state_file.remember(state)
+    timelines = state_file.between_runs(previous, memory, now) if previous else None
+    health = evaluate(
+        state, host.tunnels, rekey_threshold=options.rekey_threshold, timelines=timelines
+    )
+    try:
+        state_file.save(path, memory, now)
+    except OSError as exc:
+        note = f"{note}; " if note else ""
+        note += f"state file {path} not written: {exc.strerror or exc}"
+    if note:
+        report = replace(health.report, notes=(*health.report.notes, note))
+        health = replace(health, report=report)
+    return health
 
 
 def _deadline_result(host: InventoryHost, deadline: float) -> HostResult:
@@ -223,6 +268,28 @@ def _crashed_result(host: InventoryHost, exc: Exception, duration: float) -> Hos
         duration=duration,
         expectations=host.tunnels is not None,
     )
+
+
+def _stopped_result(host: InventoryHost) -> HostResult:
+    return HostResult(
+        host=host.name,
+        address=host.hostname,
+        port=host.port,
+        status="stopped",
+        error="not checked: stopped",
+        error_code=ExitCode.UNKNOWN,
+        expectations=host.tunnels is not None,
+    )
+
+
+class ChecksStopped(Terminated):
+    """SIGTERM/SIGHUP during ``run_checks`` (systemd's TimeoutStopSec): ``results`` holds the
+    devices done and, for the rest, UNKNOWN "not checked: stopped", so the caller can still
+    write the JSON, the status line and the Prometheus file before exiting 143/129."""
+
+    def __init__(self, signum: int, results: list[HostResult]) -> None:
+        super().__init__(signum)
+        self.results = results
 
 
 Checker = Callable[[InventoryHost], HostResult]
@@ -282,28 +349,32 @@ def run_checks(
         if on_done is not None:
             on_done(result)
 
-    while len(results) < len(hosts):
-        while running and running[0][1] in results:
-            heapq.heappop(running)
-        wait = max(0.01, running[0][0] + deadline - time.monotonic()) if running else 1.0
-        try:
-            index, at, result = events.get(timeout=wait)
-        except queue.Empty:
-            pass
-        else:
-            if result is None:
-                if index not in started:
-                    started[index] = at
-                    heapq.heappush(running, (at, index))
-            elif index not in results:
-                record(index, result)
-        now = time.monotonic()
-        while running and (running[0][1] in results or now - running[0][0] >= deadline):
-            _, index = heapq.heappop(running)
-            if index in results:
-                continue
-            with lock:
-                abandoned.add(index)
-            record(index, _deadline_result(hosts[index], deadline))
-            spawn()
+    try:
+        while len(results) < len(hosts):
+            while running and running[0][1] in results:
+                heapq.heappop(running)
+            wait = max(0.01, running[0][0] + deadline - time.monotonic()) if running else 1.0
+            try:
+                index, at, result = events.get(timeout=wait)
+            except queue.Empty:
+                pass
+            else:
+                if result is None:
+                    if index not in started:
+                        started[index] = at
+                        heapq.heappush(running, (at, index))
+                elif index not in results:
+                    record(index, result)
+            now = time.monotonic()
+            while running and (running[0][1] in results or now - running[0][0] >= deadline):
+                _, index = heapq.heappop(running)
+                if index in results:
+                    continue
+                with lock:
+                    abandoned.add(index)
+                record(index, _deadline_result(hosts[index], deadline))
+                spawn()
+    except Terminated as exc:  # systemd stop: what is done is kept, the rest is "stopped"
+        stopped = [results.get(i) or _stopped_result(host) for i, host in enumerate(hosts)]
+        raise ChecksStopped(exc.signum, stopped) from exc
     return [results[index] for index in range(len(hosts))]

@@ -33,10 +33,11 @@ host (all findings use Contract 3 codes, plus one documented extension):
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from vpn_doctor.asa.states import is_phase1_up
 from vpn_doctor.diagnose.engine import diagnose
 from vpn_doctor.diagnose.findings import (
     DiagnosisReport,
@@ -44,10 +45,12 @@ from vpn_doctor.diagnose.findings import (
     Severity,
     TunnelDiagnosis,
     Verdict,
+    severity_rank,
     worst_verdict,
 )
 from vpn_doctor.diagnose.peer_index import PeerIndex
 from vpn_doctor.diagnose.profiles import load_profile
+from vpn_doctor.diagnose.timeline import Timeline
 from vpn_doctor.fleet.inventory import ExpectedTunnel, Network
 from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ProxyId, VpnSession
 
@@ -55,7 +58,6 @@ HEALTHY = "TUNNEL_HEALTHY"
 SA_EXPIRING = "SA_EXPIRING_NO_REKEY"  # extension of Contract 3 (health check only)
 HEALTH_CODES: tuple[str, ...] = (SA_EXPIRING,)
 DEFAULT_REKEY_THRESHOLD = 60
-_RANK = {"critical": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class TunnelHealth:
     def worst(self) -> Finding | None:
         """The most severe problem; the first one among equals (the engine's order)."""
         problems = self.problems
-        return min(problems, key=lambda f: _RANK.get(f.severity, 3)) if problems else None
+        return min(problems, key=lambda f: severity_rank(f.severity)) if problems else None
 
     @property
     def phase1_state(self) -> str:
@@ -259,7 +261,7 @@ def _expiry_findings(expected: ExpectedTunnel, rec: _Records, threshold: int) ->
                 remediation=("check phase 2 rekey: lifetimes and PFS on both sides",),
             )
         )
-    active = [sa for sa in rec.ike if sa.state.upper() in ("MM_ACTIVE", "AM_ACTIVE", "READY")]
+    active = [sa for sa in rec.ike if is_phase1_up(sa.state)]
     if len(rec.ike) == 1 and active and not active[0].rekey:
         left = active[0].lifetime_remaining
         if left is not None and left <= threshold:
@@ -422,9 +424,13 @@ def evaluate(
     expected: tuple[ExpectedTunnel, ...] | None,
     *,
     rekey_threshold: int = DEFAULT_REKEY_THRESHOLD,
+    timelines: Mapping[str, Timeline] | None = None,
 ) -> HealthReport:
-    """Diagnose ``state`` and judge it against the expected tunnels (None: all found)."""
-    report = diagnose(state)
+    """Diagnose ``state`` and judge it against the expected tunnels (None: all found).
+
+    ``timelines`` are what the previous run's state file adds (flapping, traffic since then).
+    """
+    report = diagnose(state, timelines=timelines)
     index = PeerIndex(state)  # one per evaluation: linear on hubs, private to this thread
     by_peer = {tunnel.peer: tunnel for tunnel in report.tunnels}
     wanted = expected if expected is not None else tuple(ExpectedTunnel(peer=p) for p in by_peer)

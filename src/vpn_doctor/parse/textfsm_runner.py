@@ -27,7 +27,9 @@ from typing import Any, TypeVar
 
 import textfsm
 
+from vpn_doctor.asa.output import PAGER, is_device_error
 from vpn_doctor.models import ParseResult, ParseStatus
+from vpn_doctor.parse.paste import strip_markdown
 from vpn_doctor.resources import templates_dir
 
 T = TypeVar("T")
@@ -39,17 +41,11 @@ Row = dict[str, Any]
 MAX_LINE_WARNINGS = 20
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]")
-# The pager prompt, plus the up-to-14 spaces the ASA writes to erase it when the capture
-# lost the carriage returns (then the next line's text follows on the same line).
-_PAGER = re.compile(r"<-+\s*More\s*-+>[ ]{0,14}|--More--")
 # A device prompt, optionally followed by the echoed command: "fw1# show crypto isakmp sa",
 # "fw1/ctx(config)# ...", "fw1> ". Hostnames have no spaces, so an SA line never looks like it.
 _PROMPT = re.compile(r"^(?P<host>[A-Za-z0-9][\w.\-/]*)(?:\([\w\-/ .]*\))?[#>]\s*(?P<cmd>.*)$")
-_DEVICE_ERROR = re.compile(
-    r"^\s*(?:ERROR:.*|.*% ?Invalid input.*|.*Command authorization failed.*|% ?Incomplete command.*"
-    r"|% ?Ambiguous command.*|% ?Unknown command.*)$"
-)
 _INDEX_COMPLETION = re.compile(r"\[\[(.+?)\]\]")
+_LIST_HINT = re.compile(r"\s*(?:[-*+]|\d{1,5}[.)])(?:[ \t]|$)")
 
 
 @dataclass
@@ -133,14 +129,16 @@ def prepare(text: str, command: str) -> Prepared:
     if "\x08" in text or "\x00" in text:
         text = text.replace("\x08", "").replace("\x00", "")
     lines = [raw.rstrip() for raw in text.splitlines()]
+    if "**" in text or "\\" in text or "\xa0" in text or _LIST_HINT.match(text):
+        lines = strip_markdown(lines)  # a snapshot file pasted from a web page or ticket
 
     if "More" in text:
         pager_hits = 0
         unpaged: list[str] = []
         for line in lines:
-            if "More" in line and _PAGER.search(line):
+            if "More" in line and PAGER.search(line):
                 pager_hits += 1
-                line = _PAGER.sub("", line)
+                line = PAGER.sub("", line)
                 if not line.strip():
                     continue
             unpaged.append(line)
@@ -157,7 +155,7 @@ def prepare(text: str, command: str) -> Prepared:
     prepared.lines = lines
 
     if "ERROR" in text or "%" in text or "authorization" in text:
-        errors = [line.strip() for line in lines if _DEVICE_ERROR.match(line)]
+        errors = [line.strip() for line in lines if is_device_error(line)]
         if errors:
             prepared.device_error = " / ".join(errors[:3])
     return prepared
@@ -172,12 +170,14 @@ def _drop_prompts(lines: list[str], command: str, prepared: Prepared) -> list[st
     kept: list[str] = []
     for i, line in enumerate(lines):
         match = None
-        if line[:1].isalnum() and ("#" in line or ">" in line):
-            match = _PROMPT.match(line)
+        head = line.lstrip()  # a prompt indented by markdown is still a prompt
+        if head[:1].isalnum() and ("#" in line or ">" in line):
+            match = _PROMPT.match(head)
         if match is None:
             kept.append(line)
             continue
         echoed = match.group("cmd").strip()
+        echoed = echoed.lower() if echoed.isupper() else echoed
         same_command = " ".join(echoed.split()) == " ".join(command.split()) or (
             expected_template is not None and template_for_command(echoed) == expected_template
         )
