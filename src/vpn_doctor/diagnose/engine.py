@@ -138,6 +138,7 @@ def diagnose(
     vti = _vti_groups(state)
     summaries = {p: _summary(index, p, by_peer.get(p, ([], []))[0]) for p in peers}
     # IKE SAs still printed by a name after `names` resolution (none collected): see _ike_source.
+    ikev2_cut = _ikev2_section_cut(state)  # read once: the output is megabytes on a hub
     printed_names = tuple(
         sorted({sa.peer for sa in state.ike_sas.records if not is_ip(normalise_peer(sa.peer))})
     )
@@ -145,7 +146,16 @@ def diagnose(
     for name in sorted(peers, key=peer_sort_key):
         attributed = by_peer.get(name, ([], []))
         ctx = _context(
-            state, index, vti, name, attributed, crypto, profile, summaries, printed_names
+            state,
+            index,
+            vti,
+            name,
+            attributed,
+            crypto,
+            profile,
+            summaries,
+            printed_names,
+            ikev2_cut,
         )
         timeline = timelines.get(name)
         if timeline is not None:
@@ -389,6 +399,7 @@ def _ike_source(
     entries: tuple[CryptoMapEntry, ...],
     has_sa: bool,
     printed_names: tuple[str, ...],
+    ikev2_cut: bool = False,
 ) -> SourceStatus:
     """As :func:`_source`, and partial for ``peer`` when the output cannot vouch that it has
     no IKE SA: SAs printed by an unresolved `name` (``printed_names``) may be its own, and a
@@ -403,12 +414,18 @@ def _ike_source(
             "'show running-config names' to resolve them"
         )
         return SourceStatus(status.command, ParseStatus.PARTIAL, (*status.warnings, note))
-    text = state.raw.get(state.ike_sas.command, "")
     versions = {v for e in entries for v in e.ike_versions}
-    if "IKEv1 SAs" in text and "IKEv2" not in text and versions != {1}:
+    if ikev2_cut and versions != {1}:
         note = f"'{status.command}': the IKEv2 section is missing (output cut?)"
         return SourceStatus(status.command, ParseStatus.PARTIAL, (*status.warnings, note))
     return status
+
+
+def _ikev2_section_cut(state: DeviceState) -> bool:
+    """A 9.x `show crypto isakmp sa` with its IKEv1 section and no IKEv2 one (see
+    :func:`_ike_source`)."""
+    text = state.raw.get(state.ike_sas.command, "")
+    return "IKEv1 SAs" in text and "IKEv2" not in text
 
 
 def _summary(index: PeerIndex, peer: str, lines: list[str]) -> PeerSummary:
@@ -505,6 +522,7 @@ def _context(
     profile: PeerProfile | None,
     summaries: dict[str, PeerSummary],
     printed_names: tuple[str, ...] = (),
+    ikev2_cut: bool = False,
 ) -> TunnelContext:
     ike, ipsec, sessions = index.records(peer)
     lines, evidence = attributed
@@ -530,7 +548,7 @@ def _context(
         debug_lines=tuple(lines),
         raw=dict(state.raw),
         sources={
-            "ike": _ike_source(state, peer, entries, bool(ike), printed_names),
+            "ike": _ike_source(state, peer, entries, bool(ike), printed_names, ikev2_cut),
             "ipsec": _source(state.ipsec_sas, peer),
             "sessions": _source(state.sessions, peer),
         },
