@@ -263,7 +263,7 @@ def _check_hub(section: Section, tunnels: int) -> None:
 
 def run(quick: bool = False) -> Section:
     section = Section(
-        "4. Hub firewalls: diagnose --snapshot by size (whole process)",
+        "5. Hub firewalls: diagnose --snapshot by size (whole process)",
         "python bench/bench_snapshot.py" + (" --quick" if quick else ""),
     )
     sizes = QUICK_SIZES if quick else FULL_SIZES
