@@ -50,6 +50,7 @@ from vpn_doctor.cli.debug_options import (
     options_from_args,
     run_debug_from_args,
 )
+from vpn_doctor.cli.guide import add_guide_arguments, check_guide_request, guide_live, guide_wanted
 from vpn_doctor.cli.sampling import (
     add_sampling_arguments,
     check_sampling_request,
@@ -264,6 +265,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     add_debug_arguments(parser)
     add_sampling_arguments(parser)
+    add_guide_arguments(parser)
     live = parser.add_argument_group("live connection")
     live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
     live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
@@ -391,6 +393,7 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     settings = _settings(args)
     peer = validate_peer_or_name(args.peer) if args.peer else None
     snapshot = Snapshot(outputs={})
+    record = None
     try:
         with AsaSession(settings) as session:
             if peer and not is_ip(peer):  # `--peer NAME`: resolve it on the device first
@@ -403,6 +406,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
                 snapshot = sample_session(session, snapshot, peer, args.samples, args.interval)
             if args.debug is not None:
                 snapshot = _capture_debug(args, session, settings, snapshot, peer)
+            if guide_wanted(args):  # issue 18: offer the next step on this same session
+                snapshot, record = guide_live(args, session, settings, snapshot, peer, profile)
     except CollectionInterrupted as exc:
         partial = replace(
             exc.snapshot, outputs={**snapshot.outputs, **exc.snapshot.outputs}, peer=peer
@@ -426,6 +431,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
         snapshot = replace(snapshot, peer=peer)
     if save_dir is not None:
         save_snapshot(snapshot, save_dir)
+        if record is not None:
+            record.write(save_dir)
     return snapshot
 
 
@@ -600,6 +607,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
     _check_debug_request(args)
     check_sampling_request(args)
+    check_guide_request(args)
     if args.save and args.snapshot:
         raise UsageError("--save with --snapshot: the snapshot is already saved")
     if args.save and not args.host:
