@@ -7,6 +7,7 @@ final code, and that debug is off on the device at the end whatever the answer.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -17,11 +18,14 @@ import pexpect
 import pytest
 import yaml
 
+from mock_device import load_scenario
+
 from helpers import login_args
 
 pytestmark = pytest.mark.e2e
 
 PEER = "203.0.113.9"
+NO_SA_PEER = "203.0.113.50"
 QUESTION = r"Run step \d\? \[y/N\] "
 
 
@@ -83,21 +87,40 @@ def test_psk_or_pfs_no_sends_no_debug(mock_asa: Any) -> None:
 
 
 def test_no_sa_offers_the_debug_with_the_trigger(mock_asa: Any) -> None:
-    """No SA: nothing tried to build the tunnel; the step is the debug with the tunnel's
-    traffic sent by packet-tracer (the crypto ACL gives the flow)."""
-    mock = mock_asa("code_IKE_NO_SA")
-    child = _spawn(mock, "--yes")
-    child.expect(r"Next step \(debug, peer 203\.0\.113\.10\): IKE_NO_SA")
+    """No SA and nothing in the configuration explains it: was interesting traffic ever
+    sent? The step is the debug with the tunnel's traffic sent by packet-tracer (built from
+    the crypto ACL), all under the peer condition; --yes takes it without asking."""
+    scenario = load_scenario("no_sa")
+    acl = (
+        "access-list outside_cryptomap_50 extended permit ip "
+        "10.1.1.0 255.255.255.0 10.2.50.0 255.255.255.0\n"
+    )
+    crypto_map = (
+        scenario.commands["show running-config crypto map"]
+        + "crypto map outside_map interface outside\n"
+    )
+    commands = {
+        **scenario.commands,
+        "show running-config crypto map": crypto_map,
+        "show running-config access-list outside_cryptomap_50": acl,
+        "show running-config crypto ikev1": "crypto ikev1 enable outside\n",
+        "show running-config tunnel-group": (
+            f"tunnel-group {NO_SA_PEER} type ipsec-l2l\n"
+            f"tunnel-group {NO_SA_PEER} ipsec-attributes\n ikev1 pre-shared-key *****\n"
+        ),
+    }
+    mock = mock_asa(dataclasses.replace(scenario, commands=commands))
+    child = _spawn(mock, "--yes", "--peer", NO_SA_PEER)
+    child.expect(r"Next step \(debug, peer 203\.0\.113\.50\): IKE_NO_SA")
     child.expect(r"packet-tracer input")
     child.expect("Guided run ended")
-    code, _ = _finish(child)
+    code, text = _finish(child)
+    assert "[y/N]" not in text
     assert code == 2
     sent = mock.commands()
-    assert "debug crypto condition peer 203.0.113.10" in sent
+    condition = f"debug crypto condition peer {NO_SA_PEER}"
     trace = next(i for i, c in enumerate(sent) if c.startswith("packet-tracer input"))
-    assert sent.index("debug crypto condition peer 203.0.113.10") < trace < sent.index(
-        "undebug all"
-    )
+    assert sent.index(condition) < trace < sent.index("undebug all")
     assert not mock.debug_state.any_on
 
 
@@ -107,7 +130,9 @@ def test_one_way_is_seen_in_the_second_sample(mock_asa: Any) -> None:
     child.expect(r"Next step \(samples, peer 203\.0\.113\.9\): TUNNEL_HEALTHY")
     child.expect(QUESTION)
     child.sendline("yes")
-    child.expect(r"Changed: 203\.0\.113\.9: up TUNNEL_HEALTHY -> 203\.0\.113\.9: degraded IPSEC_ONE_WAY")
+    child.expect(
+        r"Changed: 203\.0\.113\.9: up TUNNEL_HEALTHY -> 203\.0\.113\.9: degraded IPSEC_ONE_WAY"
+    )
     code, _ = _finish(child)
     assert code == 1
     sent = mock.commands()

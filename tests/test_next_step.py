@@ -16,7 +16,9 @@ from vpn_doctor.diagnose.next_step import (
 from vpn_doctor.diagnose.playbook import PlaybookError, load_playbooks, playbooks_dir
 
 
-def _report(code: str, verdict: str = "down", alternatives: tuple[str, ...] = ()) -> DiagnosisReport:
+def _report(
+    code: str, verdict: str = "down", alternatives: tuple[str, ...] = ()
+) -> DiagnosisReport:
     finding = Finding(code=code, severity="critical", title=code, alternatives=alternatives)
     tunnel = TunnelDiagnosis(peer="203.0.113.9", verdict=verdict, findings=(finding,))  # type: ignore[arg-type]
     return DiagnosisReport(tunnels=(tunnel,))

@@ -250,17 +250,18 @@ def run_guide(guide: GuideSession, snapshot: Snapshot) -> Snapshot:
     record.say("First diagnosis:")
     record.say(render_text(report).rstrip())
     while True:
-        if is_decided(report, guide.peer):
-            record.ended = "decided"
-            break
-        if len(record.steps) >= args.max_steps:
-            record.ended = f"--max-steps {args.max_steps} reached"
-            break
         step = choose_step(
             report, guide.playbooks, peer=guide.peer, done=_done_keys(snapshot, record)
         )
         if step is None:
-            record.ended = "nothing more the tool can run for what is open"
+            record.ended = (
+                "decided"
+                if is_decided(report, guide.peer)
+                else "nothing more the tool can run for what is open"
+            )
+            break
+        if len(record.steps) >= args.max_steps:
+            record.ended = f"--max-steps {args.max_steps} reached"
             break
         commands, undo = step_commands(step, snapshot, args)
         record.say("")

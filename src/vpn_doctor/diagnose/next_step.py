@@ -74,7 +74,8 @@ def first_finding(tunnel: TunnelDiagnosis | None) -> Finding | None:
 
 
 def is_decided(report: DiagnosisReport, peer: str | None = None) -> bool:
-    """The cause is decided: a verdict other than unknown and no alternative left open."""
+    """The cause is decided: a verdict other than unknown and no alternative left open (the
+    guided run may still offer a catalogue ``next_steps`` step for an unconfirmed finding)."""
     tunnel = open_tunnel(report, peer)
     first = first_finding(tunnel)
     return tunnel is not None and tunnel.verdict != "unknown" and not (first and first.alternatives)
@@ -101,7 +102,10 @@ def candidate_steps(
                 reason = f"{first.code} or {alt.finding}? {check}"
                 steps.append(Step(kind, tunnel.peer, reason, first.code, command))
     entry = playbooks.catalogue.get(first.code)
-    for text in entry.next_steps if entry else ():
+    # What the catalogue leaves open (no SA: was traffic ever sent? healthy: on lifetime
+    # counters) matters only while the finding is not confirmed by decisive evidence.
+    pending = entry.next_steps if entry and first.confidence != "confirmed" else ()
+    for text in pending:
         kind, command = parse_step(text)
         steps.append(Step(kind, tunnel.peer, _why(first, kind, tunnel), first.code, command))
     return steps
