@@ -61,6 +61,9 @@ def test_psk_or_pfs_yes_runs_the_conditional_debug_and_undoes_it(
     assert "debug crypto condition peer" not in " ".join(mock.commands())  # nothing before yes
     child.sendline("y")
     child.expect(r"Changed: .* -> 203\.0\.113\.9: down IKE_AUTH_FAILED")
+    child.expect(r"or N: ")  # step 2 would compare the peer's settings: declined
+    child.sendline("n")
+    child.expect("Guided run ended: stopped by the engineer")
     code, _ = _finish(child)
     assert code == 2
     sent = mock.commands()
@@ -68,7 +71,7 @@ def test_psk_or_pfs_yes_runs_the_conditional_debug_and_undoes_it(
     assert sent.index("undebug all") > sent.index(f"debug crypto condition peer {PEER}")
     assert not mock.debug_state.any_on
     steps = yaml.safe_load((save / "steps.yaml").read_text(encoding="utf-8"))
-    assert [s["kind"] for s in steps["steps"]] == ["debug"]
+    assert [s["kind"] for s in steps["steps"]] == ["debug", "profile"]
     assert steps["steps"][0]["answer"] == "yes"
     assert "## Step 1: debug" in (save / "transcript.md").read_text(encoding="utf-8")
     assert (save / "debug.log").exists()  # replayable: diagnose --snapshot reads the lines
@@ -160,4 +163,57 @@ def test_no_input_asks_nothing_and_gives_the_non_interactive_diagnosis(mock_asa:
     plain_first = json.loads(plain_text[plain_text.index("{") :])["tunnels"][0]["findings"][0]
     assert guided_first == plain_first["code"] == "IKE_AUTH_FAILED"
     assert not any(c.startswith("debug") for c in mock.commands())
+    assert not mock.debug_state.any_on
+
+
+def test_psk_or_pfs_then_the_peers_typed_settings_decide_pfs(mock_asa: Any, tmp_path: Path) -> None:
+    """Step 1 (debug) leaves PSK vs PFS open; step 2 asks for the other end's settings: the
+    engineer types them (no PFS there), the comparison makes the PFS mismatch the first
+    finding, and the typed values are saved so the snapshot replays to the same answer."""
+    mock = mock_asa("mm_wait_msg6")
+    save = tmp_path / "snap"
+    child = _spawn(mock, "--peer", PEER, "--save", str(save))
+    child.expect(QUESTION)
+    child.sendline("y")
+    child.expect(r"Next step \(profile, peer 203\.0\.113\.9\)")
+    child.expect(r"\(nothing: the comparison is offline\)")
+    child.expect(r"Compare with which peer profile \(aws, azure\), 'type' to enter its values")
+    child.sendline("type")
+    for value in ("aes256", "sha1", "2", "aes256", "sha1", "none"):
+        child.expect(r": $")
+        child.sendline(value)
+    child.expect(r"Changed: .* -> 203\.0\.113\.9: down IPSEC_PFS_MISMATCH")
+    child.expect("the typed peer uses no PFS")
+    code, _ = _finish(child)
+    assert code == 2
+    assert not mock.debug_state.any_on
+    steps = yaml.safe_load((save / "steps.yaml").read_text(encoding="utf-8"))
+    assert [(s["kind"], s["answer"]) for s in steps["steps"]] == [
+        ("debug", "yes"),
+        ("profile", "type"),
+    ]
+    replay = pexpect.run(
+        f"{sys.executable} -m vpn_doctor.cli diagnose --snapshot {save} "
+        f"--profile {save / 'peer-profile.yaml'} --format json",
+        encoding="utf-8",
+        timeout=90,
+    )
+    first = json.loads(replay[replay.index("{") :])["tunnels"][0]["findings"][0]
+    assert first["code"] == "IPSEC_PFS_MISMATCH"
+
+
+def test_psk_or_pfs_with_the_azure_profile(mock_asa: Any) -> None:
+    """The shipped Azure profile: no PFS when Azure initiates, so PFS group 14 here is
+    compared against its accepted list (14 is accepted as responder)."""
+    mock = mock_asa("mm_wait_msg6")
+    child = _spawn(mock, "--peer", PEER)
+    child.expect(QUESTION)
+    child.sendline("y")
+    child.expect(r"or N: ")
+    child.sendline("azure")
+    child.expect("Comparing with the peer profile 'azure'")
+    child.expect(r"Changed: ")
+    code, text = _finish(child)
+    assert code == 2
+    assert "Guided run ended" in text
     assert not mock.debug_state.any_on

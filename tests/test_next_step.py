@@ -27,6 +27,7 @@ def _report(
 def test_parse_step_knows_debug_samples_and_show_only() -> None:
     assert parse_step("debug") == ("debug", "")
     assert parse_step("samples") == ("samples", "")
+    assert parse_step("profile") == ("profile", "")
     assert parse_step("show crypto isakmp sa") == ("show", "show crypto isakmp sa")
     for bad in ("", "show", "clear crypto ipsec sa", "debug crypto ikev1 255", 3):
         with pytest.raises(StepError):
@@ -39,7 +40,9 @@ def test_psk_or_pfs_offers_the_debug_named_by_the_alternative() -> None:
     assert step is not None and step.kind == "debug" and step.peer == "203.0.113.9"
     assert "IPSEC_PFS_MISMATCH" in step.reason
     assert not is_decided(report)
-    assert choose_step(report, load_playbooks(), done={"debug"}) is None
+    then = choose_step(report, load_playbooks(), done={"debug"})
+    assert then is not None and then.kind == "profile"  # then the other end's settings
+    assert choose_step(report, load_playbooks(), done={"debug", "profile"}) is None
 
 
 def test_catalogue_next_steps_no_sa_debug_and_healthy_sample() -> None:
@@ -62,7 +65,8 @@ def test_a_bad_step_in_the_data_fails_at_load(tmp_path: Path) -> None:
         (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     target = tmp_path / "ikev1.yaml"
     text = target.read_text(encoding="utf-8")
-    assert "step: debug" in text
-    target.write_text(text.replace("step: debug", "step: clear crypto ipsec sa", 1), "utf-8")
+    assert "step: [debug, profile]" in text
+    bad = text.replace("step: [debug, profile]", "step: [debug, clear crypto ipsec sa]", 1)
+    target.write_text(bad, "utf-8")
     with pytest.raises(PlaybookError, match="unknown step"):
         load_playbooks(tmp_path)

@@ -620,6 +620,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     except _Stopped as exc:  # diagnose what was collected, then exit with why it stopped
         stopped, snapshot = exc, exc.snapshot
     _save_offline(args, snapshot)
+    profile = getattr(args, "guided_profile", None) or profile  # chosen in a guided step
     if args.log:
         snapshot = replace(snapshot, debug_lines=snapshot.debug_lines + _read_lines(args.log))
     from vpn_doctor.parse.device import parse_snapshot

@@ -124,6 +124,7 @@ class GuideRecord:
     first: str = ""
     final: str = ""
     ended: str = ""
+    typed_profile: dict[str, Any] | None = None  # saved as peer-profile.yaml for replay
 
     def say(self, text: str = "") -> None:
         print(text, flush=True)
@@ -138,6 +139,10 @@ class GuideRecord:
             "ended": self.ended,
             "steps": [s.to_dict() for s in self.steps],
         }
+        if self.typed_profile is not None:  # replay: diagnose --snapshot DIR --profile DIR/...
+            (directory / "peer-profile.yaml").write_text(
+                yaml.safe_dump(self.typed_profile, sort_keys=False), encoding="utf-8"
+            )
         (directory / "steps.yaml").write_text(
             yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
         )
@@ -164,9 +169,11 @@ class GuideSession:
     settings: Any
     peer: str | None
     playbooks: PlaybookSet
-    diagnose: Callable[[Snapshot], DiagnosisReport]
+    diagnose: Callable[[Snapshot, Any], DiagnosisReport]
+    profile: Any = None  # the peer's expected settings (--profile, or chosen in a step)
     ask: Callable[[str], str] = input
     record: GuideRecord = field(default_factory=GuideRecord)
+    typed_profile: dict[str, Any] | None = None  # values the engineer typed (saved)
 
 
 def describe(report: DiagnosisReport, peer: str | None) -> str:
@@ -192,6 +199,8 @@ def step_commands(
 
     if step.kind == "show":
         return [step.command], []
+    if step.kind == "profile":
+        return [], []
     if step.kind == "samples":
         logging = [c for c in snapshot.outputs if c.startswith("show logging")]
         return [*sample_commands(step.peer), *logging], []
@@ -220,7 +229,18 @@ def run_step(guide: GuideSession, step: Step, snapshot: Snapshot) -> Snapshot:
     return _capture_debug(debug_args, guide.session, guide.settings, snapshot, step.peer)
 
 
-def _answer(guide: GuideSession, step_count: int) -> str:
+def _answer(guide: GuideSession, step_count: int, step: Step) -> str:
+    if step.kind == "profile":
+        from vpn_doctor.diagnose.profiles import available_profiles
+
+        names = ", ".join(available_profiles())
+        try:
+            reply = guide.ask(
+                f"Compare with which peer profile ({names}), 'type' to enter its values, or N: "
+            ).strip()
+        except EOFError:
+            return "no"
+        return reply if reply and reply.lower() not in ("n", "no") else "no"
     if guide.args.yes:
         return "auto"
     try:
@@ -240,19 +260,24 @@ def _done_keys(snapshot: Snapshot, record: GuideRecord) -> set[str]:
     return done
 
 
+def _done(guide: GuideSession, snapshot: Snapshot) -> set[str]:
+    done = _done_keys(snapshot, guide.record)
+    if guide.args.yes or guide.profile is not None:  # nobody to choose / already compared
+        done.add("profile")
+    return done
+
+
 def run_guide(guide: GuideSession, snapshot: Snapshot) -> Snapshot:
     """The loop: diagnose, offer the best step, run it if accepted, show what changed."""
     from vpn_doctor.report.text_view import render_text
 
     record, args = guide.record, guide.args
-    report = guide.diagnose(snapshot)
+    report = guide.diagnose(snapshot, guide.profile)
     record.first = record.final = describe(report, guide.peer)
     record.say("First diagnosis:")
     record.say(render_text(report).rstrip())
     while True:
-        step = choose_step(
-            report, guide.playbooks, peer=guide.peer, done=_done_keys(snapshot, record)
-        )
+        step = choose_step(report, guide.playbooks, peer=guide.peer, done=_done(guide, snapshot))
         if step is None:
             record.ended = (
                 "decided"
@@ -269,11 +294,13 @@ def run_guide(guide: GuideSession, snapshot: Snapshot) -> Snapshot:
         record.say("It sends (read-only):")
         for command in commands:
             record.say(f"  {command}")
+        if not commands:
+            record.say("  (nothing: the comparison is offline)")
         if undo:
             record.say("and undoes the debug with:")
             for command in undo:
                 record.say(f"  {command}")
-        answer = _answer(guide, len(record.steps) + 1)
+        answer = _answer(guide, len(record.steps) + 1, step)
         entry = StepRecord(step.kind, step.peer, step.reason, commands, undo, answer)
         record.steps.append(entry)
         record.lines.append(f"answer: {answer}")
@@ -281,10 +308,17 @@ def run_guide(guide: GuideSession, snapshot: Snapshot) -> Snapshot:
             record.ended = "stopped by the engineer"
             break
         entry.before = describe(report, guide.peer)
-        snapshot = run_step(guide, step, snapshot)
-        report = guide.diagnose(snapshot)
+        if step.kind == "profile":
+            if not _choose_profile(guide, entry):
+                continue
+        else:
+            snapshot = run_step(guide, step, snapshot)
+        previous = report
+        report = guide.diagnose(snapshot, guide.profile)
         entry.after = record.final = describe(report, guide.peer)
         record.say(f"Changed: {entry.before} -> {entry.after}")
+        for line in _new_findings(previous, report, guide.peer):
+            record.say(f"  new: {line}")
     record.say(f"Guided run ended: {record.ended}; final: {record.final}")
     record.say("")
     return snapshot
@@ -307,9 +341,60 @@ def guide_live(
 
     playbooks = load_playbooks(args.playbooks) if args.playbooks else default_playbooks()
 
-    def again(current: Snapshot) -> DiagnosisReport:
+    def again(current: Snapshot, chosen: Any) -> DiagnosisReport:
         state = parse_snapshot(current)
-        return diagnose(state, peer, profile=profile, debug_peer=peer, playbooks=playbooks)
+        return diagnose(state, peer, profile=chosen, debug_peer=peer, playbooks=playbooks)
 
-    guide = GuideSession(args, session, settings, peer, playbooks, again)
-    return run_guide(guide, snapshot), guide.record
+    guide = GuideSession(args, session, settings, peer, playbooks, again, profile=profile)
+    snapshot = run_guide(guide, snapshot)
+    guide.record.typed_profile = guide.typed_profile
+    return snapshot, guide.record
+
+
+#: What the engineer is asked for a typed peer profile: (prompt, section, key).
+TYPED_FIELDS = (
+    ("peer phase 1 encryption (e.g. aes256)", "phase1", "encryption"),
+    ("peer phase 1 hash/integrity (e.g. sha256)", "phase1", "hash"),
+    ("peer phase 1 DH group (e.g. 14)", "phase1", "dh_group"),
+    ("peer phase 2 encryption (e.g. aes256)", "phase2", "encryption"),
+    ("peer phase 2 integrity (e.g. sha256)", "phase2", "integrity"),
+    ("peer phase 2 PFS group (e.g. 14, or none)", "phase2", "pfs_group"),
+)
+
+
+def _choose_profile(guide: GuideSession, entry: StepRecord) -> bool:
+    """Load the shipped profile the engineer named, or build one from typed values
+    (validated like a profile file). False (and a note) when it cannot be used."""
+    from vpn_doctor.diagnose.profiles import PeerProfile, load_profile
+
+    try:
+        if entry.answer.lower() == "type":
+            data: dict[str, Any] = {"name": "typed", "phase1": {}, "phase2": {}}
+            for prompt, section, key in TYPED_FIELDS:
+                value = guide.ask(f"{prompt}: ").strip()
+                if value:
+                    items = [v.strip() for v in value.replace(",", " ").split()]
+                    data[section][key] = [int(v) if v.isdigit() else v for v in items]
+                    guide.record.lines.append(f"{prompt}: {value}")
+            guide.profile = PeerProfile.from_mapping(data, "typed values")
+            guide.typed_profile = data
+        else:
+            guide.profile = load_profile(entry.answer)
+    except (InputError, EOFError) as exc:
+        entry.error = str(exc) or "no answer"
+        guide.record.say(f"Cannot compare: {entry.error}")
+        return False
+    guide.args.guided_profile = guide.profile  # the final report uses it too
+    guide.record.say(f"Comparing with the peer profile {guide.profile.name!r}")
+    return True
+
+
+def _new_findings(before: DiagnosisReport, after: DiagnosisReport, peer: str | None) -> list[str]:
+    """Findings of the open tunnel that the step added (code: title)."""
+    old, new = open_tunnel(before, peer), open_tunnel(after, peer)
+    seen = {(f.code, f.title) for f in old.findings} if old else set()
+    return [
+        f"{f.code}: {f.title}"
+        for f in (new.findings if new else ())
+        if (f.code, f.title) not in seen
+    ]

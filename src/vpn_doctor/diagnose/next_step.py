@@ -8,7 +8,9 @@ second sample). A new separating step is therefore a data change. The CLI (cli/g
 asks the engineer and runs the step; nothing here touches a device.
 
 Step names: ``debug`` (conditional debug on the peer with the packet-tracer trigger),
-``samples`` (a second counter sample) and ``show <command>`` (one filtered show command).
+``samples`` (a second counter sample), ``show <command>`` (one filtered show command) and
+``profile`` (compare the peer's settings, from a shipped profile or typed, with this side's;
+nothing is sent to the device).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from vpn_doctor.diagnose.findings import DiagnosisReport, Finding, TunnelDiagnos
 from vpn_doctor.diagnose.playbook import PlaybookSet
 from vpn_doctor.errors import InputError
 
-STEP_KINDS = ("debug", "samples", "show")
+STEP_KINDS = ("debug", "samples", "show", "profile")
 
 
 class StepError(InputError):
@@ -52,9 +54,9 @@ def parse_step(text: object) -> tuple[str, str]:
     words = text.split()
     if words[0] == "show" and len(words) > 1:
         return "show", " ".join(words)
-    if len(words) == 1 and words[0] in ("debug", "samples"):
+    if len(words) == 1 and words[0] in ("debug", "samples", "profile"):
         return words[0], ""
-    raise StepError(f"unknown step (known: debug, samples, show <command>): {text!r}")
+    raise StepError(f"unknown step (known: debug, samples, profile, show <command>): {text!r}")
 
 
 def open_tunnel(report: DiagnosisReport, peer: str | None = None) -> TunnelDiagnosis | None:
@@ -96,10 +98,14 @@ def candidate_steps(
         if leaf is None or leaf.code != first.code:
             continue
         for alt in leaf.alternatives:
-            if alt.step and alt.finding in first.alternatives:
-                kind, command = parse_step(alt.step)
+            if alt.finding not in first.alternatives:
+                continue
+            for text in alt.steps:
+                kind, command = parse_step(text)
                 check = alt.separating_check.replace("{peer}", tunnel.peer)
-                reason = f"{first.code} or {alt.finding}? {check}"
+                reason = f"{first.code} or {alt.finding}? " + (
+                    _WHY["profile"] if kind == "profile" else check
+                )
                 steps.append(Step(kind, tunnel.peer, reason, first.code, command))
     entry = playbooks.catalogue.get(first.code)
     # What the catalogue leaves open (no SA: was traffic ever sent? healthy: on lifetime
@@ -132,6 +138,8 @@ _WHY = {
     "samples": "the counters so far are totals since the SA was created; a second sample "
     "shows whether traffic flows both ways now",
     "show": "this output was not read yet",
+    "profile": "what the other end is configured for is the open question: compare its phase 1 "
+    "and phase 2 settings (a shipped profile, or values you type) with this side's",
 }
 
 

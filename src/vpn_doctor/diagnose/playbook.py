@@ -122,7 +122,8 @@ class Alternative:
 
     finding: str
     separating_check: str
-    step: str = ""  # the read-only step the guided run offers to separate them (next_step.py)
+    # the read-only steps the guided run offers to separate them, best first (next_step.py)
+    steps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -328,6 +329,12 @@ def _step(value: Any, where: str) -> str:
     return str(value)
 
 
+def _steps(value: Any, where: str) -> tuple[str, ...]:
+    """``step: debug`` or ``step: [debug, profile]`` -> validated step names."""
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    return tuple(_step(item, where) for item in items)
+
+
 def _load_catalogue(
     file: str, data: dict[str, Any], lines: dict[str, int], words: Vocabulary
 ) -> dict[str, CatalogueEntry]:
@@ -441,7 +448,7 @@ def _leaf(spec: dict[str, Any], where: str, catalogue: Mapping[str, CatalogueEnt
             Alternative(
                 item["finding"],
                 _text(item["separating_check"], where, "separating_check"),
-                _step(item.get("step"), where),
+                _steps(item.get("step"), where),
             )
         )
     return Leaf(
