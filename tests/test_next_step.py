@@ -17,10 +17,19 @@ from vpn_doctor.diagnose.playbook import PlaybookError, load_playbooks, playbook
 
 
 def _report(
-    code: str, verdict: str = "down", alternatives: tuple[str, ...] = ()
+    code: str,
+    verdict: str = "down",
+    alternatives: tuple[str, ...] = (),
+    evidence: tuple[str, ...] = (),
 ) -> DiagnosisReport:
-    finding = Finding(code=code, severity="critical", title=code, alternatives=alternatives)
-    tunnel = TunnelDiagnosis(peer="203.0.113.9", verdict=verdict, findings=(finding,))  # type: ignore[arg-type]
+    finding = Finding(
+        code=code, severity="critical", title=code, alternatives=alternatives, evidence=evidence
+    )
+    tunnel = TunnelDiagnosis(
+        peer="203.0.113.9",
+        verdict=verdict,  # type: ignore[arg-type]
+        findings=(finding,),
+    )
     return DiagnosisReport(tunnels=(tunnel,))
 
 
@@ -70,3 +79,17 @@ def test_a_bad_step_in_the_data_fails_at_load(tmp_path: Path) -> None:
     target.write_text(bad, "utf-8")
     with pytest.raises(PlaybookError, match="unknown step"):
         load_playbooks(tmp_path)
+
+
+def test_an_incomplete_walk_offers_the_missing_output_once() -> None:
+    books = load_playbooks()
+    missing = ("show crypto ipsec sa peer 203.0.113.9: missing",)
+    report = _report("DIAGNOSIS_INCOMPLETE", verdict="unknown", evidence=missing)
+    step = choose_step(report, books)
+    assert step is not None and (step.kind, step.command) == (
+        "show",
+        "show crypto ipsec sa peer 203.0.113.9",
+    )
+    assert choose_step(report, books, done={step.key}) is None  # already read: never again
+    odd = _report("DIAGNOSIS_INCOMPLETE", verdict="unknown", evidence=("no command here",))
+    assert choose_step(odd, books) is None

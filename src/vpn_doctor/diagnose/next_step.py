@@ -10,7 +10,8 @@ asks the engineer and runs the step; nothing here touches a device.
 Step names: ``debug`` (conditional debug on the peer with the packet-tracer trigger),
 ``samples`` (a second counter sample), ``show <command>`` (one filtered show command) and
 ``profile`` (compare the peer's settings, from a shipped profile or typed, with this side's;
-nothing is sent to the device).
+nothing is sent to the device) and ``reread`` (a ``show`` of the output an incomplete walk
+stopped on: a missing output is read once more; one already read is never re-sent).
 """
 
 from __future__ import annotations
@@ -54,9 +55,11 @@ def parse_step(text: object) -> tuple[str, str]:
     words = text.split()
     if words[0] == "show" and len(words) > 1:
         return "show", " ".join(words)
-    if len(words) == 1 and words[0] in ("debug", "samples", "profile"):
+    if len(words) == 1 and words[0] in ("debug", "samples", "profile", "reread"):
         return words[0], ""
-    raise StepError(f"unknown step (known: debug, samples, profile, show <command>): {text!r}")
+    raise StepError(
+        f"unknown step (known: debug, samples, profile, reread, show <command>): {text!r}"
+    )
 
 
 def open_tunnel(report: DiagnosisReport, peer: str | None = None) -> TunnelDiagnosis | None:
@@ -113,6 +116,10 @@ def candidate_steps(
     pending = entry.next_steps if entry and first.confidence != "confirmed" else ()
     for text in pending:
         kind, command = parse_step(text)
+        if kind == "reread":  # the output the walk stopped on: "<command>: <status>"
+            kind, command = "show", _stopped_on(first)
+            if not command:
+                continue
         steps.append(Step(kind, tunnel.peer, _why(first, kind, tunnel), first.code, command))
     return steps
 
@@ -141,6 +148,12 @@ _WHY = {
     "profile": "what the other end is configured for is the open question: compare its phase 1 "
     "and phase 2 settings (a shipped profile, or values you type) with this side's",
 }
+
+
+def _stopped_on(first: Finding) -> str:
+    """The show command an incomplete walk names first in its evidence (``cmd: status``)."""
+    head = first.evidence[0].rsplit(": ", 1)[0] if first.evidence else ""
+    return head if head.startswith("show ") else ""
 
 
 def _why(first: Finding, kind: str, tunnel: TunnelDiagnosis) -> str:
