@@ -21,8 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal, cast
 
-import yaml
-
+from vpn_doctor import yaml_lines
 from vpn_doctor.diagnose.messages import CATALOGUE, FINDING_CODES, MessagePattern, lookup
 from vpn_doctor.errors import InputError
 
@@ -113,7 +112,7 @@ def _parse_entry(raw: object, index: int) -> Explanation:
 def knowledge() -> dict[str, Explanation]:
     """All hand-written entries, indexed by normalised key and alias (loaded once)."""
     text = resources.files("vpn_doctor").joinpath("data/knowledge.yaml").read_text("utf-8")
-    doc = yaml.safe_load(text)
+    doc = yaml_lines.load(text)
     if not isinstance(doc, dict) or doc.get("schema") != 1:
         raise KnowledgeError("knowledge.yaml: expected a mapping with schema: 1")
     entries = doc.get("entries")

@@ -52,7 +52,7 @@ from vpn_doctor.diagnose.predicates import REGISTRY
 from vpn_doctor.diagnose.tunnel_context import FACT_NAMES, TunnelContext
 from vpn_doctor.errors import PlaybookError
 from vpn_doctor.resources import playbooks_dir
-from vpn_doctor.yaml_lines import key_lines
+from vpn_doctor.yaml_lines import load_with_lines
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DECISION_KEYS = {"step", "when", "then", "else", "says_yes", "says_no"}
@@ -195,15 +195,14 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse a file; also map node/finding keys to their line numbers for error messages."""
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-        tree = yaml.compose(text)
+        data, key_paths = load_with_lines(text)
     except (OSError, yaml.YAMLError) as exc:
         raise PlaybookError(f"{path}: cannot read YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise PlaybookError(f"{path}: top level must be a mapping")
     lines = {
         str(path[1]): line
-        for path, line in key_lines(tree).items()
+        for path, line in key_paths.items()
         if len(path) == 2 and path[0] in ("nodes", "findings") and isinstance(path[1], str)
     }
     return data, lines
