@@ -23,9 +23,8 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
@@ -47,19 +46,18 @@ from vpn_doctor.cli.debug_options import (
     options_from_args,
     run_debug_from_args,
 )
-from vpn_doctor.collect.collector import collect, validate_peer
-from vpn_doctor.collect.debug.capture import (
-    DebugCaptureInterrupted,
-    DebugLeftOn,
-    DebugUsageError,
-    attach_to_snapshot,
-)
-from vpn_doctor.diagnose.engine import diagnose
-from vpn_doctor.diagnose.findings import DiagnosisReport
-from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
-from vpn_doctor.diagnose.profiles import PeerProfile, available_profiles, load_profile
 from vpn_doctor.errors import CollectionInterrupted, ExitCode, InputError
-from vpn_doctor.models import Snapshot
+
+if TYPE_CHECKING:
+    from vpn_doctor.diagnose.findings import DiagnosisReport
+    from vpn_doctor.diagnose.playbook import PlaybookSet
+    from vpn_doctor.diagnose.profiles import PeerProfile
+    from vpn_doctor.models import Snapshot
+
+# Every `vpn-doctor` run builds the whole parser (`--version`, `explain` too), so the top of
+# this module imports only the standard library and the command list; the engine, the
+# collector (netmiko), the parsers (textfsm) and rich are imported by the functions that use
+# them.
 
 # Live collection for a diagnosis: the default show commands plus the configuration the
 # playbooks and the configuration checks use (crypto map and policies, tunnel-groups, NAT,
@@ -265,6 +263,8 @@ def _load_profile(value: str | None) -> PeerProfile | None:
     the profiles directory, so a user's own profiles/<name>.yaml works by name)."""
     if not value:
         return None
+    from vpn_doctor.diagnose.profiles import available_profiles, load_profile
+
     try:
         return load_profile(value)
     except InputError as exc:
@@ -302,9 +302,18 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     certificates when a tunnel uses them), or with --peer the peer rounds (peer_first_round /
     peer_second_round / peer_certificate_round); then packet-tracer when asked.
     Save the snapshot (even a partial one) on --save."""
+    from dataclasses import replace
+
     from vpn_doctor.cli.collect import _settings
+    from vpn_doctor.collect.collector import collect, validate_peer
+    from vpn_doctor.collect.debug.capture import (
+        DebugCaptureInterrupted,
+        DebugLeftOn,
+        attach_to_snapshot,
+    )
     from vpn_doctor.collect.driver import AsaSession
     from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
+    from vpn_doctor.models import Snapshot
 
     save_dir = Path(args.save) if args.save else None
     if save_dir is not None:
@@ -351,6 +360,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
 def _check_debug_request(args: argparse.Namespace) -> None:
     """Refuse a bad --debug request before logging in: offline sources have no device to
     debug, and a debug without a peer condition needs --debug-all-peers."""
+    from vpn_doctor.collect.debug.capture import DebugUsageError
+
     if args.debug is None:
         if getattr(args, "trigger", None) is not None:
             raise DebugUsageError("--trigger only makes sense with --debug SECONDS")
@@ -373,6 +384,8 @@ def _capture_debug(
     A bare --trigger sends the tunnel's interesting traffic (packet-tracer built from the
     crypto ACL) once debug is on, so a down tunnel tries to come up during the capture.
     """
+    from vpn_doctor.collect.debug.capture import attach_to_snapshot
+
     traces = packet_tracer_commands(snapshot, peer) if args.trigger == AUTO_TRIGGER else []
     capture = run_debug_from_args(
         args,
@@ -386,6 +399,10 @@ def _capture_debug(
 
 def _more(session: Any, snapshot: Snapshot, commands: Sequence[str]) -> Snapshot:
     """Another collection round on the same session, merged into ``snapshot``."""
+    from dataclasses import replace
+
+    from vpn_doctor.collect.collector import collect
+
     todo = [c for c in dict.fromkeys(commands) if c not in snapshot.outputs]
     if not todo:
         return snapshot
@@ -423,6 +440,8 @@ def _crypto_acls(snapshot: Snapshot) -> list[str]:
 
 
 def _playbooks(args: argparse.Namespace) -> PlaybookSet | None:
+    from vpn_doctor.diagnose.playbook import load_playbooks
+
     return load_playbooks(args.playbooks) if args.playbooks else None
 
 
@@ -444,6 +463,11 @@ def render(report: DiagnosisReport, fmt: str) -> None:
 
 def run_diagnose(args: argparse.Namespace) -> int:
     """`vpn-doctor diagnose`: the report's exit code (0/1/2/3)."""
+    from vpn_doctor.collect.collector import validate_peer
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.models import Snapshot
+    from vpn_doctor.parse.device import parse_snapshot
+
     peer = validate_peer(args.peer) if args.peer else None
     profile = _load_profile(args.profile)
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
@@ -458,8 +482,6 @@ def run_diagnose(args: argparse.Namespace) -> int:
             collected_at=snapshot.collected_at,
             source=snapshot.source,
         )
-    from vpn_doctor.parse.device import parse_snapshot
-
     state = parse_snapshot(snapshot)
     report = diagnose(state, peer, profile=profile, debug_peer=snapshot.peer, playbooks=playbooks)
     render(report, args.format)

@@ -51,6 +51,7 @@ from vpn_doctor.collect.credentials import (
 )
 from vpn_doctor.diagnose.profiles import available_profiles
 from vpn_doctor.errors import InputError, InventoryError
+from vpn_doctor.fleet.defaults import USERNAME_ENV as USERNAME_ENV
 from vpn_doctor.yaml_lines import error_line, load_with_lines
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -63,7 +64,6 @@ _SECRET_KEYS = frozenset({"password", "secret", "enable", "enable_secret"})
 _CRED_KEYS = ("password_env", "password_file", "secret_env", "secret_file")
 _SECTION_KEYS = frozenset({"tunnels", "enabled"})
 _TUNNEL_KEYS = frozenset({"peer", "name", "proxies", "profile", "redundancy_group"})
-USERNAME_ENV = "VPN_DOCTOR_USERNAME"
 
 
 @dataclass(frozen=True)

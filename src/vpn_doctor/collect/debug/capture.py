@@ -52,6 +52,8 @@ from vpn_doctor.collect.debug.cleanup import (
     SignalGuard,
     manual_instructions,
 )
+from vpn_doctor.collect.debug.limits import DEFAULT_MAX_LINES as DEFAULT_MAX_LINES
+from vpn_doctor.collect.debug.limits import MAX_SECONDS as MAX_SECONDS
 from vpn_doctor.errors import (
     CommandNotAllowed,
     CommandRejected,
@@ -64,8 +66,6 @@ from vpn_doctor.errors import (
 if TYPE_CHECKING:
     from vpn_doctor.models import Snapshot
 
-MAX_SECONDS = 600
-DEFAULT_MAX_LINES = 5000
 MAX_MAX_LINES = 1_000_000
 EXIT_TERMINATED = 143  # 128 + SIGTERM, the shell convention
 IKEV1_LEVEL = 200
