@@ -509,7 +509,12 @@ def _catalogue_entry(term: str) -> dict[str, Any] | None:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    """`vpn-doctor explain TERM`: 0 when known, 17 (bad input) when not."""
+    """`vpn-doctor explain TERM`: 0 when known, 17 (bad input) when not.
+
+    Plain text (or JSON), never rich, on a terminal too: it is a lookup people run often and
+    pipe into other tools, so it must start at once (rich alone costs more than the lookup)
+    and print the same bytes wherever it goes. tests/test_startup.py keeps it that way.
+    """
     from vpn_doctor.diagnose.explain import explain
 
     found = explain(args.term)
