@@ -1,49 +1,57 @@
-"""Shared fixtures. `mock_asa` starts mock ASAs (real SSH on 127.0.0.1) and always stops them.
+"""Shared test set-up: the two tiers, and the mock ASA fixture.
 
-The factory returns only once the server is listening (MockAsa.start() waits for the
-server's ready signal), so tests never sleep to "give it time".
+Tiers: a test that opens a network socket (starts the mock ASA, logs in over SSH) is an
+end-to-end test and must be marked ``@pytest.mark.e2e``; ``python -m pytest -m "not e2e"``
+is then the fast tier, with no sockets at all. The marker cannot be forgotten: for every
+unmarked test, binding or connecting an AF_INET/AF_INET6 socket raises and fails the test
+with the reason (``_no_network_unless_e2e``). This covers the test's own process (threads
+included, which is where the mock runs); a test that starts `vpn-doctor mock` or `demo` as a
+subprocess must be marked by hand.
+
+``mock_asa`` (a factory that starts mock ASAs and always stops them) comes from the pytest
+plugin the package installs: mock_device/pytest_plugin.py (entry point ``pytest11``).
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
-from pathlib import Path
+import socket
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from mock_device import MockAsa, Scenario, load_scenario
+pytest_plugins = ("pytester",)  # tests/test_pytest_plugin.py tests the mock_asa plugin
 
-from helpers import MockFactory
-
-_MOCK_KWARGS = {"port", "delay_ms", "audit_path", "start_privileged"}
-_SCENARIO_FIELDS = {f.name for f in dataclasses.fields(Scenario)}
+_NETWORK_FAMILIES = (socket.AF_INET, socket.AF_INET6)
 
 
-@pytest.fixture
-def mock_asa() -> Iterator[MockFactory]:
-    """Factory: ``mock_asa("healthy", delay_ms=50, hostname="fw9") -> MockAsa`` (started).
+@pytest.fixture(autouse=True)
+def _no_network_unless_e2e(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    if request.node.get_closest_marker("e2e") is not None:
+        yield
+        return
+    attempts: list[str] = []
 
-    Keyword overrides go to MockAsa (port, delay_ms, audit_path, start_privileged) or, when
-    they name a Scenario field (hostname, credentials, debug, ...), replace that field.
-    """
-    started: list[MockAsa] = []
+    def guard(real: Callable[..., Any], verb: str) -> Callable[..., Any]:
+        def checked(sock: socket.socket, address: Any, *args: Any) -> Any:
+            if sock.family in _NETWORK_FAMILIES:
+                attempts.append(f"{verb} {address!r}")
+                raise OSError(
+                    f"test {request.node.nodeid} is not marked e2e but tried to {verb} a "
+                    f"network socket ({address!r}): mark it @pytest.mark.e2e"
+                )
+            return real(sock, address, *args)
 
-    def factory(scenario: Scenario | str | Path = "healthy", **overrides: Any) -> MockAsa:
-        unknown = set(overrides) - _MOCK_KWARGS - _SCENARIO_FIELDS
-        if unknown:
-            raise TypeError(f"mock_asa: unknown override(s) {sorted(unknown)}")
-        loaded = load_scenario(scenario)
-        changes = {k: v for k, v in overrides.items() if k in _SCENARIO_FIELDS - _MOCK_KWARGS}
-        if changes:
-            loaded = loaded.replace(**changes)
-        kwargs = {k: v for k, v in overrides.items() if k in _MOCK_KWARGS}
-        mock = MockAsa(loaded, **kwargs)
-        mock.start()
-        started.append(mock)
-        return mock
+        return checked
 
-    yield factory
-    for mock in started:
-        mock.stop()
+    for name in ("bind", "connect", "connect_ex"):
+        monkeypatch.setattr(socket.socket, name, guard(getattr(socket.socket, name), name))
+    yield
+    if attempts:
+        pytest.fail(
+            f"not marked e2e but opened network sockets ({', '.join(attempts)}): "
+            "mark it @pytest.mark.e2e (tests/conftest.py)",
+            pytrace=False,
+        )

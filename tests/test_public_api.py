@@ -147,3 +147,12 @@ def test_library_use_example_from_the_readme(tmp_path: Path) -> None:
     report = diagnose(parse_snapshot(load_snapshot(tmp_path / "fw1-snap")), peer=None)
     codes = {finding.code for tunnel in report.tunnels for finding in tunnel.findings}
     assert "IKE_AUTH_FAILED" in codes, codes
+
+
+def test_mock_device_lazy_names_resolve() -> None:
+    """mock_device/__init__.py is lazy the same way (its pytest plugin must not load asyncssh)."""
+    import mock_device
+
+    assert set(mock_device.__all__) == set(mock_device._EXPORTS)
+    for name, module in mock_device._EXPORTS.items():
+        assert getattr(mock_device, name) is getattr(importlib.import_module(module), name)
