@@ -17,7 +17,7 @@ import yaml
 
 from mock_device.render import TunnelSpec, parse_tunnel_specs
 from vpn_doctor.errors import ScenarioError
-from vpn_doctor.yaml_lines import load_with_lines
+from vpn_doctor.yaml_lines import parse_with_lines
 
 SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"
 
@@ -114,7 +114,7 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
         raise ScenarioError(f"{path}: no such scenario file (shipped scenarios: {known})")
     try:
         text = path.read_text(encoding="utf-8")
-        data, key_paths = load_with_lines(text)
+        data, key_paths = parse_with_lines(text)
         lines = {str(p[0]): line for p, line in key_paths.items() if len(p) == 1}
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None

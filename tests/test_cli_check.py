@@ -86,7 +86,8 @@ def test_prometheus_stdout_and_textfile(
     assert main([*base, "--textfile", str(textfile)]) == 1
     out = capsys.readouterr().out
     assert out.startswith("VPN WARNING") and out.count("\n") == 1
-    assert 'vpn_doctor_tunnel_up{host="fw2",peer="203.0.113.26",name=""} 1' in textfile.read_text()
+    text = textfile.read_text()
+    assert 'vpn_doctor_tunnel_up{host="fw2",name="",peer="203.0.113.26"} 1.0' in text, text
 
 
 @pytest.mark.e2e  # two_devices starts two mock ASAs

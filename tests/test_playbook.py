@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -134,3 +135,83 @@ def test_no_python_in_playbooks() -> None:
         text = path.read_text(encoding="utf-8")
         for marker in ("lambda", "eval(", "__", "import "):
             assert marker not in text, (path.name, marker)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "params: {states: [MM_WAIT_MSG2]}",
+            "params: {states: [MM_WAIT_MSG22]}",
+            "states 'MM_WAIT_MSG22' is not a known ike state",
+        ),
+        (
+            "params: {codes: [IKE_CERT_PEER_ID]}",
+            "params: {codes: [IKE_CERT_PEER_IDD]}",
+            "codes 'IKE_CERT_PEER_IDD' is not a known finding code",
+        ),
+        (
+            'params: {states: ["AG_*", "AM_*"]}',
+            'params: {states: ["AGG_*", "AM_*"]}',
+            "states 'AGG_*' is not a known ike state",
+        ),
+    ],
+)
+def test_vocabulary_typos_fail_at_load_with_file_and_line(
+    book_dir: Path, old: str, new: str, message: str
+) -> None:
+    _edit(book_dir / "ikev1.yaml", old, new)
+    with pytest.raises(PlaybookError) as info:
+        load_playbooks(book_dir)
+    text = str(info.value)
+    assert message in text
+    line = next(
+        n
+        for n, row in enumerate((book_dir / "ikev1.yaml").read_text().splitlines(), 1)
+        if new in row
+    )
+    # the node's line: the node key sits a few lines above its `when:`
+    assert re.search(rf"ikev1\.yaml:({line - 2}|{line - 1}): node 'ikev1\.", text), text
+    assert info.value.exit_code == ExitCode.BAD_PLAYBOOK
+
+
+def test_finding_code_typo_names_its_file(book_dir: Path) -> None:
+    _edit(
+        book_dir / "ikev2.yaml",
+        "codes: [IKE_PROPOSAL_MISMATCH]",
+        "codes: [IKE_PROPOSAL_MISMATCHH]",
+    )
+    with pytest.raises(PlaybookError, match=r"ikev2\.yaml:\d+: node 'ikev2\..*MISMATCHH'"):
+        load_playbooks(book_dir)
+
+
+def test_a_directory_vocabulary_replaces_the_shipped_one(book_dir: Path) -> None:
+    """A custom playbook directory may extend the vocabulary (a new state for a new release)."""
+    _edit(book_dir / "ikev1.yaml", "states: [MM_WAIT_MSG2]}", "states: [MM_WAIT_MSG2, MM_NEW]}")
+    with pytest.raises(PlaybookError, match="MM_NEW"):
+        load_playbooks(book_dir)
+    _edit(book_dir / "vocabulary.yaml", "  - MM_ACTIVE\n", "  - MM_ACTIVE\n  - MM_NEW\n")
+    assert "ikev1.msg2" in load_playbooks(book_dir).nodes
+
+
+def test_bad_finding_phase_names_the_vocabulary(book_dir: Path) -> None:
+    _edit(book_dir / "findings.yaml", "    phase: phase1\n", "    phase: phase_one\n")
+    with pytest.raises(PlaybookError, match=r"findings.yaml:\d+: finding 'IKE_NO_SA': phase must"):
+        load_playbooks(book_dir)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("phase1_up: [MM_ACTIVE,", "phase1_up: [MM_ACTIV,", r"vocabulary.yaml:\d+: unknown state"),
+        ("ike_roles:", "ike_rolez:", r"vocabulary.yaml:\d+: unknown key\(s\) \['ike_rolez'\]"),
+        ("  states: ike_states", "  states: ike_statez", r"vocabulary.yaml:\d+: unknown vocab"),
+        ("ike_versions: [1, 2]", "ike_versions: [1, two]", r"vocabulary.yaml:\d+: 'ike_versions'"),
+    ],
+)
+def test_broken_vocabulary_names_file_and_line(
+    book_dir: Path, old: str, new: str, message: str
+) -> None:
+    _edit(book_dir / "vocabulary.yaml", old, new)
+    with pytest.raises(PlaybookError, match=message):
+        load_playbooks(book_dir)

@@ -7,19 +7,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from prometheus_client.core import GaugeMetricFamily
 
 from vpn_doctor.errors import InputError
 from vpn_doctor.fleet.check import HostResult
-from vpn_doctor.fleet.prometheus import escape_label, render_metrics, write_textfile
+from vpn_doctor.fleet.prometheus import registry_of, render_metrics, write_textfile
 from vpn_doctor.fleet.status import summarize
 
 FINISHED = datetime(2025, 11, 22, 10, 0, tzinfo=timezone.utc)
-
-
-def test_label_escaping() -> None:
-    assert escape_label('a"b') == 'a\\"b'
-    assert escape_label("a\\b") == "a\\\\b"
-    assert escape_label("a\nb") == "a\\nb"
 
 
 def test_unreachable_device_metrics() -> None:
@@ -35,10 +30,11 @@ def test_unreachable_device_metrics() -> None:
     ]
     text = render_metrics(results, summarize(results, 1.5), FINISHED)
     lines = text.splitlines()
-    assert 'vpn_doctor_device_reachable{host="fw \\"1\\"\\\\x"} 0' in lines
-    assert 'vpn_doctor_device_state{host="fw \\"1\\"\\\\x"} 2' in lines
+    assert 'vpn_doctor_device_reachable{host="fw \\"1\\"\\\\x"} 0.0' in lines
+    assert 'vpn_doctor_device_state{host="fw \\"1\\"\\\\x"} 2.0' in lines
     assert "vpn_doctor_check_duration_seconds 1.5" in lines
-    assert f"vpn_doctor_last_check_timestamp_seconds {int(FINISHED.timestamp())}" in lines
+    stamp = [line for line in lines if line.startswith("vpn_doctor_last_check_timestamp_seconds ")]
+    assert [float(line.split()[1]) for line in stamp] == [FINISHED.timestamp()]
     assert not [line for line in lines if line.startswith("vpn_doctor_tunnel")]
     # every family: HELP, then TYPE, then its samples, never interleaved
     seen: list[str] = []
@@ -56,12 +52,13 @@ def test_unreachable_device_metrics() -> None:
 def test_textfile_is_replaced_atomically(tmp_path: Path) -> None:
     target = tmp_path / "vpn_doctor.prom"
     target.write_text("old\n", encoding="utf-8")
-    write_textfile(target, "new 1\n")
-    assert target.read_text(encoding="utf-8") == "new 1\n"
+    gauge = GaugeMetricFamily("new", "new metric", value=1)
+    write_textfile(target, registry_of([gauge]))
+    assert "\nnew 1.0\n" in target.read_text(encoding="utf-8")
     assert os.listdir(tmp_path) == ["vpn_doctor.prom"]  # no temporary file left behind
     assert oct(target.stat().st_mode & 0o777) == "0o644"
 
 
 def test_textfile_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="directory does not exist"):
-        write_textfile(tmp_path / "nope" / "x.prom", "x 1\n")
+        write_textfile(tmp_path / "nope" / "x.prom", registry_of([]))

@@ -164,5 +164,9 @@ class InventoryError(InputError):
     pass
 
 
+class ExporterConfigError(InputError):
+    """The exporter's YAML configuration is unusable (``vpn-doctor exporter --config``)."""
+
+
 class PlaybookError(InputError):
     exit_code = ExitCode.BAD_PLAYBOOK

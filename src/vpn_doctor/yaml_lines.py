@@ -1,7 +1,7 @@
 """Reading YAML: the one place that parses it, and where things are, so errors name the line.
 
 Every loader that validates YAML once at load (inventory, playbooks, mock scenarios, profiles,
-snapshot meta, the knowledge files) goes through :func:`load` or :func:`load_with_lines`: they
+snapshot meta, the knowledge files) goes through :func:`load` or :func:`parse_with_lines`: they
 use libyaml's C parser (``yaml.CSafeLoader``, several times faster than the pure-Python one,
 which matters for start-up: ``vpn-doctor explain`` reads its data files on every run) and fall
 back to ``yaml.SafeLoader`` when PyYAML was built without libyaml. Both are *safe* loaders:
@@ -33,12 +33,14 @@ def compose(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=SafeLoader)
 
 
-def load_with_lines(
+def parse_with_lines(
     text: str, on_duplicate: Callable[[str, int], None] | None = None
 ) -> tuple[Any, dict[KeyPath, int]]:
-    """The data and :func:`key_lines` of ``text`` from one parse (not one parse for each).
+    """Parse ``text`` once into plain data and the :func:`key_lines` map of its node tree.
 
-    Raises ``yaml.YAMLError`` like ``yaml.safe_load`` (see :func:`error_line`).
+    One pass instead of ``safe_load`` plus ``compose``: the shipped data files are loaded at
+    every run, so parsing them twice would be paid every time. Raises ``yaml.YAMLError``
+    like ``yaml.safe_load`` (see :func:`error_line`).
     """
     loader = SafeLoader(text)
     try:

@@ -16,6 +16,7 @@ from vpn_doctor import __version__
 from vpn_doctor.cli import check as cli_check
 from vpn_doctor.cli import collect as cli_collect
 from vpn_doctor.cli import diagnose as cli_diagnose
+from vpn_doctor.cli import exporter as cli_exporter
 from vpn_doctor.cli import mock as cli_mock
 from vpn_doctor.errors import ExitCode, VpnDoctorError
 
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"vpn-doctor {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (cli_collect, cli_diagnose, cli_check, cli_mock):
+    for module in (cli_collect, cli_diagnose, cli_check, cli_exporter, cli_mock):
         module.register(subparsers)
     return parser
 

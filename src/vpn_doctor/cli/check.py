@@ -18,11 +18,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vpn_doctor.errors import InventoryError
+from vpn_doctor.errors import InputError, InventoryError
 from vpn_doctor.fleet.defaults import DEFAULT_REKEY_THRESHOLD, USERNAME_ENV
 
 if TYPE_CHECKING:
     from vpn_doctor.fleet.inventory import Inventory
+
+# Every `vpn-doctor` run builds the whole parser (`--version` too), so this module imports
+# only the standard library at the top; the fleet machinery, netmiko and rich are imported by
+# run_check.
 
 MAX_DEFAULT_WORKERS = 32
 
@@ -63,6 +67,16 @@ def _positive(kind: type[int] | type[float]) -> Any:
     return parse
 
 
+def _shard(text: str) -> Any:
+    """argparse type for --shard: a malformed I/N is a usage error (exit 64)."""
+    from vpn_doctor.fleet.shard import parse_shard
+
+    try:
+        return parse_shard(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message.removeprefix("--shard ")) from None
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `check` to the top-level parser."""
     parser = subparsers.add_parser(
@@ -87,6 +101,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     inv.add_argument("--groups", type=Path, metavar="FILE", help="Nornir groups file")
     inv.add_argument("--defaults", type=Path, metavar="FILE", help="Nornir defaults file")
+    inv.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="check only shard I of N (0-based, stable hash of the host name; e.g. "
+        "--shard $JOB_COMPLETION_INDEX/4); the textfile gets .shard-I-of-N",
+    )
     inv.add_argument(
         "--host",
         action="append",
@@ -172,14 +193,14 @@ def _select(inventory: Inventory, only: list[str] | None) -> Inventory:
 
 def run_check(args: argparse.Namespace) -> int:
     """`vpn-doctor check`: exit with the Nagios state of the worst device."""
-    # Imported here, not at the top: building the parser must stay cheap (`--version`).
+    from dataclasses import replace
+
     from rich.console import Console
 
     from vpn_doctor.collect.credentials import CredentialSources
     from vpn_doctor.diagnose.engine import default_playbooks
     from vpn_doctor.fleet.check import CheckOptions, check_host, run_checks
     from vpn_doctor.fleet.inventory import load_inventory
-    from vpn_doctor.fleet.prometheus import render_metrics, write_textfile
     from vpn_doctor.fleet.status import fleet_document, status_line, summarize
     from vpn_doctor.report.health_view import progress, render_table
 
@@ -192,6 +213,12 @@ def run_check(args: argparse.Namespace) -> int:
         ),
         args.only,
     )
+    shard = args.shard
+    if shard is not None:
+        from vpn_doctor.fleet.shard import select
+
+        names = [host.name for host in inventory.hosts]
+        inventory = replace(inventory, hosts=tuple(select(inventory.hosts, names, shard)))
     default_playbooks()  # a broken playbook set is one error (exit 18), not N failed hosts
     options = CheckOptions(
         timeout=args.timeout,
@@ -219,14 +246,23 @@ def run_check(args: argparse.Namespace) -> int:
         )
     finished = datetime.now(timezone.utc)
     summary = summarize(results, time.perf_counter() - start, skipped=len(inventory.skipped))
+    if shard is not None and not results:
+        summary = replace(summary, state=0)  # an empty shard (few hosts, many shards) is fine
     status = status_line(results, summary)
-    metrics = render_metrics(results, summary, finished)
+    from vpn_doctor.fleet.prometheus import fleet_registry, write_textfile
+
+    registry = fleet_registry(results, summary, finished, shard=shard.label if shard else None)
     if args.textfile:
-        write_textfile(args.textfile, metrics)
+        write_textfile(shard.textfile(args.textfile) if shard else args.textfile, registry)
     if args.format == "json":
-        print(json.dumps(fleet_document(results, summary, finished), indent=2))
+        document = fleet_document(results, summary, finished)
+        if shard is not None:
+            document["shard"] = {"index": shard.index, "count": shard.count}
+        print(json.dumps(document, indent=2))
     elif args.format == "prometheus" and not args.textfile:
-        sys.stdout.write(metrics)
+        from prometheus_client import generate_latest
+
+        sys.stdout.write(generate_latest(registry).decode("utf-8"))
     else:
         print(status)
         if args.format == "text":

@@ -23,6 +23,7 @@ from vpn_doctor.asa.commands import (
     SHOW_VERSION,
     peer_filtered_commands,
 )
+from vpn_doctor.asa.output import SOFTWARE_VERSION, is_refusal
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.runner import CommandRunner
 from vpn_doctor.errors import (
@@ -37,25 +38,14 @@ from vpn_doctor.models import DeviceInfo, Snapshot
 
 Progress = Callable[[str], None]
 
-_VERSION_RE = re.compile(r"Software Version\s+(\S+)")
 _MODEL_RE = re.compile(r"^Hardware:\s*([^,\s]+)", re.MULTILINE)
 _UPTIME_HOST_RE = re.compile(r"^(\S+)\s+up\s+\d", re.MULTILINE)
 
 
-# The ASA prints its errors right after the echo; look only at the first lines so a syslog
-# line quoted inside `show logging` cannot make a good command look rejected.
-_REJECTION = re.compile(
-    r"^\s*(?:ERROR:\s*)?%\s*(?:Invalid input|Incomplete command|Ambiguous command|"
-    r"Unrecognized command)|^\s*(?:ERROR:\s*)?Command authorization failed|^\s*ERROR: %",
-    re.IGNORECASE,
-)
-_REJECTION_LINES = 4
-
-
 def is_rejection(output: str) -> bool:
-    """True when a command's output is the ASA refusing it rather than answering it."""
-    lines = [line for line in output.splitlines() if line.strip()][:_REJECTION_LINES]
-    return any(_REJECTION.search(line) for line in lines)
+    """True when a command's output is the ASA refusing it rather than answering it
+    (:func:`vpn_doctor.asa.output.is_refusal`: its first lines only)."""
+    return is_refusal(output)
 
 
 def peer_commands(peer: str) -> dict[str, str]:
@@ -83,7 +73,7 @@ def device_info(outputs: dict[str, str], hostname: str = "") -> DeviceInfo:
     Deliberately tiny: the full parse belongs to parsing.py; meta.yaml only needs these.
     """
     text = outputs.get(SHOW_VERSION, "")
-    version = _VERSION_RE.search(text)
+    version = SOFTWARE_VERSION.search(text)
     model = _MODEL_RE.search(text)
     if not hostname:
         uptime = _UPTIME_HOST_RE.search(text)

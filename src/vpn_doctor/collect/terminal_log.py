@@ -22,16 +22,14 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from vpn_doctor.asa.output import PAGER, prompt_line
 from vpn_doctor.collect.allowlist import check_allowed, expand_command
 from vpn_doctor.collect.collector import device_info
 from vpn_doctor.errors import CommandNotAllowed, SnapshotError
 from vpn_doctor.masking import mask_secrets
 from vpn_doctor.models import Snapshot
 
-_PROMPT = re.compile(
-    r"^(?P<host>[A-Za-z0-9][A-Za-z0-9._-]*)(?:/[A-Za-z0-9._-]+)?(?:\([A-Za-z0-9/_-]+\))?"
-    r"[#>][ \t]*(?P<cmd>.*)$"
-)
+_PROMPT = prompt_line()
 _KNOWN_VERBS = frozenset(
     {
         "show",
@@ -57,7 +55,6 @@ _STORED_VERBS = ("show", "packet-tracer")
 _DEBUG_LINE = re.compile(
     r"%ASA-\d|\[IKEv[12]|IKEv2-(?:PROTO|PLAT)|^\s*IPSEC(?: DEBUG)?:|^\s*ISAKMP(?: DEBUG)?:"
 )
-_MORE = re.compile(r"<-+ More -+>[ \t]*")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -85,8 +82,8 @@ def _clean(raw: str) -> list[str]:
         # a bare CR rewrites the line on a terminal: keep what was painted last
         if "\r" in line.rstrip("\r"):
             line = line.rstrip("\r").rsplit("\r", 1)[-1]
-        had_more = bool(_MORE.search(line))
-        line = _CONTROL.sub("", _apply_backspaces(_MORE.sub("", line))).rstrip()
+        had_more = bool(PAGER.search(line))
+        line = _CONTROL.sub("", _apply_backspaces(PAGER.sub("", line))).rstrip()
         if (had_more or after_more) and not line.strip():
             after_more = had_more  # the pager's blank-out line may follow the marker
             continue
@@ -114,9 +111,7 @@ def _find_host(lines: list[str]) -> str:
 
 def _blocks(lines: list[str], host: str) -> list[tuple[str | None, list[str]]]:
     """Split at every prompt of ``host``: [(typed command or None, lines after it)]."""
-    own_prompt = re.compile(
-        rf"^{re.escape(host)}(?:/[A-Za-z0-9._-]+)?(?:\([A-Za-z0-9/_-]+\))?[#>][ \t]*(?P<cmd>.*)$"
-    )
+    own_prompt = prompt_line(host)
     blocks: list[tuple[str | None, list[str]]] = [(None, [])]
     for line in lines:
         match = own_prompt.match(line)

@@ -39,7 +39,7 @@ from dataclasses import replace
 from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.diagnose.checks.base import ConfigIssue
 from vpn_doctor.diagnose.checks.run import run_config_checks
-from vpn_doctor.diagnose.findings import Finding, Verdict
+from vpn_doctor.diagnose.findings import Finding, Verdict, severity_rank
 from vpn_doctor.diagnose.packet_tracer import build_packet_tracer_command, interpret_packet_tracer
 from vpn_doctor.diagnose.profiles import PeerProfile
 from vpn_doctor.diagnose.tunnel_context import TunnelContext
@@ -73,7 +73,6 @@ PEER_REFUSALS = frozenset(
 # retransmitted with the responder SPI still zero).
 _UNANSWERED = frozenset({"IKEV1_MM1_RESEND", "IKEV2_NO_RESPONSE"})
 TRACE_PREFIX = "packet-tracer: "
-_RANK = {"critical": 0, "warning": 1, "info": 2}
 
 
 def tunnel_config_issues(
@@ -151,7 +150,7 @@ def _blocks(blocks: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
 
 def _explained(finding: Finding, issues: Sequence[ConfigIssue]) -> Finding:
     """``finding`` with the configuration that explains it (see rule 1 of the module doc)."""
-    lead = min(issues, key=lambda i: _RANK.get(i.severity, 3))
+    lead = min(issues, key=lambda i: severity_rank(i.severity))
     remediation = _blocks(i.remediation for i in issues)
     meaning = " ".join(
         part for part in (finding.meaning, *(f"Configuration: {i.meaning}" for i in issues)) if part
@@ -227,7 +226,7 @@ def merge_config(
 
     extra = [
         _from_issues(issues)
-        for issues in sorted(live.values(), key=lambda i: _RANK.get(i[0].severity, 3))
+        for issues in sorted(live.values(), key=lambda i: severity_rank(i[0].severity))
     ]
     noted = [
         replace(

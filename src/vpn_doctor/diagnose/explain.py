@@ -22,7 +22,7 @@ from importlib import resources
 from typing import Any, Literal, cast
 
 from vpn_doctor import yaml_lines
-from vpn_doctor.diagnose.messages import CATALOGUE, FINDING_CODES, MessagePattern, lookup
+from vpn_doctor.diagnose.messages import FINDING_CODES, MessagePattern, catalogue, lookup
 from vpn_doctor.errors import InputError
 
 Kind = Literal["ike_state", "ikev2_status", "syslog", "finding"]
@@ -190,6 +190,6 @@ def explain(term: str) -> Explanation | None:
 def known_terms() -> list[str]:
     """Every term explain() answers for: hand-written keys and aliases plus catalogue ids."""
     terms = set(knowledge())
-    terms.update(p.syslog for p in CATALOGUE if p.syslog)
-    terms.update(p.id for p in CATALOGUE)
+    terms.update(p.syslog for p in catalogue() if p.syslog)
+    terms.update(p.id for p in catalogue())
     return sorted(terms)

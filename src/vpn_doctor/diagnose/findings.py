@@ -67,7 +67,11 @@ DIAGNOSIS_INCOMPLETE = "DIAGNOSIS_INCOMPLETE"
 ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE,)
 ALL_CODES: tuple[str, ...] = CONTRACT3_CODES + ENGINE_CODES
 
-_VERDICT_RANK: dict[str, int] = {"up": 0, "degraded": 1, "unknown": 2, "down": 3}
+#: The one verdict precedence, worst first (see the module docstring): exit codes, fleet
+#: states and every "worst of" in the project derive from it.
+VERDICT_PRECEDENCE: tuple[Verdict, ...] = ("down", "unknown", "degraded", "up")
+#: Severities, most severe first (SEVERITIES is in that order): sorting findings and issues.
+_SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 _VERDICT_EXIT: dict[str, int] = {
     "up": ExitCode.OK,
     "degraded": ExitCode.DEGRADED,
@@ -90,15 +94,27 @@ def default_verdict(severity: str) -> Verdict:
     return {"critical": "down", "warning": "degraded"}.get(severity, "up")  # type: ignore[return-value]
 
 
+def severity_rank(severity: str) -> int:
+    """Sort key, most severe first: critical 0, warning 1, info 2, anything else after."""
+    return _SEVERITY_RANK.get(severity, len(SEVERITIES))
+
+
+def verdict_rank(verdict: str) -> int:
+    """Sort key, worst first: down 0, unknown 1, degraded 2, up 3 (an unrecognised verdict
+    counts as unknown: it was not judged)."""
+    return VERDICT_PRECEDENCE.index(verdict) if verdict in VERDICT_PRECEDENCE else 1
+
+
 def worst_verdict(verdicts: list[str] | tuple[str, ...]) -> Verdict:
     """Worst of several verdicts by the precedence in the module docstring."""
     if not verdicts:
         return "unknown"
-    worst = max(verdicts, key=lambda v: _VERDICT_RANK.get(v, 2))
-    for verdict in VERDICTS:
-        if verdict == worst:
-            return verdict
-    return "unknown"
+    return VERDICT_PRECEDENCE[min(verdict_rank(v) for v in verdicts)]
+
+
+def verdict_exit_code(verdict: str) -> int:
+    """The exit code (and Nagios state) of one verdict: 0 up, 1 degraded, 2 down, 3 unknown."""
+    return _VERDICT_EXIT.get(verdict, ExitCode.UNKNOWN)
 
 
 def exit_code_for_verdicts(verdicts: list[str] | tuple[str, ...]) -> int:

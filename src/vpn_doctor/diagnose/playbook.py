@@ -29,14 +29,24 @@ A playbook is pure data. Two kinds of file live in the directory:
 ``says_yes``/``says_no``/``says`` are the readable path steps (``{placeholders}`` from
 :data:`~vpn_doctor.diagnose.tunnel_context.FACT_NAMES`); a branch without text is a quiet step.
 
+Two more kinds share the directory and are not trees: ``kind: messages`` (the debug/syslog
+catalogue, :mod:`vpn_doctor.diagnose.messages`) and ``kind: vocabulary`` (the words a
+playbook may use, :mod:`vpn_doctor.vocabulary`); a directory without them uses the shipped ones.
+A directory's own ``messages.yaml`` is validated and its ids are what ``debug_pattern`` may
+name; matching debug lines always uses the shipped catalogue.
+
 Everything is checked once, at load: the schema and unknown keys, that every predicate
-exists and accepts the given params, every reference resolves, every node is reachable from
-the root entry, there are no cycles, every leaf names a catalogue code, every placeholder is
-known. Errors are :class:`~vpn_doctor.errors.PlaybookError` naming the file, line and node.
+exists and accepts the given params, that every parameter value is a known word (an IKE state,
+a finding code, a severity, a message id: ``MM_WAIT_MSG22`` fails), every reference resolves,
+every node is reachable from the root entry, there are no cycles, every leaf names a
+catalogue code, every placeholder is known. Errors are
+:class:`~vpn_doctor.errors.PlaybookError` naming the file, line and node.
 """
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
 import inspect
 import re
 import string
@@ -48,11 +58,13 @@ from typing import Any
 import yaml
 
 from vpn_doctor.diagnose.findings import ALL_CODES, CONTRACT3_CODES, SEVERITIES, VERDICTS
+from vpn_doctor.diagnose.messages import STRENGTHS, catalogue, catalogue_file, load_catalogue
 from vpn_doctor.diagnose.predicates import REGISTRY
 from vpn_doctor.diagnose.tunnel_context import FACT_NAMES, TunnelContext
 from vpn_doctor.errors import PlaybookError
 from vpn_doctor.resources import playbooks_dir
-from vpn_doctor.yaml_lines import load_with_lines
+from vpn_doctor.vocabulary import Vocabulary, load_vocabulary, vocabulary, vocabulary_file
+from vpn_doctor.yaml_lines import parse_with_lines
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DECISION_KEYS = {"step", "when", "then", "else", "says_yes", "says_no"}
@@ -69,7 +81,9 @@ _LEAF_KEYS = {
     "alternatives",
 }
 _CATALOGUE_KEYS = {"severity", "verdict", "phase", "title", "meaning", "checks", "remediation"}
-_PHASES = {"phase1", "phase2", "tunnel", "engine"}
+#: Vocabularies whose predicates compare without case (ike_state_in, ike_role_is).
+_CASELESS = {"ike_states", "ike_roles"}
+_GLOB = re.compile(r"[*?\[]")
 
 
 @dataclass(frozen=True)
@@ -173,29 +187,79 @@ def load_playbooks(directory: Path | None = None) -> PlaybookSet:
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise PlaybookError(f"{directory}: no playbook files (*.yaml)")
-    catalogue: dict[str, CatalogueEntry] = {}
-    raw_books: list[tuple[str, dict[str, Any], dict[str, int]]] = []
-    for path in files:
-        data, lines = _read_yaml(path)
-        kind = data.get("kind")
-        if kind == "findings":
-            if catalogue:
-                raise PlaybookError(f"{path}: a second findings catalogue")
-            catalogue = _load_catalogue(str(path), data, lines)
-        elif kind == "playbook":
-            raw_books.append((str(path), data, lines))
-        else:
-            raise PlaybookError(f"{path}: 'kind' must be 'playbook' or 'findings', got {kind!r}")
-    if not catalogue:
+    # The shipped catalogue and vocabulary are read once per process, by their own modules.
+    shipped = {catalogue_file().resolve(), vocabulary_file().resolve()}
+    read = [(path, *_read_yaml(path)) for path in files if path.resolve() not in shipped]
+    kinds = {"findings", "playbook", "messages", "vocabulary"}
+    for path, data, _ in read:
+        if data.get("kind") not in kinds:
+            raise PlaybookError(
+                f"{path}: 'kind' must be one of {sorted(kinds)}, got {data.get('kind')!r}"
+            )
+    # The directory's own vocabulary and message catalogue if it has them, else the shipped.
+    vocabularies = [load_vocabulary(path) for path, data, _ in read if data["kind"] == "vocabulary"]
+    words = vocabularies[0] if vocabularies else vocabulary()
+    message_files = [path for path, data, _ in read if data["kind"] == "messages"]
+    patterns = load_catalogue(message_files[0]) if message_files else catalogue()
+    catalogue_files = [(p, d, lines) for p, d, lines in read if d["kind"] == "findings"]
+    if len(catalogue_files) > 1:
+        raise PlaybookError(f"{catalogue_files[1][0]}: a second findings catalogue")
+    if not catalogue_files:
         raise PlaybookError(f"{directory}: no findings catalogue (a file with kind: findings)")
-    return _build(raw_books, catalogue, tuple(str(f) for f in files))
+    path, data, lines = catalogue_files[0]
+    findings = _load_catalogue(str(path), data, lines, words)
+    raw_books = [(str(p), d, lines) for p, d, lines in read if d["kind"] == "playbook"]
+    known = _Words(words, findings, frozenset(p.id for p in patterns))
+    return _build(raw_books, findings, tuple(str(f) for f in files), known)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """Every vocabulary a predicate parameter may draw from, for one load."""
+
+    vocabulary: Vocabulary
+    catalogue: Mapping[str, CatalogueEntry]
+    message_ids: frozenset[str]
+
+    def known(self, name: str) -> tuple[str | int, ...]:
+        if name == "finding_codes":
+            return tuple(self.catalogue)
+        if name == "severities":
+            return SEVERITIES
+        if name == "strengths":
+            return STRENGTHS
+        if name == "message_ids":
+            return tuple(sorted(self.message_ids))
+        return self.vocabulary.lists[name]
+
+    def check(self, predicate: str, params: Mapping[str, Any], where: str) -> None:
+        """Every value of a vocabulary-backed parameter is a known word (globs match one)."""
+        for param, value in params.items():
+            name = self.vocabulary.parameters.get(param)
+            if name is None or value is None:
+                continue
+            known = self.known(name)
+            fold = name in _CASELESS
+            words = {str(k).upper() if fold else k for k in known}
+            for item in value if isinstance(value, list) else [value]:
+                key = str(item).upper() if fold and isinstance(item, str) else item
+                if isinstance(key, str) and _GLOB.search(key):
+                    if any(fnmatch.fnmatchcase(str(w), key) for w in words):
+                        continue
+                elif key in words and not isinstance(key, bool):
+                    continue
+                close = difflib.get_close_matches(str(item), [str(k) for k in known], n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {list(known)}"
+                raise PlaybookError(
+                    f"{where}: predicate '{predicate}': {param} {item!r} is not a known "
+                    f"{name.replace('_', ' ')[:-1]} ({self.vocabulary.file}: {name}); {hint}"
+                )
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse a file; also map node/finding keys to their line numbers for error messages."""
     try:
-        text = path.read_text(encoding="utf-8")
-        data, key_paths = load_with_lines(text)
+        data, key_paths = parse_with_lines(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise PlaybookError(f"{path}: cannot read YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -240,7 +304,7 @@ def _check_template(text: str, where: str, key: str) -> None:
 
 
 def _load_catalogue(
-    file: str, data: dict[str, Any], lines: dict[str, int]
+    file: str, data: dict[str, Any], lines: dict[str, int], words: Vocabulary
 ) -> dict[str, CatalogueEntry]:
     extra = set(data) - {"kind", "findings", "description"}
     if extra:
@@ -263,8 +327,9 @@ def _load_catalogue(
             raise PlaybookError(f"{where}: severity must be one of {SEVERITIES}")
         if verdict not in VERDICTS:
             raise PlaybookError(f"{where}: verdict must be one of {VERDICTS}")
-        if phase not in _PHASES:
-            raise PlaybookError(f"{where}: phase must be one of {sorted(_PHASES)}")
+        phases = words.lists["finding_phases"]
+        if phase not in phases:
+            raise PlaybookError(f"{where}: phase must be one of {sorted(map(str, phases))}")
         title = _text(entry.get("title"), where, "title")
         if not title:
             raise PlaybookError(f"{where}: needs a title")
@@ -284,7 +349,7 @@ def _load_catalogue(
     return catalogue
 
 
-def _condition(value: Any, where: str) -> Condition:
+def _condition(value: Any, where: str, words: _Words) -> Condition:
     if not isinstance(value, dict) or len(value) not in (1, 2):
         raise PlaybookError(f"{where}: 'when' must be {{predicate, params}}, all, any or not")
     if "predicate" in value:
@@ -300,14 +365,15 @@ def _condition(value: Any, where: str) -> Condition:
             inspect.signature(REGISTRY[name]).bind(None, **params)
         except TypeError as exc:
             raise PlaybookError(f"{where}: bad params for predicate '{name}': {exc}") from exc
+        words.check(name, params, where)
         return Condition(predicate=name, params=dict(params))
     if len(value) != 1:
         raise PlaybookError(f"{where}: a condition has exactly one of predicate/all/any/not")
     ((key, inner),) = value.items()
     if key == "not":
-        return Condition(negate=_condition(inner, where))
+        return Condition(negate=_condition(inner, where, words))
     if key in ("all", "any") and isinstance(inner, list) and inner:
-        parts = tuple(_condition(item, where) for item in inner)
+        parts = tuple(_condition(item, where, words) for item in inner)
         return Condition(all_of=parts) if key == "all" else Condition(any_of=parts)
     raise PlaybookError(f"{where}: unknown condition '{key}' (predicate/all/any/not)")
 
@@ -360,6 +426,7 @@ def _build(
     books: list[tuple[str, dict[str, Any], dict[str, int]]],
     catalogue: Mapping[str, CatalogueEntry],
     files: tuple[str, ...],
+    words: _Words,
 ) -> PlaybookSet:
     nodes: dict[str, Node] = {}
     roots: list[str] = []
@@ -387,7 +454,7 @@ def _build(
             where = f"{file}:{lines.get(str(node_id), 0)}: node '{qid}'"
             if not isinstance(node_id, str) or not _ID.match(node_id):
                 raise PlaybookError(f"{where}: node ids are lower_snake identifiers")
-            nodes[qid] = _node(qid, file, lines.get(node_id, 0), spec, where, name, catalogue)
+            nodes[qid] = _node(qid, file, lines.get(node_id, 0), spec, where, name, words)
     if len(roots) != 1:
         raise PlaybookError(f"exactly one playbook must have 'root: true' (found {len(roots)})")
     book = PlaybookSet(root=roots[0], nodes=nodes, catalogue=catalogue, files=files)
@@ -402,7 +469,7 @@ def _node(
     spec: Any,
     where: str,
     book: str,
-    catalogue: Mapping[str, CatalogueEntry],
+    words: _Words,
 ) -> Node:
     if not isinstance(spec, dict):
         raise PlaybookError(f"{where}: must be a mapping")
@@ -417,7 +484,7 @@ def _node(
             line=line,
             step=step,
             says=_text(spec.get("says"), where, "says"),
-            leaf=_leaf(spec, where, catalogue),
+            leaf=_leaf(spec, where, words.catalogue),
         )
     if True in spec or False in spec:
         raise PlaybookError(f"{where}: YAML reads 'yes:'/'no:' as booleans; use says_yes/says_no")
@@ -432,7 +499,7 @@ def _node(
         file=file,
         line=line,
         step=step,
-        when=_condition(spec["when"], where),
+        when=_condition(spec["when"], where, words),
         then=_qualify(spec["then"], book, where, "then"),
         otherwise=_qualify(spec["else"], book, where, "else"),
         yes=_text(spec.get("says_yes"), where, "says_yes"),

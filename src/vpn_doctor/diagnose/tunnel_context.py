@@ -20,11 +20,13 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpn_doctor.asa.states import PHASE1_UP, is_phase1_up
 from vpn_doctor.config_models import CryptoConfig, CryptoMapEntry
 from vpn_doctor.diagnose.checks.base import ConfigIssue
 from vpn_doctor.models import IkeSa, IpsecSa, ParseStatus, ProxyId, VpnSession
 
-ACTIVE_IKE_STATES = frozenset({"MM_ACTIVE", "AM_ACTIVE", "AG_ACTIVE", "READY", "UP-ACTIVE"})
+#: Kept for importers; the list itself is data (vpn_doctor.asa.states, vocabulary.yaml).
+ACTIVE_IKE_STATES = PHASE1_UP
 
 # Which command each data source comes from (for "could not determine" messages).
 SOURCE_COMMANDS = {
@@ -161,16 +163,16 @@ class TunnelContext:
         if not self.ike_sas:
             return None
         for sa in self.ike_sas:
-            if sa.state.upper() in ACTIVE_IKE_STATES and not sa.rekey:
+            if is_phase1_up(sa.state) and not sa.rekey:
                 return sa
         for sa in self.ike_sas:
-            if sa.state.upper() in ACTIVE_IKE_STATES:
+            if is_phase1_up(sa.state):
                 return sa
         return self.ike_sas[0]
 
     @property
     def phase1_up(self) -> bool:
-        return any(sa.state.upper() in ACTIVE_IKE_STATES for sa in self.ike_sas)
+        return any(is_phase1_up(sa.state) for sa in self.ike_sas)
 
     @property
     def encaps(self) -> int:

@@ -39,6 +39,7 @@ from vpn_doctor.asa.commands import DEFAULT_COLLECTION
 from vpn_doctor.collect.collector import collect
 from vpn_doctor.collect.credentials import CredentialSources
 from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
+from vpn_doctor.diagnose.findings import VERDICT_PRECEDENCE, verdict_exit_code
 from vpn_doctor.errors import (
     AuthenticationFailed,
     CollectionInterrupted,
@@ -61,7 +62,9 @@ from vpn_doctor.parse.device import parse_snapshot
 HostStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "error"]
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
 STATE_NAMES = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
-_SEVERITY_ORDER = {CRITICAL: 0, UNKNOWN: 1, WARNING: 2, OK: 3}
+#: Nagios states are the verdicts' exit codes (0 up, 1 degraded, 2 down, 3 unknown), so their
+#: order is the one verdict precedence: CRITICAL > UNKNOWN > WARNING > OK.
+_SEVERITY_ORDER = {verdict_exit_code(v): rank for rank, v in enumerate(VERDICT_PRECEDENCE)}
 _STATUS_BY_CODE: dict[int, HostStatus] = {
     ExitCode.UNREACHABLE: "unreachable",
     ExitCode.AUTH_FAILED: "auth_failed",
@@ -70,9 +73,14 @@ _STATUS_BY_CODE: dict[int, HostStatus] = {
 }
 
 
+def state_rank(state: int) -> int:
+    """Sort key, worst first: CRITICAL 0, UNKNOWN 1, WARNING 2, OK 3 (unrecognised: UNKNOWN)."""
+    return _SEVERITY_ORDER.get(state, 1)
+
+
 def worst_state(states: Sequence[int]) -> int:
     """CRITICAL > UNKNOWN > WARNING > OK; an empty run is UNKNOWN (nothing was checked)."""
-    return min(states, key=lambda s: _SEVERITY_ORDER.get(s, 1)) if states else UNKNOWN
+    return min(states, key=state_rank) if states else UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,9 @@ def _status_for(exc: VpnDoctorError) -> HostStatus:
     if isinstance(exc, CollectionInterrupted):
         return _STATUS_BY_CODE.get(exc.exit_code, "error")
     return "error"
+
+
+status_for = _status_for  # the exporter maps a probe's failure the same way
 
 
 def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from vpn_doctor.addresses import normalise_peer
+from vpn_doctor.asa.states import is_phase1_up
 from vpn_doctor.diagnose.engine import diagnose
 from vpn_doctor.diagnose.findings import (
     DiagnosisReport,
@@ -45,6 +46,7 @@ from vpn_doctor.diagnose.findings import (
     Severity,
     TunnelDiagnosis,
     Verdict,
+    severity_rank,
     worst_verdict,
 )
 from vpn_doctor.diagnose.profiles import load_profile
@@ -55,7 +57,6 @@ from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ProxyId, VpnSession
 HEALTHY = "TUNNEL_HEALTHY"
 SA_EXPIRING = "SA_EXPIRING_NO_REKEY"  # extension of Contract 3 (health check only)
 HEALTH_CODES: tuple[str, ...] = (SA_EXPIRING,)
-_RANK = {"critical": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class TunnelHealth:
     def worst(self) -> Finding | None:
         """The most severe problem; the first one among equals (the engine's order)."""
         problems = self.problems
-        return min(problems, key=lambda f: _RANK.get(f.severity, 3)) if problems else None
+        return min(problems, key=lambda f: severity_rank(f.severity)) if problems else None
 
     @property
     def phase1_state(self) -> str:
@@ -264,7 +265,7 @@ def _expiry_findings(expected: ExpectedTunnel, rec: _Records, threshold: int) ->
                 remediation=("check phase 2 rekey: lifetimes and PFS on both sides",),
             )
         )
-    active = [sa for sa in rec.ike if sa.state.upper() in ("MM_ACTIVE", "AM_ACTIVE", "READY")]
+    active = [sa for sa in rec.ike if is_phase1_up(sa.state)]
     if len(rec.ike) == 1 and active and not active[0].rekey:
         left = active[0].lifetime_remaining
         if left is not None and left <= threshold:

@@ -52,7 +52,7 @@ from vpn_doctor.collect.credentials import (
 from vpn_doctor.diagnose.profiles import available_profiles
 from vpn_doctor.errors import InputError, InventoryError
 from vpn_doctor.fleet.defaults import USERNAME_ENV as USERNAME_ENV
-from vpn_doctor.yaml_lines import error_line, load_with_lines
+from vpn_doctor.yaml_lines import error_line, parse_with_lines
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -136,7 +136,7 @@ def _load_yaml(path: Path, what: str) -> _Doc:
         raise InventoryError(f"{path}:{line}: duplicate key {key!r}")
 
     try:
-        data, lines = load_with_lines(text, on_duplicate=duplicate)
+        data, lines = parse_with_lines(text, on_duplicate=duplicate)
     except yaml.YAMLError as exc:
         number = error_line(exc)
         line = f":{number}" if number is not None else ""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from vpn_doctor.diagnose.findings import verdict_exit_code
 from vpn_doctor.fleet.check import (
     CRITICAL,
     OK,
@@ -25,6 +26,7 @@ from vpn_doctor.fleet.check import (
     UNKNOWN,
     WARNING,
     HostResult,
+    state_rank,
     worst_state,
 )
 from vpn_doctor.fleet.expectations import TunnelHealth
@@ -115,11 +117,10 @@ def problems(results: Sequence[HostResult]) -> list[tuple[int, str]]:
         if result.nagios == UNKNOWN and not result.expected:
             items.append((UNKNOWN, f"{result.host} no tunnel found"))
         for tunnel in result.expected:
-            state = {"down": CRITICAL, "unknown": UNKNOWN, "degraded": WARNING}.get(tunnel.verdict)
-            if state is not None:
+            state = verdict_exit_code(tunnel.verdict)  # the Nagios state of that verdict
+            if state != OK:
                 items.append((state, _tunnel_item(result, tunnel)))
-    order = {CRITICAL: 0, UNKNOWN: 1, WARNING: 2}
-    return sorted(items, key=lambda item: order.get(item[0], 3))  # stable: inventory order
+    return sorted(items, key=lambda item: state_rank(item[0]))  # stable: inventory order
 
 
 def status_line(results: Sequence[HostResult], summary: FleetSummary) -> str:

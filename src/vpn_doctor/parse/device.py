@@ -35,6 +35,7 @@ from vpn_doctor.asa.commands import (
     SHOW_VERSION,
     peer_filtered_commands,
 )
+from vpn_doctor.asa.output import ASA_SOFTWARE_VERSION
 from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.models import (
     DeviceInfo,
@@ -68,10 +69,6 @@ _IKEV1 = "show crypto ikev1 sa"
 _IKEV2 = "show crypto ikev2 sa"
 
 _HOSTNAME = re.compile(r"^(?P<host>\S+) up (?:\d+ (?:year|day|hour|min|sec)|\d)")
-_VERSION = re.compile(
-    r"(?:Cisco Adaptive Security Appliance|Cisco PIX Security Appliance|"
-    r"Cisco Firepower Threat Defense|Cisco ASA)[\w ]*?Software Version\s+(?P<version>\S+)"
-)
 _HARDWARE = re.compile(r"^Hardware:\s+(?P<model>[^,]+)")
 _MODEL_ID = re.compile(r"^Model Id:\s+(?P<model>\S+)")
 
@@ -86,7 +83,7 @@ def parse_version(text: str) -> DeviceInfo:
     hostname = version = model = ""
     prepared = prepare(text if isinstance(text, str) else "", SHOW_VERSION)
     for line in prepared.lines:
-        if not version and (match := _VERSION.search(line)):
+        if not version and (match := ASA_SOFTWARE_VERSION.search(line)):
             version = match.group("version")
         elif not hostname and (match := _HOSTNAME.match(line)):
             hostname = match.group("host")

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import textfsm
 
+from vpn_doctor.asa.output import PAGER, is_device_error
 from vpn_doctor.models import ParseResult, ParseStatus
 from vpn_doctor.resources import templates_dir
 
@@ -39,16 +40,9 @@ Row = dict[str, Any]
 MAX_LINE_WARNINGS = 20
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]")
-# The pager prompt, plus the up-to-14 spaces the ASA writes to erase it when the capture
-# lost the carriage returns (then the next line's text follows on the same line).
-_PAGER = re.compile(r"<-+\s*More\s*-+>[ ]{0,14}|--More--")
 # A device prompt, optionally followed by the echoed command: "fw1# show crypto isakmp sa",
 # "fw1/ctx(config)# ...", "fw1> ". Hostnames have no spaces, so an SA line never looks like it.
 _PROMPT = re.compile(r"^(?P<host>[A-Za-z0-9][\w.\-/]*)(?:\([\w\-/ .]*\))?[#>]\s*(?P<cmd>.*)$")
-_DEVICE_ERROR = re.compile(
-    r"^\s*(?:ERROR:.*|.*% ?Invalid input.*|.*Command authorization failed.*|% ?Incomplete command.*"
-    r"|% ?Ambiguous command.*|% ?Unknown command.*)$"
-)
 _INDEX_COMPLETION = re.compile(r"\[\[(.+?)\]\]")
 
 
@@ -138,9 +132,9 @@ def prepare(text: str, command: str) -> Prepared:
         pager_hits = 0
         unpaged: list[str] = []
         for line in lines:
-            if "More" in line and _PAGER.search(line):
+            if "More" in line and PAGER.search(line):
                 pager_hits += 1
-                line = _PAGER.sub("", line)
+                line = PAGER.sub("", line)
                 if not line.strip():
                     continue
             unpaged.append(line)
@@ -157,7 +151,7 @@ def prepare(text: str, command: str) -> Prepared:
     prepared.lines = lines
 
     if "ERROR" in text or "%" in text or "authorization" in text:
-        errors = [line.strip() for line in lines if _DEVICE_ERROR.match(line)]
+        errors = [line.strip() for line in lines if is_device_error(line)]
         if errors:
             prepared.device_error = " / ".join(errors[:3])
     return prepared

@@ -13,7 +13,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from vpn_doctor.diagnose.findings import DiagnosisReport, Finding, TunnelDiagnosis, peer_sort_key
+from vpn_doctor.diagnose.findings import (
+    VERDICTS,
+    DiagnosisReport,
+    Finding,
+    TunnelDiagnosis,
+    peer_sort_key,
+)
 
 VERDICT_WORDS = {
     "up": "up",
@@ -155,7 +161,7 @@ def contract2_problems(data: Any) -> list[str]:
             problems.append(f"{where} is not an object")
             continue
         problems += _typed(tunnel, _TUNNEL_KEYS, where)
-        if tunnel.get("verdict") not in ("up", "degraded", "down", "unknown"):
+        if tunnel.get("verdict") not in VERDICTS:
             problems.append(
                 f"{where}.verdict {tunnel.get('verdict')!r} not up|degraded|down|unknown"
             )

@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import ipaddress
-import re
 import signal
 import time
 from collections import deque
@@ -40,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from vpn_doctor.asa.output import SOFTWARE_VERSION, major_minor
 from vpn_doctor.collect.allowlist import check_allowed, expand_command
 from vpn_doctor.collect.debug.channel import DebugChannel, RawSession, ReplyKind, looks_like_debug
 from vpn_doctor.collect.debug.cleanup import (
@@ -72,8 +72,6 @@ IKEV1_LEVEL = 200
 IKEV2_LEVEL = 255
 STREAM_POLL_SECONDS = 0.02
 
-_VERSION = re.compile(r"Software Version\s+(\d+)\.(\d+)")
-_BARE_VERSION = re.compile(r"(\d+)\.(\d+)")
 # Typed commands that are clearly not packet-tracer arguments (an interface name comes first).
 _NOT_A_TRIGGER = frozenset(
     {
@@ -278,8 +276,8 @@ def build_trigger_command(
 
 def parse_version(text: str) -> tuple[int, int] | None:
     """(major, minor) from ``show version`` output or a bare version string ``9.12(4)``."""
-    match = _VERSION.search(text) or _BARE_VERSION.match(text.strip())
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    match = SOFTWARE_VERSION.search(text)
+    return major_minor(match.group("version") if match else text)
 
 
 def debug_commands(version: tuple[int, int] | None, ike_versions: Sequence[int]) -> list[str]:

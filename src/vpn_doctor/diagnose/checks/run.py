@@ -82,6 +82,7 @@ from vpn_doctor.diagnose.checks.traffic import (
     check_overlapping_subnets,
     check_proxy_mirror,
 )
+from vpn_doctor.diagnose.findings import severity_rank
 from vpn_doctor.diagnose.profiles import PeerProfile
 from vpn_doctor.models import IpsecSa
 
@@ -113,8 +114,6 @@ CHECKS: tuple[Check, ...] = (
     check_tunnel_count,
 )
 
-_RANK = {"critical": 0, "warning": 1, "info": 2}
-
 
 def run_config_checks(
     config: CryptoConfig,
@@ -142,7 +141,7 @@ def run_config_checks(
                 continue
             seen.add(key)
             issues.append(_named(issue, check))
-    return sorted(issues, key=lambda i: _RANK.get(i.severity, 3))
+    return sorted(issues, key=lambda i: severity_rank(i.severity))
 
 
 def _named(issue: ConfigIssue, check: Check) -> ConfigIssue:

@@ -19,15 +19,14 @@ from typing import Any, TypeVar
 import ntc_templates
 import textfsm
 
+from vpn_doctor.asa.output import is_device_error, is_pager_line
 from vpn_doctor.config_models import MASKED_SECRET
 from vpn_doctor.masking import mask_secrets
 from vpn_doctor.models import ParseResult, ParseStatus
 
 R = TypeVar("R")
 
-_ASA_ERROR = re.compile(r"^\s*(ERROR:|% ?Invalid input|% ?Incomplete command|% ?Ambiguous)")
 _PROMPT_ECHO = re.compile(r"^\S+(?:\([\w-]+\))?[#>]\s*\S")
-_PAGER = re.compile(r"^\s*<--- More --->\s*$")
 _PSK = re.compile(r"(pre-shared-key\s+hex\s+)(?!\*+(?:\s|$))\S+")
 
 
@@ -82,9 +81,9 @@ def prepare(text: str, col: Collector, *, keep_blank: bool = False) -> list[tupl
     out: list[tuple[int, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip()
-        if _PAGER.match(line) or (not line.strip() and not keep_blank):
+        if is_pager_line(line) or (not line.strip() and not keep_blank):
             continue
-        if _ASA_ERROR.match(line):
+        if is_device_error(line):
             col.device_error = True
             col.warnings.append(f"{col.command}: device error: {line.strip()}")
             continue
