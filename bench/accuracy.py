@@ -71,6 +71,13 @@ Results (200 tunnels each, 10% healthy controls by default):
     1     single  SSH      100%    0       0 / 22           -          (16.7 s, 16 workers)
     1     double  SSH      100%    0       0 / 18           182 / 182  (17.2 s, 16 workers)
 
+``--pasted FORM`` (offline) renders each case's outputs as a pasted terminal capture
+(bench/pasted_forms.py: ``flattened``, ``cr``, ``failover``, ``markdown``, ``cut`` or ``all``),
+reads it with ``--from-log``'s reader and scores top-1, "honest" (top-1 or ``unknown``) and
+confidently wrong. Seeds 1 / 2, n=200: flattened, cr, failover and markdown 100% top-1, no
+healthy tunnel flagged; cut 11.8% / 12.0% top-1, 79.8% / 76.6% honest, 36 / 43 confidently
+wrong (the log naming the cause is cut away; the engine then names the observed symptom).
+
 The SSH runs print the same tables as the offline runs of the same seed. Full run::
 
     for s in 1 2 3; do
@@ -98,6 +105,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/accuracy.py` from a checkout
     sys.path.insert(0, str(ROOT))
 
+from bench.pasted_forms import FORMS as PASTED_FORMS  # noqa: E402
 from mock_device.negotiation.config import (  # noqa: E402
     AWS,
     Endpoint,
@@ -325,8 +333,9 @@ def _diagnose(case: Case, outputs: dict[str, str]) -> Result:
     return Result(case, tuple(f.code for f in tunnel.findings), str(tunnel.verdict))
 
 
-def run_offline(cases: Sequence[Case]) -> list[Result]:
-    """Same outputs as over SSH, read straight from each scenario (no network)."""
+def run_offline(cases: Sequence[Case], keep: list[dict[str, str]] | None = None) -> list[Result]:
+    """Same outputs as over SSH, read straight from each scenario (no network); ``keep``
+    receives each case's outputs (the pasted forms render them)."""
     from mock_device.cli_emulation import logging_text
     from mock_device.outputs import OutputBook
 
@@ -342,8 +351,57 @@ def run_offline(cases: Sequence[Case]) -> list[Result]:
             text = book.lookup(command)
             if text is not None:
                 outputs[command] = text
+        if keep is not None:
+            keep.append(outputs)
+            continue
         results.append(_diagnose(case, outputs))
     return results
+
+
+def run_pasted(cases: Sequence[Case], form: str) -> list[Result]:
+    """The offline outputs rendered as a pasted terminal capture (bench/pasted_forms.py),
+    read back with ``diagnose --from-log``'s reader, then parsed and diagnosed."""
+    from bench.pasted_forms import capture
+    from vpn_doctor.collect.terminal_log import parse_terminal_log
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.parse.device import parse_snapshot
+
+    offline_outputs: list[dict[str, str]] = []
+    run_offline(cases, keep=offline_outputs)
+    results = []
+    for case, outputs in zip(cases, offline_outputs, strict=True):
+        text = capture(f"fw{case.index:04d}", outputs, form, seed=case.index)
+        try:
+            snapshot = parse_terminal_log(text, source=f"pasted:{form}")
+        except Exception as exc:  # a refusal is a result too (scored wrong)
+            results.append(Result(case, (), "", error=f"{type(exc).__name__}: {exc}"))
+            continue
+        report = diagnose(parse_snapshot(snapshot), case.spec.peer.address)
+        tunnel = report.tunnels[0] if report.tunnels else None
+        if tunnel is None:
+            results.append(Result(case, (), "", error="no tunnel in the report"))
+            continue
+        codes = tuple(f.code for f in tunnel.findings)
+        results.append(Result(case, codes, str(tunnel.verdict)))
+    return results
+
+
+def pasted_summary(results: Sequence[Result]) -> dict[str, Any]:
+    """Right (top-1), honest (right, or `unknown`), confidently wrong, healthy flagged."""
+    faulted = [r for r in results if r.case.spec.faults]
+    healthy = [r for r in results if not r.case.spec.faults]
+    honest = [r for r in faulted if r.correct or r.verdict == "unknown"]
+    return {
+        "faulted": len(faulted),
+        "top1_correct": sum(r.correct for r in faulted),
+        "honest": len(honest),
+        "confidently_wrong": len(faulted) - len(honest),
+        "healthy": len(healthy),
+        "healthy_flagged_not_unknown": sum(
+            r.healthy_flagged and r.verdict != "unknown" for r in healthy
+        ),
+        "errors": sum(bool(r.error) for r in results),
+    }
 
 
 def run_ssh(cases: Sequence[Case], workers: int = 16,
@@ -456,6 +514,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--healthy-share", type=float, default=0.1, metavar="F",
                         help="share of healthy controls (default 0.1)")  # fmt: skip
     parser.add_argument("--offline", action="store_true", help="no SSH: read the scenarios")
+    parser.add_argument("--pasted", metavar="FORM", choices=[*PASTED_FORMS, "all"],
+                        help="offline, rendered as a pasted capture: "
+                             f"{', '.join(PASTED_FORMS)} or all")  # fmt: skip
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--json", type=Path, metavar="FILE", help="write per-case results")
     parser.add_argument("--show-failures", action="store_true")
@@ -463,6 +524,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     cases = generate(args.n, args.seed, double=args.double, healthy_share=args.healthy_share)
+    if args.pasted:
+        return _main_pasted(args, cases, started)
     results = run_offline(cases) if args.offline else run_ssh(cases, workers=args.workers)
     elapsed = time.perf_counter() - started
     mode = "offline" if args.offline else "over SSH"
@@ -483,6 +546,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.write_text(
             json.dumps({"summary": totals, "cases": [_case_json(r) for r in results]}, indent=1)
         )
+    return 0
+
+
+def _main_pasted(args: argparse.Namespace, cases: list[Case], started: float) -> int:
+    forms = PASTED_FORMS if args.pasted == "all" else (args.pasted,)
+    print(f"{len(cases)} tunnels, seed {args.seed}, {'double' if args.double else 'single'} "
+          "faults, offline, pasted forms\n")  # fmt: skip
+    print("| form | faulted | top-1 | honest (top-1 or unknown) | confidently wrong "
+          "| healthy flagged | errors |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    all_results: dict[str, list[Result]] = {}
+    for form in forms:
+        results = run_pasted(cases, form)
+        all_results[form] = results
+        s = pasted_summary(results)
+        n = s["faulted"] or 1
+        print(f"| {form} | {s['faulted']} | {100 * s['top1_correct'] / n:.1f}% "
+              f"| {100 * s['honest'] / n:.1f}% | {s['confidently_wrong']} "
+              f"| {s['healthy_flagged_not_unknown']} / {s['healthy']} "
+              f"| {s['errors']} |")  # fmt: skip
+        if args.show_failures:
+            for r in results:
+                if not (r.correct or r.verdict == "unknown") and r.case.spec.faults:
+                    print(f"  {form}: {json.dumps(_case_json(r))}")
+    print(f"\n{time.perf_counter() - started:.1f} s")
+    if args.json:
+        args.json.write_text(json.dumps({
+            form: {"summary": pasted_summary(rs), "cases": [_case_json(r) for r in rs]}
+            for form, rs in all_results.items()}, indent=1))  # fmt: skip
     return 0
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/run_all.py`: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import bench_diagnose, bench_fleet, bench_parse, bench_startup
+from bench import bench_diagnose, bench_fleet, bench_parse, bench_startup, bench_watch
 from bench.common import Section, Target, targets_table
 
 BENCHES: dict[str, Callable[[bool], Section]] = {
@@ -30,6 +30,7 @@ BENCHES: dict[str, Callable[[bool], Section]] = {
     "parse": bench_parse.run,
     "fleet": bench_fleet.run,
     "startup": bench_startup.run,
+    "watch": bench_watch.run,
 }
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.md"
 

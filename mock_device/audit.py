@@ -32,6 +32,7 @@ class AuditEntry:
     accepted: bool
     at: float
     kind: str = "command"
+    config_change: bool = False
 
 
 class AuditLog:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from mock_device.audit import PASSWORD_MASK
@@ -25,6 +25,8 @@ BANNER = "Type help or '?' for a list of available commands.\n"
 INVALID = "ERROR: % Invalid input detected at '^' marker."
 INCOMPLETE = "ERROR: % Incomplete command"
 MAX_ENABLE_ATTEMPTS = 3
+# Verbs that change the configuration (or the saved/booted image) even outside config mode.
+CONFIG_CHANGE_VERBS = frozenset({"configure", "write", "copy", "reload"})
 
 
 class Mode(enum.Enum):
@@ -57,9 +59,10 @@ class DeviceContext:
         vocabulary = Vocabulary()
         for command in scenario.commands:
             vocabulary.extend(command)
-        return cls(
-            scenario, OutputBook(scenario), vocabulary, DebugState(), list(scenario.logging_buffer)
+        debug = DebugState(
+            dict(scenario.debug_levels_at_start), list(scenario.debug_conditions_at_start)
         )
+        return cls(scenario, OutputBook(scenario), vocabulary, debug, list(scenario.logging_buffer))
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Reply:
     audit_text: str = ""
     kind: str = "command"
     privileged: bool = False
+    config_change: bool = False
 
 
 @dataclass
@@ -131,6 +135,19 @@ class CliSession:
         text = line.strip()
         if not text:
             return Reply(prompt=self.prompt, privileged=privileged, audit_text="")
+        in_config = self.mode is Mode.CONFIG
+        reply = self._command(line, text, privileged)
+        words = reply.audit_text.split()
+        if in_config or (words and self._is_change_verb(words[0])):
+            reply = replace(reply, config_change=True)
+        return reply
+
+    def _is_change_verb(self, word: str) -> bool:
+        """``conf``, ``wr`` ...: a unique prefix of a configuration-changing verb."""
+        matches = [v for v in CONFIG_CHANGE_VERBS if v.startswith(word.lower())]
+        return len(matches) == 1 or word.lower() in CONFIG_CHANGE_VERBS
+
+    def _command(self, line: str, text: str, privileged: bool) -> Reply:
         command_part, _, pipe_part = text.partition("|")
         words = command_part.split()
         if not words:
@@ -291,7 +308,7 @@ class CliSession:
                 for p in self.device.debug.condition_peers
             )
         if canonical == "show logging":
-            return logging_text(self.device.logging, self.monitor)
+            return logging_text([*self.device.logging, *self.device.book.log_lines()], self.monitor)
         found = self.device.book.lookup(canonical)
         return found if found is not None else ""
 

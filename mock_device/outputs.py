@@ -11,9 +11,11 @@ Pipes (`| include` etc.) are applied afterwards with ASA semantics (regex, per l
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from functools import lru_cache
 
-from mock_device import render
+from mock_device import motion, render
 from mock_device.scenario import Scenario
 
 ISAKMP = "show crypto isakmp sa"
@@ -26,21 +28,40 @@ SESSIONDB = "show vpn-sessiondb detail l2l"
 class OutputBook:
     """Resolve canonical show commands to output text for one scenario."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, clock: Callable[[], float] | None = None) -> None:
         self.scenario = scenario
         self._cache: dict[str, str | None] = {}
+        started = time.monotonic()
+        # Seconds since the device started: tunnels with `motion:` are rendered as they are
+        # at that instant (and never cached); the others render once.
+        self.elapsed: Callable[[], float] = clock or (lambda: time.monotonic() - started)
+        self._moving = motion.moving(scenario.tunnels)
 
     def lookup(self, canonical: str) -> str | None:
         """Output text (\\n line endings) or None when the scenario has nothing for it."""
+        if self._moving:
+            return self._resolve(canonical)
         if canonical not in self._cache:
             self._cache[canonical] = self._resolve(canonical)
         return self._cache[canonical]
+
+    def log_lines(self) -> list[str]:
+        """Syslog lines the moving tunnels have produced so far (teardowns)."""
+        if not self._moving or self.scenario.tunnels is None:
+            return []
+        return motion.teardown_log_lines(self.scenario.tunnels, self.elapsed())
+
+    def _tunnels_now(self) -> tuple[render.TunnelSpec, ...] | None:
+        tunnels = self.scenario.tunnels
+        if tunnels is None or not self._moving:
+            return tunnels
+        return motion.specs_at(tunnels, self.elapsed())
 
     def _resolve(self, command: str) -> str | None:
         explicit = self.scenario.commands
         if command in explicit:
             return explicit[command]
-        tunnels = self.scenario.tunnels
+        tunnels = self._tunnels_now()
         words = command.split()
         if command in (IKEV1, IKEV2):
             if ISAKMP in explicit:

@@ -57,6 +57,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mock_device.motion import Motion, parse_motion
 from vpn_doctor.addresses import is_ip
 
 IKEV1_UP = frozenset({"MM_ACTIVE", "AM_ACTIVE"})
@@ -96,6 +97,7 @@ _SPEC_KEYS = frozenset(
         "seq",
         "acl",
         "connection",
+        "motion",
     }
 )
 
@@ -144,6 +146,9 @@ class TunnelSpec:
     acl: str
     connection: str
     position: int
+    motion: Motion | None = None  # how it changes with time (mock_device/motion.py)
+    generation: int = 0  # how many times the SA was rebuilt (new SPIs each time)
+    session_age: int | None = None  # seconds the session is up (motion: grows, restarts)
 
     @property
     def phase1_up(self) -> bool:
@@ -268,6 +273,7 @@ def parse_tunnel_spec(data: Mapping[str, Any], position: int) -> TunnelSpec:
         acl=_want(data, "acl", str, f"outside_cryptomap_{seq}"),
         connection=_want(data, "connection", str, peer_ip),
         position=position,
+        motion=parse_motion(data["motion"]) if data.get("motion") is not None else None,
     )
 
 
@@ -348,7 +354,11 @@ def _ikev2_hash(t: TunnelSpec) -> str:
 
 
 def _spis(t: TunnelSpec, pair: int) -> tuple[int, int]:
-    h = _digest("spi", t.peer, t.position, pair)
+    h = (
+        _digest("spi", t.peer, t.position, pair)
+        if t.generation == 0
+        else _digest("spi", t.peer, t.position, pair, t.generation)
+    )
     return (h & 0xFFFFFFFF) | 0x10000000, ((h >> 32) & 0xFFFFFFFF) | 0x10000000
 
 
@@ -559,10 +569,15 @@ def _duration(seconds: int) -> str:
     return f"{prefix}{hours}h:{minutes:02d}m:{secs:02d}s"
 
 
+def session_age(t: TunnelSpec) -> int:
+    """The session's Duration for a tunnel that does not move (derived, stable)."""
+    return 60 + _digest("session", t.peer, t.position) % (40 * 86400)
+
+
 def _session(t: TunnelSpec) -> list[str]:
     h = _digest("session", t.peer, t.position)
     index = 1 + h % 60000
-    up_seconds = 60 + h % (40 * 86400)
+    up_seconds = t.session_age if t.session_age is not None else session_age(t)
     login = _BASE_TIME - _dt.timedelta(seconds=up_seconds)
     login_text = f"{login:%H:%M:%S} UTC {login:%a %b} {login.day} {login.year}"
     ike = f"IKEv{t.ike}"

@@ -186,6 +186,10 @@ class MockAsa:
             if e.kind == "command" and e.command and (session is None or e.session == session)
         ]
 
+    def config_changes(self) -> list[AuditEntry]:
+        """Audit entries a real ASA would log as configuration changes (must stay empty)."""
+        return [e for e in self.audit if e.config_change]
+
     @property
     def debug_state(self) -> DebugState:
         """A snapshot of the device-wide debug state."""

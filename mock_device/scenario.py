@@ -27,6 +27,7 @@ _TOP_KEYS = frozenset(
         "delay_ms", "expect", "commands", "tunnels", "debug", "logging_buffer",
         "why", "notes",  # free text for the humans and tests; the mock ignores them
         "model",  # derived outputs: mock_device/negotiation (explicit `commands:` win)
+        "debug_at_start",  # debug left on by an earlier session: {levels: {}, conditions: []}
     }
 )  # fmt: skip
 _DEBUG_KEYS = frozenset({"peer", "interval_ms", "repeat", "lines", "drop_after_lines"})
@@ -69,6 +70,10 @@ class Scenario:
     tunnels: tuple[TunnelSpec, ...] | None = None  # None: no `tunnels:` key at all
     debug: DebugSpec | None = None
     logging_buffer: tuple[str, ...] = ()
+    # Debug already on when the mock starts (left by an earlier session, as on a real box):
+    # facility ("ikev1", "ikev2 protocol", ...) -> level, and `debug crypto condition` peers.
+    debug_levels_at_start: Mapping[str, int] = field(default_factory=dict)
+    debug_conditions_at_start: tuple[str, ...] = ()
     source: Path | None = None
 
     def replace(self, **changes: Any) -> Scenario:
@@ -206,6 +211,17 @@ def _build(
 
     buffer = get("logging_buffer", list, [])
     expect = get("expect", dict, {})
+    at_start = get("debug_at_start", dict, {})
+    if set(at_start) - {"levels", "conditions"}:
+        raise fail("debug_at_start", "only `levels` and `conditions` are known")
+    levels = at_start.get("levels") or {}
+    conditions = at_start.get("conditions") or []
+    if not isinstance(levels, dict) or not all(
+        isinstance(v, int) and 1 <= v <= 255 for v in levels.values()
+    ):
+        raise fail("debug_at_start", "levels: expected {facility: level 1-255}")
+    if not isinstance(conditions, list):
+        raise fail("debug_at_start", "conditions: expected a list of peer addresses")
     return Scenario(
         name=name,
         description=get("description", str, ""),
@@ -219,5 +235,7 @@ def _build(
         tunnels=tunnels,
         debug=debug,
         logging_buffer=tuple(str(x) for x in buffer),
+        debug_levels_at_start={str(k): int(v) for k, v in levels.items()},
+        debug_conditions_at_start=tuple(str(c) for c in conditions),
         source=path,
     )

@@ -179,6 +179,7 @@ class ShellSession:
                 reply.accepted,
                 time.time(),
                 reply.kind,
+                reply.config_change,
             )
         )
         if reply.debug_changed:

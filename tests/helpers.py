@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mock_device import MockAsa, Scenario, load_scenario
+from mock_device.cli_emulation import DeviceContext
 from mock_device.outputs import OutputBook
 from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS
 from vpn_doctor.collect.driver import ConnectionSettings
@@ -66,6 +67,8 @@ def scenario_snapshot(scenario: Scenario) -> Snapshot:
             outputs[command] = text
     if scenario.logging_buffer:
         outputs["show logging"] = "\n".join(scenario.logging_buffer)
+    # what `show debug` prints at login (debug left on by an earlier session, or nothing)
+    outputs["show debug"] = DeviceContext.for_scenario(scenario).debug.show_debug()
     return Snapshot(
         outputs=outputs,
         debug_lines=scenario.debug.lines if scenario.debug else (),

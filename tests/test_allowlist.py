@@ -49,7 +49,6 @@ from vpn_doctor.errors import CommandNotAllowed, ExitCode
         ("terminal monitor", "terminal monitor"),
         ("term mon", "terminal monitor"),
         ("terminal no monitor", "terminal no monitor"),
-        ("terminal width 511", "terminal width 511"),
         (
             "packet-tracer input outside tcp 198.51.100.7 1025 10.1.1.10 443",
             "packet-tracer input outside tcp 198.51.100.7 1025 10.1.1.10 443",
@@ -139,11 +138,21 @@ def test_allowed_commands_are_normalised(typed: str, canonical: str) -> None:
         "debug crypto condition peer 203.0.113.9 extra",
         "undebug crypto isakmp",
         "undebug",
-        "no debug crypto ca",
         "no terminal monitor",
         # terminal settings that are not simple
         "terminal pager abc",
         "terminal width 9999",
+        "terminal width 511",  # configuration mode on the ASA: never
+        "term wid 511",
+        # output redirection, heavy commands, unbounded lines (issue 13)
+        "show running-config > disk0:/run.txt",
+        "show run | redirect disk0:/x",
+        "show run | append disk0:/x",
+        "show run | tee disk0:/x",
+        "show tech-support",
+        "sh tech",
+        "show tech-support detail",
+        "show version " + "x" * 600,
         "terminal interactive",
         # packet-tracer without input
         "packet-tracer output",
@@ -192,3 +201,19 @@ def test_arguments_keep_their_case() -> None:
         "show running-config tunnel-group AWS-Tunnel1"
     )
     assert check_allowed("show run | include Key") == "show running-config | include Key"
+
+
+def test_undo_of_any_crypto_debug_is_allowed() -> None:
+    # `vpn-doctor undebug` turns off whatever crypto debug `show debug` lists
+    assert check_allowed("no debug crypto ca") == "no debug crypto ca"
+    assert check_allowed("no debug crypto engine 1") == "no debug crypto engine 1"
+
+
+def test_show_tech_support_only_when_asked_for() -> None:
+    assert check_allowed("sh tech", allow_tech_support=True) == "show tech-support"
+    assert check_allowed("show tech-support", allow_tech_support=True) == "show tech-support"
+
+
+def test_filters_may_still_contain_angle_brackets() -> None:
+    # Only the command part may not redirect; a filter regex is just a regex.
+    assert check_allowed("show logging | include ->") == "show logging | include ->"

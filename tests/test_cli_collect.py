@@ -10,11 +10,13 @@ from types import TracebackType
 from typing import Any
 
 import pytest
+import yaml
 from rich.console import Console
 
 from vpn_doctor import cli
 from vpn_doctor.cli import collect as cli_collect
 from vpn_doctor.collect import driver
+from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS
 from vpn_doctor.errors import CommandRejected, DeviceUnreachable, ExitCode, SessionLost
 from vpn_doctor.models import (
     DeviceInfo,
@@ -136,9 +138,12 @@ def test_partial_snapshot_is_saved_on_failure(
     assert code == ExitCode.TIMEOUT
     err = capsys.readouterr().err
     assert "partial snapshot (2 commands) saved to" in err
-    assert "collection stopped after 2 of 4 commands" in err
+    assert f"collection stopped after 2 of {len(DIAGNOSE_COMMANDS)} commands" in err
     names = sorted(p.name for p in (tmp_path / "snap").iterdir())
     assert names == ["meta.yaml", "show_crypto_isakmp_sa.txt", "show_version.txt"]
+    meta = yaml.safe_load((tmp_path / "snap" / "meta.yaml").read_text())
+    assert meta["partial"] is True
+    assert f"stopped after 2 of {len(DIAGNOSE_COMMANDS)}" in meta["partial_reason"]
 
 
 def test_connect_failure_exit_code_and_nothing_saved(
@@ -166,11 +171,12 @@ def test_peer_variants(tmp_path: Path) -> None:
     assert (tmp_path / "s" / "show_crypto_ipsec_sa_peer_203.0.113.9.txt").is_file()
 
 
-def test_no_password_source_is_input_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_no_password_source_is_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("VPN_DOCTOR_PASSWORD", raising=False)
     code = cli.main(["collect", "192.0.2.1", "--username", "u", "--save", str(tmp_path / "s")])
-    assert code == ExitCode.BAD_INPUT
+    assert code == ExitCode.USAGE
     assert "--password-env" in capsys.readouterr().err
 
 

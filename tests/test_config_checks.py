@@ -13,7 +13,7 @@ import yaml
 
 from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.diagnose.checks.run import CHECKS, ConfigIssue, run_config_checks
-from vpn_doctor.diagnose.findings import CONTRACT3_CODES
+from vpn_doctor.diagnose.findings import ALL_CODES
 from vpn_doctor.diagnose.profiles import PeerProfile, load_profile
 from vpn_doctor.models import IpsecSa, ParseStatus
 from vpn_doctor.parse.config.sections import parse_crypto_config
@@ -72,10 +72,10 @@ def test_case(case: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_issue_shape(case: Path) -> None:
-    """Every issue: a Contract 3 code, evidence, read-only checks, a reason."""
+    """Every issue: a Contract 3 code (or addition), evidence, read-only checks, a reason."""
     _, issues = _run(case)
     for issue in issues:
-        assert issue.code in CONTRACT3_CODES
+        assert issue.code in ALL_CODES
         assert issue.severity in ("critical", "warning", "info")
         assert issue.evidence and all(line.strip() for line in issue.evidence), issue.title
         assert issue.checks and all(c.startswith("show ") for c in issue.checks)

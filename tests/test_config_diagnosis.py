@@ -19,6 +19,7 @@ import pytest
 
 from mock_device import load_scenario, scenario_names
 from vpn_doctor import cli
+from vpn_doctor.asa.commands import SHOW_RUN_NAMES, logging_filter
 from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS, peer_first_round, peer_second_round
 from vpn_doctor.diagnose.checks.base import ConfigIssue
 from vpn_doctor.diagnose.config_evidence import merge_config
@@ -31,8 +32,8 @@ from helpers import login_args
 
 CONFIG_SCENARIOS = [name for name in scenario_names() if name.startswith("config_")]
 # Round trips of `diagnose HOST --peer X` (commands typed after login, terminal setup
-# excluded): round 1 (4 filtered state commands + crypto map + filtered log) + round 2.
-MAX_PEER_COMMANDS = 13
+# excluded): round 1 (4 filtered state commands + crypto map + names + filtered log) + round 2.
+MAX_PEER_COMMANDS = 14
 # A certificate-authenticated tunnel (tunnel-group trust-point / ikev2 certificate auth / crypto
 # map `set trustpoint`) adds exactly one command, `show crypto ca certificates`; pre-shared-key
 # tunnels keep MAX_PEER_COMMANDS and never send it.
@@ -58,7 +59,7 @@ def _typed(mock: Any) -> list[str]:
         c
         for c in mock.commands()
         if not c.startswith(("terminal", "enable", "show curpriv"))
-        and c not in ("exit", "logout", "configure terminal", "end")
+        and c not in ("exit", "logout", "show debug")
     ]
 
 
@@ -168,7 +169,8 @@ def test_peer_rounds_follow_the_crypto_map() -> None:
         f"show crypto ipsec sa peer {peer}",
         f"show vpn-sessiondb detail l2l filter ipaddress {peer}",
         "show running-config crypto map",
-        f"show logging | include {peer}",
+        SHOW_RUN_NAMES,
+        logging_filter(peer),
     )
     snap = Snapshot(outputs={c: scenario.commands.get(c, "") for c in first})
     second = peer_second_round(peer, snap)
@@ -255,9 +257,9 @@ def test_merge_contradicted_issue_is_info() -> None:
     assert verdict == "up"
     assert [(f.code, f.severity) for f in findings] == [
         ("TUNNEL_HEALTHY", "info"),
-        ("IKE_AUTH_FAILED", "info"),
+        ("CONFIG_NOTE", "info"),  # its own code: a healthy tunnel carries no fault code
     ]
-    assert "not the current cause (phase 1 is up)" in findings[1].title
+    assert "not the current cause (phase 1 is up): IKE_AUTH_FAILED:" in findings[1].title
 
 
 def test_merge_warning_on_healthy_tunnel_leads_and_degrades() -> None:
@@ -270,3 +272,26 @@ def test_merge_warning_on_healthy_tunnel_leads_and_degrades() -> None:
 def test_no_config_no_change() -> None:
     leaf = _leaf("IKE_NO_SA")
     assert merge_config(_ctx(), "down", [leaf]) == ("down", (leaf,))
+
+
+@pytest.mark.e2e
+def test_live_peer_by_name(mock_asa: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--peer NAME` on a live device: resolved through `show running-config names` before
+    any per-peer command (those need the address)."""
+    from dataclasses import replace
+
+    scenario = load_scenario("config_PFS_ONE_SIDE")
+    peer = scenario.expect["peer"]
+    names = {**scenario.commands, SHOW_RUN_NAMES: f"name {peer} BRANCH-LYON\n"}
+    mock = mock_asa(replace(scenario, commands=names))
+    monkeypatch.setenv("VD_TEST_PASSWORD", mock.password)
+    monkeypatch.setenv("VD_TEST_SECRET", mock.secret)
+    code, data = _run(_argv(mock, "--peer", "BRANCH-LYON"))
+    assert code == {"up": 0, "degraded": 1, "down": 2, "unknown": 3}[scenario.expect["verdict"]]
+    assert [t["peer"] for t in data["tunnels"]] == [peer]
+    _check_first(data, scenario.expect)
+    typed = _typed(mock)
+    assert typed.index(SHOW_RUN_NAMES) < typed.index(f"show crypto ipsec sa peer {peer}")
+    with contextlib.redirect_stdout(io.StringIO()):
+        unknown = cli.main(_argv(mock, "--peer", "NO-SUCH-NAME"))
+    assert unknown == InputError.exit_code

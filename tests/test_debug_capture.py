@@ -348,8 +348,8 @@ def test_sigterm_is_turned_into_a_clean_stop(asa: Asa) -> None:
 
 @pytest.mark.parametrize(
     ("signum", "exit_code"),
-    [(signal.SIGTERM, 143), (signal.SIGINT, ExitCode.INTERRUPTED)],
-    ids=["sigterm", "ctrl-c"],
+    [(signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, ExitCode.INTERRUPTED)],
+    ids=["sigterm", "sighup", "ctrl-c"],
 )
 def test_signal_from_another_thread(asa: Asa, signum: int, exit_code: int) -> None:
     mock = asa.start("mm_wait_msg6")
@@ -406,7 +406,12 @@ def test_session_lost_mid_capture_reconnects_and_undoes(asa: Asa, how: str) -> N
     assert "reconnected" in str(exc)
     assert any("reconnected" in note for note in capture.notes)
     assert {step.via for step in capture.cleanup_log} == {"reconnect"}
-    assert capture.total_lines >= 8
+    if how == "drop_after_lines":
+        # Exactly what the device sent before it dropped: the last line arrives together
+        # with the close and used to be lost about 1 run in 20 (issue 13); it never is now.
+        assert capture.total_lines == 8
+    else:
+        assert capture.total_lines >= 12
     assert_contiguous(capture.lines)
     # A second SSH session typed the undo.
     undo_sessions = {e.session for e in mock.audit if e.command == "undebug all"}

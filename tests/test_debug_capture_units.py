@@ -15,6 +15,7 @@ import signal
 from collections.abc import Iterator
 
 import pytest
+from netmiko.exceptions import ReadException
 from rich.console import Console
 
 from vpn_doctor.cli.debug_options import (
@@ -40,7 +41,7 @@ from vpn_doctor.collect.debug.cleanup import (
     leftover_debugs,
     manual_instructions,
 )
-from vpn_doctor.errors import DeviceTimeout
+from vpn_doctor.errors import DeviceTimeout, SessionLost
 from vpn_doctor.report.debug_view import DebugView
 
 DBG = "Nov 22 10:00:0{} [IKEv1]IP = 203.0.113.9, line {}"
@@ -402,3 +403,74 @@ def test_failure_before_any_debug_says_nothing_was_turned_on() -> None:
     assert "no debug had been turned on yet" in str(info.value)
     assert info.value.exit_code == 12
     assert device.written == ["show version"]  # and no undo was needed
+
+
+class DroppedAsa(FakeAsa):
+    """A session that died with bytes still buffered: reads return them, then fail."""
+
+    def read_available(self) -> str:
+        data = super().read_available()
+        if not data:
+            raise SessionLost("SSH session lost (ReadException)", host=self.host)
+        return data
+
+
+def test_a_line_buffered_when_the_session_dropped_is_kept_before_reconnecting() -> None:
+    """Deterministic form of the old 1-in-20 flake: the device's last debug line arrived
+    together with the close; the cleanup drains it before logging in again to undo."""
+    device = DroppedAsa()
+    order: list[str] = []
+
+    def factory(settings: object) -> FakeAsa:
+        order.append("reconnect")
+        return FakeAsa()
+
+    channel = DebugChannel(device, order.append)
+    cleanup = DebugCleanup(
+        channel, settings=object(), timeout=1.0, session_factory=factory, on_debug_line=order.append
+    )
+    cleanup.arm()
+    device.push(f"{DBG.format(1, 7)}\r\n{DBG.format(1, 8)}\r\n")
+    result = cleanup.run(session_usable=False)
+    assert result.verified and result.reconnected
+    assert order[:3] == [DBG.format(1, 7), DBG.format(1, 8), "reconnect"]
+
+
+class _RacingChannel:
+    """paramiko's channel as seen by netmiko when the last bytes and the close arrive between
+    an empty read and the closed check."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.eof_received = False
+        self.buffer = b""
+
+    def recv_ready(self) -> bool:
+        return bool(self.buffer)
+
+    def recv(self, size: int) -> bytes:
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
+
+
+def test_driver_read_drains_data_that_arrived_with_the_close() -> None:
+    from vpn_doctor.collect.driver import _AsaConnection
+
+    reads = iter(["", "last line\n"])
+    conn = object.__new__(_AsaConnection)
+    conn.remote_conn = _RacingChannel()
+    conn.remote_conn.closed = True  # the close has been seen
+
+    def base_read(self: object) -> str:
+        return next(reads, "")
+
+    import netmiko.cisco.cisco_asa_ssh as asa_module
+
+    original = asa_module.CiscoAsaSSH.read_channel
+    asa_module.CiscoAsaSSH.read_channel = base_read  # type: ignore[method-assign]
+    try:
+        assert conn.read_channel() == "last line\n"
+        with pytest.raises(ReadException):
+            conn.read_channel()
+    finally:
+        asa_module.CiscoAsaSSH.read_channel = original  # type: ignore[method-assign]

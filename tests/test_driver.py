@@ -162,7 +162,8 @@ def test_run_uses_anchored_expect_string_and_normalises() -> None:
     conn.outputs["show crypto isakmp sa"] = "There are no IKEv1 SAs"
     with AsaSession(make_settings(), connection_factory=factory_for(conn)) as session:
         assert session.run("sh cry isa sa") == "There are no IKEv1 SAs"
-    command, kwargs = conn.sent[0]
+    assert conn.sent[0][0] == "show debug"  # read once at login (DEVICE_DEBUG_LEFT_ON)
+    command, kwargs = conn.sent[1]
     assert command == "show crypto isakmp sa"
     expect = kwargs["expect_string"]
     assert re.search(expect, "IKEv1 SAs:\nfw1# ")
@@ -176,9 +177,10 @@ def test_run_uses_anchored_expect_string_and_normalises() -> None:
 def test_run_refuses_before_sending() -> None:
     conn = FakeConnection()
     session = open_session(conn)
+    sent = list(conn.sent)
     with pytest.raises(CommandNotAllowed):
         session.run("clear crypto isakmp sa")
-    assert conn.sent == []
+    assert conn.sent == sent
 
 
 @pytest.mark.parametrize(
@@ -327,8 +329,12 @@ def test_raw_helpers_keep_everything_and_check_the_allowlist() -> None:
     conn.raw_replies = [reply]
     assert session.run_raw_until_prompt("undebug all", timeout=5) == reply
     assert conn.written[-1] == "undebug all\n"
+    with pytest.raises(CommandNotAllowed, match="condition"):  # no peer condition yet
+        session.write_raw("debug crypto isakmp 127\n")
+    session.write_raw("debug crypto condition peer 203.0.113.9\n")
     session.write_raw("debug crypto isakmp 127\n")
     assert conn.written[-1] == "debug crypto isakmp 127\n"
+    assert session.policy.undo_commands() == ["no debug crypto isakmp", "no debug crypto condition"]
     session.write_raw("\n")
     with pytest.raises(CommandNotAllowed):
         session.write_raw("show version\nreload\n")

@@ -111,13 +111,14 @@ def only(report: DiagnosisReport, peer: str = PEER) -> TunnelDiagnosis:
         ("OAK_MM_KEY_EXCH", "initiator", "IKE_AUTH_FAILED", "key"),
         ("AG_INIT_EXCH", "initiator", "IKE_AGGRESSIVE_MODE", "aggressive"),
         ("AM_WAIT_MSG2", "initiator", "IKE_AGGRESSIVE_MODE", "aggressive"),
-        ("MM_SOMETHING_NEW", "initiator", "IKE_KEY_EXCHANGE_STALLED", "state"),
+        ("MM_SOMETHING_NEW", "initiator", "DIAGNOSIS_INCOMPLETE", "state"),
     ],
 )
 def test_phase1_states(ike_state: str, role: str, code: str, meaning_word: str) -> None:
     tunnel = only(diagnose(state((ike(ike_state, role),))))
     assert tunnel.findings[0].code == code
-    assert tunnel.verdict == "down"
+    # A state the playbooks do not know is never a critical finding by default.
+    assert tunnel.verdict == ("unknown" if code == "DIAGNOSIS_INCOMPLETE" else "down")
     assert meaning_word in tunnel.findings[0].meaning
     assert any(ike_state in line for line in tunnel.findings[0].evidence)
 
@@ -245,10 +246,16 @@ def test_old_phase1_failure_on_a_healthy_tunnel_is_history() -> None:
     assert history and history[0].severity == "info"
 
 
-def test_unattributed_debug_goes_to_the_requested_peer() -> None:
+def test_unattributed_debug_goes_to_the_conditioned_peer_only() -> None:
     line = "%ASA-3-717009: Certificate validation failed. Peer certificate key usage is invalid"
-    tunnel = only(diagnose(state(debug=(line,)), peer=PEER))
-    assert tunnel.findings[0].code == "IKE_CERT_INVALID"
+    other = "%ASA-5-713119: Group = 198.51.100.77, IP = 198.51.100.77, PHASE 1 COMPLETED"
+    third = "%ASA-5-713119: Group = 198.51.100.78, IP = 198.51.100.78, PHASE 1 COMPLETED"
+    lines = (line, other, third)
+    conditioned = only(diagnose(state(debug=lines), peer=PEER, debug_peer=PEER))
+    assert conditioned.findings[0].code == "IKE_CERT_INVALID"
+    report = diagnose(state(debug=lines), peer=PEER)
+    assert "IKE_CERT_INVALID" not in {f.code for f in only(report).findings}
+    assert any("unattributed" in note for note in report.notes)
 
 
 # ---- verdict arithmetic ---------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from vpn_doctor.diagnose import explain as X
@@ -11,7 +13,7 @@ from vpn_doctor.diagnose.messages import CATALOGUE, FINDING_CODES
 def test_knowledge_loads_and_covers_every_finding_code() -> None:
     kb = X.knowledge()
     findings = {e.key for e in kb.values() if e.kind == "finding"}
-    assert findings == FINDING_CODES
+    assert findings == FINDING_CODES | X.EXTENSION_CODES
 
 
 @pytest.mark.parametrize(
@@ -31,30 +33,56 @@ def test_mm_wait_states_have_the_right_role(state: str, role: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("term", "key"),
+    ("term", "key", "same_as"),
     [
-        ("mm_active", "MM_ACTIVE"),
-        ("AM_Active", "AM_ACTIVE"),
-        ("AG_NO_STATE", "MM_NO_STATE"),
-        ("OAK_MM_NO_STATE", "MM_NO_STATE"),
-        ("OAK_MM_KEY_EXCH", "MM_KEY_EXCH"),
-        ("XX_KEY_EXCH", "MM_KEY_EXCH"),
-        ("MM_INIT_EXCH", "MM_INIT_EXCH"),
-        ("QM_IDLE", "QM_IDLE"),
-        ("READY", "READY"),
-        ("UP-ACTIVE", "READY"),
-        ("NEGOTIATE", "IN-NEG"),
-        (" %ASA-3-713061 ", "713061"),
-        ("%ASA-3-713061:", "713061"),
-        ("ASA-3-713061", "713061"),
-        ("713061", "713061"),
-        ("IKE_AUTH_FAILED", "IKE_AUTH_FAILED"),
-        ("ike_no_sa", "IKE_NO_SA"),
+        ("mm_active", "MM_ACTIVE", None),
+        ("AM_Active", "AM_ACTIVE", None),
+        ("AG_NO_STATE", "AG_NO_STATE", None),
+        ("OAK_MM_NO_STATE", "OAK_MM_NO_STATE", "MM_NO_STATE"),
+        ("OAK_MM_KEY_EXCH", "OAK_MM_KEY_EXCH", "MM_KEY_EXCH"),
+        ("XX_KEY_EXCH", "XX_KEY_EXCH", "MM_KEY_EXCH"),
+        ("MM_INIT_EXCH", "MM_INIT_EXCH", None),
+        ("AG_INIT_EXCH", "AG_INIT_EXCH", None),
+        ("QM_IDLE", "QM_IDLE", None),
+        ("READY", "READY", None),
+        ("UP-ACTIVE", "UP-ACTIVE", "READY"),
+        ("NEGOTIATE", "NEGOTIATE", "IN-NEG"),
+        (" %ASA-3-713061 ", "713061", None),
+        ("%ASA-3-713061:", "713061", None),
+        ("ASA-3-713061", "713061", None),
+        ("713061", "713061", None),
+        ("IKE_AUTH_FAILED", "IKE_AUTH_FAILED", None),
+        ("ike_no_sa", "IKE_NO_SA", None),
+        ("SA_EXPIRING_NO_REKEY", "SA_EXPIRING_NO_REKEY", None),
     ],
 )
-def test_lookup_spellings(term: str, key: str) -> None:
+def test_lookup_spellings(term: str, key: str, same_as: str | None) -> None:
+    """Every term answers as itself (issue 15: AG_INIT_EXCH used to show MM_INIT_EXCH); an
+    alternative name says which state it is another name of."""
     e = X.explain(term)
     assert e is not None and e.key == key
+    if same_as:
+        assert same_as in e.title and same_as in e.aliases
+
+
+def test_every_known_term_has_its_own_clean_entry() -> None:
+    """No term resolves to another's key, no title stops mid-sentence, and no maintainer
+    note or source tag leaks into what the user reads."""
+    leaks = re.compile(r"KNOWLEDGE|seed:|§|\bS\d+\b|not verified in the sources|field guide")
+    cut = re.compile(r"(\b(the|a|an|and|or|of|to|for|with|its)|'s|,)$")
+    for term in X.known_terms():
+        e = X.explain(term)
+        assert e is not None, term
+        assert e.key == X._normalise(term), term
+        assert not cut.search(e.title.strip()), (term, e.title)
+        text = " ".join([e.title, e.meaning, *e.causes, *e.checks, *e.remediation])
+        assert not leaks.search(text), (term, text)
+
+
+def test_aggressive_mode_states_are_not_main_mode() -> None:
+    assert "aggressive" in X.explain("AG_INIT_EXCH").title.lower()  # type: ignore[union-attr]
+    responder = X.explain("AM_WAIT_MSG3")
+    assert responder is not None and responder.role == "responder"
 
 
 def test_unknown_terms_return_none() -> None:

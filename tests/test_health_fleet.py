@@ -44,7 +44,7 @@ HEALTHY_PEER = "203.0.113.9"
 HEALTHY_PROXY = ["10.10.0.0/24", "10.20.0.0/24"]
 # What netmiko types to prepare a session (besides `terminal ...`); everything else must be
 # one of the read-only collection commands.
-SESSION_PREP = {"show curpriv", "enable", "configure terminal", "end", "exit", "logout", "login"}
+SESSION_PREP = {"show curpriv", "show debug", "enable", "exit", "logout", "login"}
 
 
 def _tunnels(*items: dict[str, Any]) -> dict[str, Any]:
@@ -203,6 +203,8 @@ def fleet_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetRun]:
         capture.undo()
         commands = {f"fw{i:02d}": device.commands() for i, device in enumerate(fleet)}
         debug_on = {f"fw{i:02d}": device.debug_state.any_on for i, device in enumerate(fleet)}
+        changes = [(i, e.command) for i, dev in enumerate(fleet) for e in dev.config_changes()]
+        assert not changes, f"configuration commands reached the fleet: {changes}"
         document = json.loads(out.getvalue())
         others = max(d["duration_seconds"] for d in document["devices"] if d["host"] != "fw16")
         print(
@@ -288,7 +290,9 @@ def test_redundancy_pair_up_is_quiet_and_expected_count(fleet_run: FleetRun) -> 
 def test_check_never_enables_debug(fleet_run: FleetRun) -> None:
     for host, commands in fleet_run.commands.items():
         assert not fleet_run.debug_on[host], host
-        assert not [c for c in commands if "debug" in c or c.startswith("no ")], (host, commands)
+        changing = [c for c in commands if c != "show debug" and ("debug" in c or c[:3] == "no ")]
+        assert not changing, (host, commands)
+        assert commands.count("show debug") <= 1, (host, commands)  # read once, at login
         typed = {c for c in commands if c not in SESSION_PREP and not c.startswith("terminal ")}
         assert typed <= set(DEFAULT_COLLECTION), (host, typed - set(DEFAULT_COLLECTION))
 

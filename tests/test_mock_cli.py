@@ -29,6 +29,10 @@ CONTRACT3 = {
     "IPSEC_NAT_IN_TUNNEL", "IPSEC_ERRORS", "TUNNEL_RESPONDER_CANNOT_INITIATE",
     "TUNNEL_REDUNDANCY_DEGRADED", "TUNNEL_PROFILE_DEVIATION", "TUNNEL_OVERLAPPING_SUBNETS",
     "TUNNEL_HEALTHY",
+    # Contract 3 additions (2026-12), judged over several samples:
+    "TUNNEL_FLAPPING", "IPSEC_NO_TRAFFIC",
+    # Contract 3 additions (DESIGN.md 2026-12)
+    "TUNNEL_CRYPTO_MAP_INCOMPLETE",
 }  # fmt: skip
 OWN_SCENARIOS = [
     "healthy", "mm_wait_msg2", "mm_wait_msg6", "ag_init_exch", "no_sa", "ikev2_up", "many_tunnels",
@@ -167,11 +171,31 @@ def test_user_mode_cannot_show_crypto_and_caret_points_at_the_word() -> None:
 
 def test_config_mode_prompts_and_exit() -> None:
     session = priv()
-    assert session.feed_line("configure terminal").prompt == "fw1(config)# "
-    assert session.feed_line("terminal width 511").prompt == "fw1(config)# "
+    reply = session.feed_line("configure terminal")
+    assert reply.prompt == "fw1(config)# " and reply.config_change
+    width = session.feed_line("terminal width 511")
+    assert width.prompt == "fw1(config)# " and width.config_change  # typed in config mode
     assert session.feed_line("show curpriv").output.endswith("P_CONF\n")
-    assert session.feed_line("end").prompt == "fw1# "
+    assert session.feed_line("end").config_change
+    assert not session.feed_line("terminal pager 0").config_change  # back in exec mode
+    assert session.feed_line("wr mem").config_change
+    assert session.feed_line("conf t").config_change
+    assert session.feed_line("exit").config_change  # leaves config mode
     assert session.feed_line("exit").close
+
+
+def test_exec_commands_are_not_config_changes() -> None:
+    session = priv()
+    for line in (
+        "show curpriv",
+        "sh run crypto map",
+        "debug crypto ikev1 200",
+        "undebug all",
+        "terminal pager 0",
+        "terminal monitor",
+        "show debug",
+    ):
+        assert not session.feed_line(line).config_change, line
 
 
 def test_pipes_and_filtered_variants() -> None:

@@ -24,7 +24,10 @@ pytestmark = pytest.mark.e2e
 
 
 def connect(mock: MockAsa, **overrides: Any) -> Any:
-    return ConnectHandler(**{**mock.connection_kwargs(), **overrides})
+    """netmiko's stock driver with its own switch against configuration mode: by default
+    its ASA preparation types ``configure terminal`` (a change on a real ASA), which the
+    ``mock_asa`` fixture refuses; see test_stock_netmiko_prep_is_recorded_as_config_change."""
+    return ConnectHandler(**{**mock.connection_kwargs(), "allow_auto_change": False, **overrides})
 
 
 def numbered_debug(count: int = 400, interval_ms: int = 10, **kw: Any) -> DebugSpec:
@@ -69,6 +72,17 @@ def test_connect_with_secret_and_send_command(mock_asa: MockFactory) -> None:
     finally:
         conn.disconnect()
     assert mock.commands(1)[:2] == ["show curpriv", "enable"]
+
+
+def test_stock_netmiko_prep_is_recorded_as_config_change(mock_asa: MockFactory) -> None:
+    """Why vpn-doctor has its own session preparation: the mock records what netmiko's
+    default cisco_asa preparation types in configuration mode as configuration changes."""
+    mock = mock_asa("healthy", config_changes_expected=True)
+    conn = ConnectHandler(**mock.connection_kwargs())
+    conn.disconnect()
+    changes = [e.command for e in mock.config_changes()]
+    assert changes[:3] == ["configure terminal", "terminal width 511", "end"]
+    assert all(not e.config_change for e in mock.audit if e.command in ("show curpriv", "enable"))
 
 
 def test_connect_without_secret_uses_login(mock_asa: MockFactory) -> None:

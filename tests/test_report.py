@@ -83,7 +83,8 @@ def test_json_key_order_is_contract2() -> None:
     data = json.loads(render_json(REPORTS["auth_failed"]()))
     assert list(data)[:3] == ["schema", "device", "tunnels"]
     tunnel = data["tunnels"][0]
-    assert list(tunnel) == ["peer", "verdict", "phase1", "phase2", "path", "findings"]
+    assert list(tunnel)[:6] == ["peer", "verdict", "phase1", "phase2", "path", "findings"]
+    assert tunnel["timeline"] == []  # Contract 2 additions: empty for a single sample
     finding = tunnel["findings"][0]
     assert list(finding)[:6] == ["code", "severity", "title", "evidence", "checks", "remediation"]
     assert [t["peer"] for t in data["tunnels"]] == ["192.0.2.50", "203.0.113.14"]
@@ -103,7 +104,8 @@ def test_rich_rendering_shows_walk_and_findings() -> None:
     assert "203.0.113.14" in text and "down" in text
     assert "MM_WAIT_MSG6" in text
     assert "IKE_AUTH_FAILED" in text and "IPSEC_PFS_MISMATCH" in text
-    assert "Findings (most likely first)" in text
+    assert text.splitlines()[0].startswith("fw1: 1 down, 1 up")
+    assert text.index("203.0.113.14") < text.index("192.0.2.50")  # down first
 
 
 def test_rich_rendering_of_unknown() -> None:

@@ -50,6 +50,7 @@ def test_layout_is_contract_1(tmp_path: Path) -> None:
         "collected_at": "2024-03-01T10:15:02+00:00",
         "peer": "203.0.113.9",
         "source": "live:192.0.2.1",
+        "partial": False,
     }
     assert (target / "debug.log").read_text().splitlines() == list(SNAPSHOT.debug_lines)
 

@@ -94,9 +94,16 @@ def test_output_lines_looking_like_prompts_of_other_hosts_are_output() -> None:
     )
 
 
-def test_no_prompt_is_a_clear_error() -> None:
-    with pytest.raises(SnapshotError, match="no ASA prompt"):
-        read_terminal_log(LOGS / "no_prompt.log")
+def test_no_prompt_is_read_by_what_it_shows() -> None:
+    """A bare paste (no prompt) is recognised from its lines, not refused."""
+    snapshot = read_terminal_log(LOGS / "no_prompt.log")
+    assert list(snapshot.outputs) == ["show crypto ikev1 sa"]
+    assert "MM_ACTIVE" in snapshot.outputs["show crypto ikev1 sa"]
+
+
+def test_nothing_recognisable_is_a_clear_error() -> None:
+    with pytest.raises(SnapshotError, match="nothing recognisable"):
+        parse_terminal_log("hello\nthis is not an ASA\n")
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -432,6 +432,9 @@ class CryptoConfig:
     # the reference time for certificate validity.
     collected_at: str = ""
     other_crypto_lines: tuple[str, ...] = ()  # global crypto lines we keep but do not model
+    # `show running-config names`: name -> address (`name 203.0.113.9 BRANCH-LYON`). With
+    # `names` on, the SA tables, sessiondb and crypto map may print the name for the address.
+    names: dict[str, str] = field(default_factory=dict)
     status: dict[str, ParseStatus] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 

@@ -152,6 +152,14 @@ class InputError(VpnDoctorError):
     exit_code = ExitCode.BAD_INPUT
 
 
+class UsageError(InputError):
+    """The command line itself is wrong (no source or two sources, no way to get the
+    password, an unknown term to explain): exit 64, like argparse's own errors. An
+    InputError subclass so code that catches bad input still catches it."""
+
+    exit_code = ExitCode.USAGE
+
+
 class SnapshotError(InputError):
     pass
 

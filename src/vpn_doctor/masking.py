@@ -21,15 +21,20 @@ MASK = "*****"
 # An optional IOS-style key type digit ("0 <clear>", "7 <obfuscated>") in front of the secret,
 # consumed only when another token follows it (so a key that *is* "7" is still masked).
 _TYPE = r"(?:[0-9][ \t]+(?=\S))?"
+# ``hex`` in front of a key given in hexadecimal (``pre-shared-key hex 0a1b...``,
+# ``failover key hex ...``): consumed only when another token follows it.
+_HEX = r"(?:hex[ \t]+(?=\S))?"
 # Not preceded by a letter, digit or '-', so "send-community both" is not taken for a key.
 _START = r"(?<![\w-])"
+_MASKED = re.escape("*****")
 
 _RULES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(pattern, re.MULTILINE)
     for pattern in (
         # tunnel-group ipsec-attributes: ikev1 pre-shared-key X, pre-shared-key X,
         # ikev2 local-authentication / remote-authentication pre-shared-key X
-        rf"{_START}pre-shared-key[ \t]+{_TYPE}(?P<secret>\S+)",
+        # ... pre-shared-key [hex|8|0] X
+        rf"{_START}pre-shared-key[ \t]+{_TYPE}{_HEX}(?P<secret>\S+)",
         # PIX / IOS: [crypto] isakmp key X address 1.2.3.4
         rf"{_START}isakmp[ \t]+key[ \t]+{_TYPE}(?P<secret>\S+)",
         # username U password|secret X [encrypted|pbkdf2] [privilege N]
@@ -37,8 +42,18 @@ _RULES: tuple[re.Pattern[str], ...] = tuple(
         # enable password X / enable secret X / passwd X / a bare "password X" config line
         rf"^[ \t]*(?:enable[ \t]+)?(?:password|secret|passwd)[ \t]+{_TYPE}(?P<secret>\S+)",
         # aaa-server host sub-mode: " key X"; failover key [hex] X; key-string X (key chains)
-        rf"^[ \t]*key[ \t]+{_TYPE}(?P<secret>\S+)",
+        # key config-key password-encryption NEW [OLD] (the master key; both tokens)
+        rf"{_START}config-key[ \t]+password-encryption[ \t]+(?P<secret>\S+)",
+        rf"{_START}config-key[ \t]+password-encryption[ \t]+{_MASKED}[ \t]+(?P<secret>\S+)",
+        rf"^[ \t]*key[ \t]+(?!config-key\b){_TYPE}(?P<secret>\S+)",
         rf"{_START}failover[ \t]+key[ \t]+(?:hex[ \t]+)?(?P<secret>\S+)",
+        # interface: authentication key eigrp AS X key-id N; rip authentication key X key_id N
+        rf"{_START}authentication[ \t]+key[ \t]+(?:eigrp[ \t]+\d+[ \t]+)?{_TYPE}(?P<secret>\S+)",
+        # aaa-server: radius-common-pw X
+        rf"{_START}radius-common-pw[ \t]+{_TYPE}(?P<secret>\S+)",
+        # snmp-server user U G v3 [encrypted] auth sha X priv aes 256 Y
+        rf"{_START}auth[ \t]+(?:md5|sha\d*)[ \t]+(?P<secret>\S+)",
+        rf"{_START}priv[ \t]+(?:3des|des|aes)(?:[ \t]+(?:128|192|256))?[ \t]+(?P<secret>\S+)",
         rf"{_START}key-string[ \t]+{_TYPE}(?P<secret>\S+)",
         # ntp authentication-key 1 md5 X; ospf authentication-key X / message-digest-key 1 md5 X
         rf"{_START}(?:authentication-key|message-digest-key)[ \t]+(?:\d+[ \t]+(?=\S))?"

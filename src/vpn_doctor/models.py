@@ -70,6 +70,9 @@ class IkeSa:
     child_selectors: tuple[tuple[str, str], ...] = ()  # (local selector, remote selector)
     child_spis: tuple[str, ...] = ()  # "0x527873a4/0xe6376de9" (ESP spi in/out)
     complete: bool = True  # False: the block was cut or partly unreadable; do not trust zeros
+    # A remote-access / EzVPN SA (`Type : user`), not a site-to-site tunnel: list it apart,
+    # never walk it as L2L.
+    remote_access: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,10 @@ class IpsecSa:
     valid_icmp_errors_rcvd: int = 0
     invalid_icmp_errors_rcvd: int = 0
     complete: bool = True  # False: the block was cut or partly unreadable; do not trust zeros
+    username: str = ""  # "current_peer: X, username: U" (remote access / EzVPN)
+    # A remote-access or EzVPN SA ("RA" in use settings, a username, an address assigned to
+    # the peer, the EzVPN client map `_vpnc_cm`), not a site-to-site tunnel: list it apart.
+    remote_access: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,6 +219,20 @@ class DeviceInfo:
 
 
 @dataclass(frozen=True)
+class RawSample:
+    """One poll of one peer as collected: the outputs of the few filtered commands.
+
+    Samples ride along with the snapshot (``samples.yaml`` in a snapshot directory) so a
+    watch or ``diagnose --samples`` can be replayed offline exactly as it was judged live.
+    """
+
+    peer: str
+    at: float  # seconds since the first sample
+    taken_at: str  # ISO 8601, UTC
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Raw outputs as collected: command text -> output, plus debug lines and metadata.
 
@@ -225,6 +246,7 @@ class Snapshot:
     peer: str | None = None
     collected_at: str = ""
     source: str = ""  # "live:host", "snapshot:DIR", "log:FILE"
+    samples: tuple[RawSample, ...] = ()  # several polls over time (watch, --samples)
 
 
 @dataclass(frozen=True)
@@ -240,3 +262,23 @@ class DeviceState:
     collected_at: str = ""  # the snapshot's (ISO 8601): reference time for certificate dates
     # The running-config sections, parsed by the parse stage (None: none was collected).
     config: CryptoConfig | None = None
+    # `show debug` read at login (vpn_doctor.parse.debug_state): the crypto debug/condition
+    # lines it listed (empty: none, or not collected) and the commands that undo them.
+    debug_left_on: tuple[str, ...] = ()
+    debug_undo: tuple[str, ...] = ()
+    samples: tuple[TunnelSample, ...] = ()  # several polls over time, oldest first
+
+
+@dataclass(frozen=True)
+class TunnelSample:
+    """One poll of one peer (``watch``, ``diagnose --samples``): phase 1 and phase 2 then.
+
+    ``ike`` and ``ipsec`` hold only this peer's records; their status is the status of the
+    output they came from, so a cut output is never read as "the SA is gone".
+    """
+
+    peer: str
+    at: float  # seconds since the first sample
+    taken_at: str  # ISO 8601, UTC
+    ike: ParseResult[IkeSa]
+    ipsec: ParseResult[IpsecSa]

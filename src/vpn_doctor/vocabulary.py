@@ -27,11 +27,21 @@ from vpn_doctor.yaml_lines import error_line, parse_with_lines
 _LISTS: Mapping[str, type] = {
     "ike_states": str,
     "phase1_up": str,
+    "main_mode_proposal": str,
+    "main_mode_key_exchange": str,
+    "main_mode_authentication": str,
     "ike_roles": str,
     "ike_versions": int,
     "ipsec_error_kinds": str,
     "finding_phases": str,
 }
+#: Lists whose items must be states of ``ike_states``.
+_STATE_LISTS = (
+    "phase1_up",
+    "main_mode_proposal",
+    "main_mode_key_exchange",
+    "main_mode_authentication",
+)
 #: Vocabularies that live elsewhere (findings.yaml, messages.yaml, the report contract); the
 #: playbook loader supplies them. ``parameters`` may name these too.
 EXTERNAL = frozenset({"finding_codes", "severities", "strengths", "message_ids"})
@@ -53,6 +63,13 @@ class Vocabulary:
     @property
     def phase1_up(self) -> frozenset[str]:
         return frozenset(str(s) for s in self.lists["phase1_up"])
+
+    @property
+    def main_mode_stages(self) -> dict[str, int]:
+        """IKEv1 main-mode state -> how far the exchange got (1 proposal, 2 key exchange,
+        3 authentication)."""
+        names = ("main_mode_proposal", "main_mode_key_exchange", "main_mode_authentication")
+        return {str(s): n for n, name in enumerate(names, 1) for s in self.lists[name]}
 
 
 def vocabulary_file() -> Path:
@@ -88,9 +105,10 @@ def load_vocabulary(path: Path) -> Vocabulary:
                 line = lines.get((name, index), 0)
                 raise PlaybookError(f"{path}:{line}: '{name}' item {item!r} is not {item_type}")
         lists[name] = tuple(value)
-    not_states = sorted(set(lists["phase1_up"]) - set(lists["ike_states"]))
-    if not_states:
-        raise PlaybookError(f"{path}:{lines.get(('phase1_up',), 0)}: unknown state(s) {not_states}")
+    for name in _STATE_LISTS:
+        not_states = sorted(set(lists[name]) - set(lists["ike_states"]))
+        if not_states:
+            raise PlaybookError(f"{path}:{lines.get((name,), 0)}: unknown state(s) {not_states}")
     parameters = data.get("parameters")
     if not isinstance(parameters, dict):
         raise PlaybookError(f"{path}:{lines.get(('parameters',), 0)}: 'parameters' must map")

@@ -58,9 +58,10 @@ def is_refusal(output: str) -> bool:
 
 #: A hostname as the prompt shows it.
 HOSTNAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
-#: What follows the hostname: an optional ``/context`` (multi-context), an optional mode in
-#: parentheses (``(config)``), then ``#`` (privileged) or ``>`` (user mode).
-PROMPT_SUFFIX = r"(?:/[A-Za-z0-9._-]+)?(?:\([A-Za-z0-9/_-]+\))?[#>]"
+#: What follows the hostname: ``/context`` (multi-context) and/or the failover unit and state
+#: (``fw/pri/act``, ``fw/ctx1/sec/stby``, ``fw/act``), an optional mode in parentheses
+#: (``(config)``), then ``#`` (privileged) or ``>`` (user mode).
+PROMPT_SUFFIX = r"(?:/[A-Za-z0-9._-]+)*(?:\([A-Za-z0-9/_-]+\))?[#>]"
 
 
 def prompt_line(host: str | None = None) -> re.Pattern[str]:

@@ -15,6 +15,15 @@ PHASE1_UP: frozenset[str] = vocabulary().phase1_up
 IKE_STATES: frozenset[str] = vocabulary().ike_states
 
 
+#: IKEv1 main-mode state -> stage reached (1 proposal, 2 key exchange, 3 authentication).
+MAIN_MODE_STAGES: dict[str, int] = vocabulary().main_mode_stages
+
+
+def main_mode_stage(state: str) -> int:
+    """How far an IKEv1 main-mode exchange in ``state`` got (0: not a main-mode wait state)."""
+    return MAIN_MODE_STAGES.get(state.upper(), 0)
+
+
 def is_phase1_up(state: str) -> bool:
     """True when an IKE SA in ``state`` has finished phase 1 (main or aggressive mode, IKEv2)."""
     return state.upper() in PHASE1_UP

@@ -18,6 +18,9 @@ from vpn_doctor.cli import collect as cli_collect
 from vpn_doctor.cli import diagnose as cli_diagnose
 from vpn_doctor.cli import exporter as cli_exporter
 from vpn_doctor.cli import mock as cli_mock
+from vpn_doctor.cli import undebug as cli_undebug
+from vpn_doctor.cli import watch as cli_watch
+from vpn_doctor.collect.signals import Terminated, stop_signals_raise
 from vpn_doctor.errors import ExitCode, VpnDoctorError
 
 EPILOG = """\
@@ -26,7 +29,7 @@ exit codes:
   10 unreachable  11 authentication failed  12 timeout / session lost
   13 command rejected by device  14 not in enable mode  15 command not allowed (read-only)
   16 debug may still be on (run the printed commands)  17 bad input file  18 bad playbook
-  64 usage error  130 interrupted
+  64 usage error  129/130/143 hangup/interrupted/terminated (what was collected is saved)
 
 passwords are never taken from the command line: use --password-env / --password-file, or
 answer the prompt.
@@ -54,7 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"vpn-doctor {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (cli_collect, cli_diagnose, cli_check, cli_exporter, cli_mock):
+    for module in (
+        cli_collect,
+        cli_diagnose,
+        cli_watch,
+        cli_check,
+        cli_exporter,
+        cli_mock,
+        cli_undebug,
+    ):
         module.register(subparsers)
     return parser
 
@@ -67,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return ExitCode.USAGE
     try:
-        code: int = handler(args)
+        with stop_signals_raise():  # SIGTERM/SIGHUP: save and report what was collected
+            code: int = handler(args)
         return code
     except VpnDoctorError as exc:
         print(f"vpn-doctor: error: {exc}", file=sys.stderr)
@@ -75,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vpn-doctor: interrupted", file=sys.stderr)
         return ExitCode.INTERRUPTED
+    except Terminated as exc:
+        print(f"vpn-doctor: {exc}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

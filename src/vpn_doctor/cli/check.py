@@ -160,6 +160,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="refuse devices whose SSH host key is not in known_hosts",
     )
+    run.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="where each device's memory between runs is kept (SPIs, counters, session age: "
+        "flapping and one-way traffic since the last run); default $VPN_DOCTOR_STATE_DIR or "
+        f"{DEFAULT_STATE_DIR}",
+    )
+    run.add_argument(
+        "--no-state",
+        action="store_true",
+        help="judge each run alone (no state file read or written)",
+    )
     out = parser.add_argument_group("output")
     out.add_argument(
         "--format",
@@ -176,6 +189,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "only the status line",
     )
     parser.set_defaults(handler=run_check)
+
+
+DEFAULT_STATE_DIR = "~/.local/state/vpn-doctor"
+
+
+def _state_dir(given: Path | None) -> Path:
+    """--state-dir, else $VPN_DOCTOR_STATE_DIR, else the XDG state directory."""
+    if given is not None:
+        return given
+    return Path(os.environ.get("VPN_DOCTOR_STATE_DIR") or DEFAULT_STATE_DIR).expanduser()
 
 
 def _select(inventory: Inventory, only: list[str] | None) -> Inventory:
@@ -199,7 +222,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     from vpn_doctor.collect.credentials import CredentialSources
     from vpn_doctor.diagnose.engine import default_playbooks
-    from vpn_doctor.fleet.check import CheckOptions, check_host, run_checks
+    from vpn_doctor.fleet.check import CheckOptions, ChecksStopped, check_host, run_checks
     from vpn_doctor.fleet.inventory import load_inventory
     from vpn_doctor.fleet.status import fleet_document, status_line, summarize
     from vpn_doctor.report.health_view import progress, render_table
@@ -232,18 +255,23 @@ def run_check(args: argparse.Namespace) -> int:
         ),
         environ=os.environ,
         strict_host_key=args.strict_host_key,
+        state_dir=None if args.no_state else _state_dir(args.state_dir),
     )
     hosts = inventory.hosts
     workers = args.workers or min(MAX_DEFAULT_WORKERS, len(hosts))
     start = time.perf_counter()
-    with progress(len(hosts)) as on_done:
-        results = run_checks(
-            hosts,
-            lambda host: check_host(host, options),
-            workers=workers,
-            deadline=options.deadline,
-            on_done=on_done,
-        )
+    stopped: ChecksStopped | None = None
+    try:
+        with progress(len(hosts)) as on_done:
+            results = run_checks(
+                hosts,
+                lambda host: check_host(host, options),
+                workers=workers,
+                deadline=options.deadline,
+                on_done=on_done,
+            )
+    except ChecksStopped as exc:  # SIGTERM/SIGHUP: report what is done, then exit 143/129
+        stopped, results = exc, exc.results
     finished = datetime.now(timezone.utc)
     summary = summarize(results, time.perf_counter() - start, skipped=len(inventory.skipped))
     if shard is not None and not results:
@@ -269,4 +297,7 @@ def run_check(args: argparse.Namespace) -> int:
             width = None if sys.stdout.isatty() else 140
             render_table(Console(width=width, highlight=False), results, summary)
     sys.stdout.flush()
+    if stopped is not None:
+        print(f"vpn-doctor: {stopped}; devices not checked are UNKNOWN", file=sys.stderr)
+        return stopped.exit_code
     return summary.state

@@ -14,6 +14,7 @@ import importlib
 import json
 import os
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,8 +44,10 @@ examples:
   vpn-doctor collect fw1 --strict-host-key --known-hosts ~/.ssh/known_hosts
   # then, offline:  vpn-doctor diagnose --snapshot ./fw1-before
 
-Only read-only commands are sent: show version, show crypto isakmp sa, show crypto ipsec
-sa, show vpn-sessiondb detail l2l (anything else is refused before it is sent). Pre-shared
+Only read-only commands are sent, the same that `vpn-doctor diagnose` reads (SA tables,
+vpn-sessiondb, the crypto/tunnel-group/NAT/route configuration, the log, the crypto ACLs;
+anything else is refused before it is sent), so `diagnose --snapshot` later gives the
+same answer as a live diagnose. Pre-shared
 keys and passwords are masked in the saved files. If the device fails half-way, what was
 collected is saved anyway and the exit code says why (10 unreachable, 11 auth, 12 timeout).
 The password comes from --password-env, --password-file, VPN_DOCTOR_PASSWORD or a prompt;
@@ -54,13 +57,15 @@ any, the ASA 'login' command is used to reach privileged mode).
 
 DEMO_EPILOG = """\
 examples:
-  vpn-doctor demo                         # healthy tunnel
+  vpn-doctor demo                         # one firewall, 12 tunnels, four faults
+  vpn-doctor demo --scenario healthy      # one healthy tunnel
   vpn-doctor demo --scenario mm_wait_msg6 # a pre-shared key mismatch
   vpn-doctor demo --save ./demo-snapshot  # keep the collected files
 
 The mock ASA is a real SSH server started on 127.0.0.1 (random port) inside this process;
 vpn-doctor logs into it with netmiko exactly as it would into a firewall. Scenarios live in
-mock_device/scenarios/.
+mock_device/scenarios/. The exit code is the diagnosis verdict, as for diagnose (triage_fleet:
+2, tunnels down).
 """
 
 
@@ -134,7 +139,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     demo_parser.add_argument(
-        "--scenario", default="healthy", metavar="NAME", help="mock scenario (default healthy)"
+        "--scenario",
+        default="triage_fleet",
+        metavar="NAME",
+        help="mock scenario (default triage_fleet: 12 tunnels, four faults)",
     )
     demo_parser.add_argument("--peer", metavar="IP", help="focus on one tunnel peer")
     demo_parser.add_argument("--save", metavar="DIR", help="also save the snapshot to DIR")
@@ -189,8 +197,9 @@ def _settings(args: argparse.Namespace) -> ConnectionSettings:
 def _collect_live(
     settings: ConnectionSettings, peer: str | None, save_dir: Path | None
 ) -> tuple[Snapshot, float | None]:
-    """Connect, collect, disconnect; on a mid-way failure save what was gathered, re-raise."""
-    from vpn_doctor.collect.collector import collect
+    """Connect, collect what `diagnose` would read (cli.diagnose.collect_for_diagnosis),
+    disconnect; on a mid-way failure save what was gathered (marked partial), re-raise."""
+    from vpn_doctor.cli.diagnose import collect_for_diagnosis
     from vpn_doctor.collect.driver import AsaSession
     from vpn_doctor.collect.snapshot import save_snapshot
     from vpn_doctor.report.collect_view import progress
@@ -199,11 +208,11 @@ def _collect_live(
         try:
             with AsaSession(settings) as session:
                 update(f"collecting from {session.hostname or settings.host} ...")
-                snapshot = collect(session, peer, progress=update)
+                snapshot = collect_for_diagnosis(session, peer, progress=update)
                 return snapshot, session.connect_seconds
         except CollectionInterrupted as exc:
             if save_dir is not None and exc.snapshot.outputs:
-                saved = save_snapshot(exc.snapshot, save_dir)
+                saved = save_snapshot(exc.snapshot, save_dir, partial=exc.message)
                 print(
                     f"vpn-doctor: partial snapshot ({len(exc.snapshot.outputs)} commands) "
                     f"saved to {saved}",
@@ -257,8 +266,14 @@ def run_collect(args: argparse.Namespace) -> int:
     check_save_target(save_dir)  # fail before logging in, not after
     settings = _settings(args)
     start = time.perf_counter()
-    snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
+    try:
+        snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
+    except CollectionInterrupted as exc:  # saved already; show what it says, then exit
+        if args.format == "text" and exc.snapshot.outputs:
+            _partial_diagnosis(exc.snapshot, peer)
+        raise
     saved = save_snapshot(snapshot, save_dir)
+    _warn_debug_left_on(snapshot, settings.host)
     summary = CollectSummary(
         host=settings.host,
         port=settings.port,
@@ -286,20 +301,31 @@ def _parse(snapshot: Snapshot) -> DeviceState | None:
     return state
 
 
-def _diagnose_hook(state: DeviceState | None, peer: str | None, console: Console) -> int:
-    """Diagnose what `demo` collected, render the walk and findings, return the verdict's code.
+def _warn_debug_left_on(snapshot: Snapshot, host: str) -> None:
+    """`show debug` at login listed crypto debugging: say so (DEVICE_DEBUG_LEFT_ON)."""
+    from vpn_doctor.parse.debug_state import parse_show_debug
 
-    The engine is imported here, not at module top, so `collect` (which never diagnoses)
-    does not pay for loading and validating the playbooks.
-    """
-    if state is None:
-        return ExitCode.UNKNOWN
+    status = parse_show_debug(snapshot.outputs.get("show debug", ""))
+    if status.crypto_on:
+        print(
+            f"vpn-doctor: DEVICE_DEBUG_LEFT_ON: crypto debugging is on on {host} "
+            f"({'; '.join(status.lines)}); undo with: vpn-doctor undebug {host}",
+            file=sys.stderr,
+        )
+
+
+def _partial_diagnosis(snapshot: Snapshot, peer: str | None) -> None:
+    """The diagnosis of what a stopped collection gathered, marked partial (issue 13)."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
     from vpn_doctor.diagnose.engine import diagnose
     from vpn_doctor.report.rich_view import render_rich
 
-    report = diagnose(state, peer)
-    render_rich(report, console)
-    return report.exit_code()
+    state = _parse(snapshot)
+    if state is not None:
+        render_rich(replace(diagnose(state, peer), partial=True), Console())
 
 
 def _load_mock() -> tuple[Any, Any]:
@@ -308,6 +334,18 @@ def _load_mock() -> tuple[Any, Any]:
     except ImportError as exc:
         raise ScenarioError(f"the mock ASA (mock_device package) is not installed: {exc}") from None
     return mock_device.MockAsa, mock_device.load_scenario
+
+
+def _warm_up() -> None:
+    """Import what the demo needs after the collection (see run_demo); never fails it."""
+    try:
+        from vpn_doctor.diagnose.engine import default_playbooks
+        from vpn_doctor.parse import device  # noqa: F401
+        from vpn_doctor.report import rich_view  # noqa: F401
+
+        default_playbooks()
+    except Exception:  # the main thread reports any real problem itself
+        return
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -326,6 +364,10 @@ def run_demo(args: argparse.Namespace) -> int:
     mock_asa, load_scenario = _load_mock()
     scenario = load_scenario(args.scenario)
     start = time.perf_counter()
+    # The collection mostly waits on SSH round trips: load the parser, the engine and its
+    # playbooks meanwhile so the answer is on screen sooner.
+    warm = threading.Thread(target=_warm_up, name="vpn-doctor-warm-up", daemon=True)
+    warm.start()
     with mock_asa(scenario, port=0) as mock:
         settings = ConnectionSettings(
             host=mock.host,
@@ -336,6 +378,7 @@ def run_demo(args: argparse.Namespace) -> int:
         )
         snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
         audit = list(mock.commands())
+    warm.join()
     saved = save_snapshot(snapshot, save_dir) if save_dir is not None else None
     summary = CollectSummary(
         host=settings.host,
@@ -346,12 +389,54 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     state = _parse(snapshot)
     console = Console()
-    render_demo(
-        console,
-        snapshot,
-        summary,
-        scenario=str(getattr(scenario, "name", args.scenario)),
-        state=state,
-        audit=audit,
+    if state is None:
+        render_demo(console, snapshot, summary, scenario=args.scenario, state=None, audit=audit)
+        return ExitCode.UNKNOWN
+    return _show_demo(console, snapshot, state, peer, summary, audit, str(scenario.name))
+
+
+def _show_demo(
+    console: Console,
+    snapshot: Snapshot,
+    state: DeviceState,
+    peer: str | None,
+    summary: CollectSummary,
+    audit: list[str],
+    scenario: str,
+) -> int:
+    """What the tool is for, on one screen: the triage summary (down tunnels first), the
+    message ladder and the runbook of the worst tunnel, then how it was obtained. The engine
+    is imported here so `collect` (which never diagnoses) does not load the playbooks."""
+    from vpn_doctor.cli.diagnose import with_run_facts
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.report.rich_view import render_focus, render_summary
+    from vpn_doctor.report.triage import Selection, detailed_tunnels
+
+    report = with_run_facts(diagnose(state, peer), snapshot, summary.host)
+    console.rule(f"vpn-doctor demo: mock ASA scenario [bold]{scenario}[/] over real SSH")
+    render_summary(report, console, Selection())
+    problems = detailed_tunnels(report, Selection())
+    # the ladder is clearest for a cause the device's own lines confirm (down first)
+    shown = sorted(
+        problems, key=lambda t: bool(t.root_cause and t.root_cause.confidence != "confirmed")
     )
-    return _diagnose_hook(state, peer, console)
+    if shown:
+        console.print()
+        render_focus(shown[0], console, report.hostname or "ASA")
+    seconds = f"{summary.total_seconds:.2f} s"
+    connect = f"{summary.connect_seconds:.2f} s" if summary.connect_seconds is not None else "?"
+    sent = [c for c in audit if c.startswith("show ") and c != "show curpriv"]
+    console.print(
+        f"[dim]{len(snapshot.outputs)} read-only commands over SSH to {summary.host}:"
+        f"{summary.port} in {seconds} (SSH connect + enable {connect}): "
+        + ", ".join(sent[:4])
+        + (f" and {len(sent) - 4} more" if len(sent) > 4 else "")
+        + "[/]",
+        highlight=False,
+    )
+    if len(problems) > 1:
+        console.print(
+            f"{len(problems) - 1} more unhealthy tunnel(s). Every detail: vpn-doctor demo "
+            "--save DIR, then vpn-doctor diagnose --snapshot DIR (or --format html > r.html)"
+        )
+    return report.exit_code()

@@ -35,9 +35,11 @@ from vpn_doctor.asa.commands import (
     SHOW_RUN_CRYPTO_IKEV2,
     SHOW_RUN_CRYPTO_IPSEC,
     SHOW_RUN_CRYPTO_MAP,
+    SHOW_RUN_NAMES,
     SHOW_RUN_NAT,
     SHOW_RUN_SLA_MONITOR,
     SHOW_RUN_TUNNEL_GROUP,
+    logging_filter,
     peer_filtered_commands,
 )
 from vpn_doctor.cli.debug_options import (
@@ -46,18 +48,20 @@ from vpn_doctor.cli.debug_options import (
     options_from_args,
     run_debug_from_args,
 )
-from vpn_doctor.errors import CollectionInterrupted, ExitCode, InputError
+from vpn_doctor.collect.signals import Terminated
+from vpn_doctor.errors import (
+    CollectionInterrupted,
+    ExitCode,
+    InputError,
+    UsageError,
+    VpnDoctorError,
+)
 
 if TYPE_CHECKING:
     from vpn_doctor.diagnose.findings import DiagnosisReport
     from vpn_doctor.diagnose.playbook import PlaybookSet
     from vpn_doctor.diagnose.profiles import PeerProfile
     from vpn_doctor.models import Snapshot
-
-# Every `vpn-doctor` run builds the whole parser (`--version`, `explain` too), so the top of
-# this module imports only the standard library and the command list; the engine, the
-# collector (netmiko), the parsers (textfsm) and rich are imported by the functions that use
-# them.
 
 # Live collection for a diagnosis: the default show commands plus the configuration the
 # playbooks and the configuration checks use (crypto map and policies, tunnel-groups, NAT,
@@ -74,6 +78,7 @@ DIAGNOSE_COMMANDS: tuple[str, ...] = (
     SHOW_ROUTE,
     SHOW_RUN_SLA_MONITOR,
     "show running-config interface",
+    SHOW_RUN_NAMES,
     "show logging",
 )
 
@@ -86,7 +91,8 @@ def peer_first_round(peer: str) -> tuple[str, ...]:
     return (
         *(filtered.get(command, command) for command in DEFAULT_COLLECTION),
         SHOW_RUN_CRYPTO_MAP,
-        f"show logging | include {peer}",
+        SHOW_RUN_NAMES,
+        logging_filter(peer),
     )
 
 
@@ -182,6 +188,8 @@ examples:
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `diagnose` and `explain` to the top-level parser."""
+    from vpn_doctor.cli.sampling import add_sampling_arguments
+
     parser = subparsers.add_parser(
         "diagnose",
         help="diagnose the site-to-site tunnels of an ASA (live, snapshot or pasted log)",
@@ -197,7 +205,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     source = parser.add_argument_group("offline sources (instead of HOST)")
     source.add_argument("--snapshot", type=Path, metavar="DIR", help="a snapshot directory")
     source.add_argument("--from-log", type=Path, metavar="FILE", help="a pasted terminal log")
-    parser.add_argument("--peer", metavar="IP", help="diagnose only this tunnel peer")
+    parser.add_argument(
+        "--peer",
+        metavar="IP|NAME",
+        help="diagnose only this tunnel peer (an address, or an ASA name from `names`)",
+    )
     parser.add_argument(
         "--log",
         type=Path,
@@ -205,7 +217,24 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="extra debug/syslog lines to consider (one per line)",
     )
     parser.add_argument(
-        "--format", choices=("rich", "json", "markdown"), default="rich", help="output format"
+        "--format",
+        choices=("rich", "json", "markdown", "html"),
+        default="rich",
+        help=(
+            "output format (default rich: colours on a terminal, plain full-width text when "
+            "stdout is not one); html is one self-contained file to attach to a ticket"
+        ),
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        dest="all_details",
+        help="details for every tunnel (default: only for the tunnels that are not healthy)",
+    )
+    parser.add_argument(
+        "--only-problems",
+        action="store_true",
+        help="leave the healthy tunnels out of every format (summary, details, JSON)",
     )
     parser.add_argument(
         "--profile",
@@ -219,10 +248,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--playbooks", type=Path, metavar="DIR", help="use the playbooks in DIR (validated)"
     )
     add_debug_arguments(parser)
+    add_sampling_arguments(parser)
     live = parser.add_argument_group("live connection")
     live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
     live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
-    live.add_argument("--save", metavar="DIR", help="also save the collected snapshot to DIR")
+    live.add_argument(
+        "--save",
+        metavar="DIR",
+        help="also save what was read as a snapshot directory (live or --from-log)",
+    )
     live.add_argument(
         "--packet-tracer",
         action="store_true",
@@ -261,10 +295,10 @@ def _add_secret_options(parser: argparse.ArgumentParser) -> None:
 def _load_profile(value: str | None) -> PeerProfile | None:
     """--profile NAME|FILE through profiles.load_profile (validated; a name is looked up in
     the profiles directory, so a user's own profiles/<name>.yaml works by name)."""
-    if not value:
-        return None
     from vpn_doctor.diagnose.profiles import available_profiles, load_profile
 
+    if not value:
+        return None
     try:
         return load_profile(value)
     except InputError as exc:
@@ -277,13 +311,15 @@ def _read_lines(path: Path) -> tuple[str, ...]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise InputError(f"--log {path}: {exc.strerror or exc}") from exc
-    return tuple(line.rstrip() for line in text.splitlines() if line.strip())
+    from vpn_doctor.masking import mask_secrets
+
+    return tuple(line.rstrip() for line in mask_secrets(text).splitlines() if line.strip())
 
 
 def _snapshot_from_args(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
     sources = [name for name in ("host", "snapshot", "from_log") if getattr(args, name)]
     if len(sources) != 1:
-        raise InputError("give exactly one of HOST, --snapshot DIR or --from-log FILE")
+        raise UsageError("give exactly one of HOST, --snapshot DIR or --from-log FILE")
     if args.snapshot:
         from vpn_doctor.collect.snapshot import load_snapshot
 
@@ -293,19 +329,55 @@ def _snapshot_from_args(args: argparse.Namespace, profile: PeerProfile | None = 
 
         return read_terminal_log(args.from_log)
     if getattr(args, "packet_tracer", False) and not args.host:
-        raise InputError("--packet-tracer runs on a live device: give HOST")
+        raise UsageError("--packet-tracer runs on a live device: give HOST")
     return _collect_live(args, profile)
 
 
-def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
-    """Log in and collect: box-wide DIAGNOSE_COMMANDS plus the crypto ACLs (and the
-    certificates when a tunnel uses them), or with --peer the peer rounds (peer_first_round /
-    peer_second_round / peer_certificate_round); then packet-tracer when asked.
-    Save the snapshot (even a partial one) on --save."""
+ACL_ROUND_TRIPS = 4  # box-wide: more crypto ACLs than this -> one `show running-config access-list`
+
+
+def collect_for_diagnosis(
+    session: Any,
+    peer: str | None,
+    profile: PeerProfile | None = None,
+    *,
+    progress: Any = None,
+) -> Snapshot:
+    """Everything `diagnose` reads, from a live session: box-wide DIAGNOSE_COMMANDS plus the
+    crypto ACLs (and the certificates when a tunnel uses them), or with ``peer`` the peer
+    rounds (peer_first_round / peer_second_round / peer_certificate_round). `collect` runs
+    the same, so `collect` then `diagnose --snapshot` gives the live answer. On a failure
+    part-way the CollectionInterrupted carries every output of every round so far."""
     from dataclasses import replace
 
+    from vpn_doctor.collect.collector import collect
+
+    if peer:
+        snapshot = collect(session, None, peer_first_round(peer), progress=progress)
+        second = peer_second_round(peer, snapshot, profile=profile)
+        snapshot = _more(session, snapshot, second, progress)
+        snapshot = _more(session, snapshot, peer_certificate_round(peer, snapshot), progress)
+        return replace(snapshot, peer=peer)
+    snapshot = collect(session, None, DIAGNOSE_COMMANDS, progress=progress)
+    names = _crypto_acls(snapshot)
+    # One round trip per crypto ACL is cheap for a few tunnels; past ACL_ROUND_TRIPS the
+    # whole access-list configuration in one output costs less than the round trips.
+    acls = [f"{SHOW_RUN_ACCESS_LIST} {a}" for a in names]
+    if len(acls) > ACL_ROUND_TRIPS:
+        acls = [SHOW_RUN_ACCESS_LIST]
+    certs = [SHOW_CRYPTO_CA_CERTIFICATES] if uses_certificates(snapshot) else []
+    return _more(session, snapshot, [*acls, *certs], progress)
+
+
+def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
+    """Log in and collect (collect_for_diagnosis), then packet-tracer and debug when asked.
+    Save the snapshot (even a partial one, marked so in meta.yaml) on --save."""
+    from dataclasses import replace
+
+    from vpn_doctor.addresses import is_ip
     from vpn_doctor.cli.collect import _settings
-    from vpn_doctor.collect.collector import collect, validate_peer
+    from vpn_doctor.cli.sampling import sample_session
+    from vpn_doctor.collect.collector import collect, resolve_peer_name, validate_peer_or_name
     from vpn_doctor.collect.debug.capture import (
         DebugCaptureInterrupted,
         DebugLeftOn,
@@ -319,42 +391,69 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     if save_dir is not None:
         check_save_target(save_dir)
     settings = _settings(args)
-    peer = validate_peer(args.peer) if args.peer else None
+    peer = validate_peer_or_name(args.peer) if args.peer else None
     snapshot = Snapshot(outputs={})
     try:
         with AsaSession(settings) as session:
-            if peer:
-                snapshot = collect(session, None, peer_first_round(peer))
-                snapshot = _more(
-                    session, snapshot, peer_second_round(peer, snapshot, profile=profile)
-                )
-                snapshot = _more(session, snapshot, peer_certificate_round(peer, snapshot))
-            else:
-                snapshot = collect(session, None, DIAGNOSE_COMMANDS)
-                acls = [f"{SHOW_RUN_ACCESS_LIST} {a}" for a in _crypto_acls(snapshot)]
-                certs = [SHOW_CRYPTO_CA_CERTIFICATES] if uses_certificates(snapshot) else []
-                snapshot = _more(session, snapshot, [*acls, *certs])
+            if peer and not is_ip(peer):  # `--peer NAME`: resolve it on the device first
+                snapshot = collect(session, None, (SHOW_RUN_NAMES,))
+                peer = resolve_peer_name(peer, snapshot.outputs.get(SHOW_RUN_NAMES, ""))
+            snapshot = collect_for_diagnosis(session, peer, profile)
             if getattr(args, "packet_tracer", False):
                 snapshot = _more(session, snapshot, packet_tracer_commands(snapshot, peer))
+            if getattr(args, "samples", 1) > 1:
+                snapshot = sample_session(session, snapshot, peer, args.samples, args.interval)
             if args.debug is not None:
                 snapshot = _capture_debug(args, session, settings, snapshot, peer)
     except CollectionInterrupted as exc:
-        partial = Snapshot(outputs={**snapshot.outputs, **exc.snapshot.outputs})
-        if save_dir is not None and partial.outputs:
-            save_snapshot(replace(exc.snapshot, outputs=partial.outputs), save_dir)
-            print(f"vpn-doctor: partial snapshot saved to {save_dir}", file=sys.stderr)
-        raise
+        partial = replace(
+            exc.snapshot, outputs={**snapshot.outputs, **exc.snapshot.outputs}, peer=peer
+        )
+        raise _Stopped(_save_partial(partial, save_dir, exc.message), exc) from exc
     except (DebugCaptureInterrupted, DebugLeftOn) as exc:
         # Debug stopped early (or could not be undone): keep every line read so far.
-        if save_dir is not None:
-            save_snapshot(attach_to_snapshot(replace(snapshot, peer=peer), exc.capture), save_dir)
-            print(f"vpn-doctor: partial snapshot saved to {save_dir}", file=sys.stderr)
-        raise
+        partial = attach_to_snapshot(replace(snapshot, peer=peer), exc.capture)
+        reason = f"debug capture stopped early: {exc}"
+        raise _Stopped(_save_partial(partial, save_dir, reason), exc) from exc
+    except Terminated as exc:  # SIGTERM/SIGHUP between two commands
+        partial = replace(snapshot, peer=peer)
+        stop = CollectionInterrupted(
+            f"{exc} after {len(snapshot.outputs)} commands",
+            snapshot=partial,
+            exit_code=exc.exit_code,
+            host=settings.host,
+        )
+        raise _Stopped(_save_partial(partial, save_dir, str(exc)), stop) from exc
     if peer:
         snapshot = replace(snapshot, peer=peer)
     if save_dir is not None:
         save_snapshot(snapshot, save_dir)
     return snapshot
+
+
+class _Stopped(Exception):
+    """Live collection stopped early (session drop, Ctrl-C, SIGTERM/SIGHUP, debug problem):
+    what was collected (already saved when --save was given) and why, so run_diagnose can
+    still print the diagnosis of what was collected, marked partial (issue 13)."""
+
+    def __init__(self, snapshot: Snapshot, cause: VpnDoctorError) -> None:
+        super().__init__(str(cause))
+        self.snapshot = snapshot
+        self.cause = cause
+
+
+def _save_partial(partial: Snapshot, save_dir: Path | None, reason: str) -> Snapshot:
+    """Save a partial snapshot on --save (meta.yaml says why) and say where; returns it."""
+    from vpn_doctor.collect.snapshot import save_snapshot
+
+    if save_dir is not None and (partial.outputs or partial.debug_lines):
+        save_snapshot(partial, save_dir, partial=reason or "collection stopped early")
+        print(
+            f"vpn-doctor: partial snapshot ({len(partial.outputs)} commands, "
+            f"{len(partial.debug_lines)} debug lines) saved to {save_dir}",
+            file=sys.stderr,
+        )
+    return partial
 
 
 def _check_debug_request(args: argparse.Namespace) -> None:
@@ -397,7 +496,9 @@ def _capture_debug(
     return attach_to_snapshot(snapshot, capture)
 
 
-def _more(session: Any, snapshot: Snapshot, commands: Sequence[str]) -> Snapshot:
+def _more(
+    session: Any, snapshot: Snapshot, commands: Sequence[str], progress: Any = None
+) -> Snapshot:
     """Another collection round on the same session, merged into ``snapshot``."""
     from dataclasses import replace
 
@@ -406,7 +507,11 @@ def _more(session: Any, snapshot: Snapshot, commands: Sequence[str]) -> Snapshot
     todo = [c for c in dict.fromkeys(commands) if c not in snapshot.outputs]
     if not todo:
         return snapshot
-    extra = collect(session, None, todo)
+    try:
+        extra = collect(session, None, todo, progress=progress)
+    except CollectionInterrupted as exc:
+        exc.snapshot = replace(snapshot, outputs={**snapshot.outputs, **exc.snapshot.outputs})
+        raise
     return replace(snapshot, outputs={**snapshot.outputs, **extra.outputs})
 
 
@@ -445,46 +550,104 @@ def _playbooks(args: argparse.Namespace) -> PlaybookSet | None:
     return load_playbooks(args.playbooks) if args.playbooks else None
 
 
-def render(report: DiagnosisReport, fmt: str) -> None:
-    """Print the report in the chosen format."""
+def render(report: DiagnosisReport, fmt: str, selection: Any = None) -> None:
+    """Print the report in the chosen format; ``rich`` is plain full-width text when stdout
+    is not a terminal (a log or a pipe keeps every line whole)."""
     if fmt == "json":
         from vpn_doctor.report.formats import render_json
 
-        sys.stdout.write(render_json(report))
+        sys.stdout.write(render_json(report, selection))
     elif fmt == "markdown":
         from vpn_doctor.report.formats import render_markdown
 
-        sys.stdout.write(render_markdown(report))
+        sys.stdout.write(render_markdown(report, selection))
+    elif fmt == "html":
+        from vpn_doctor.report.html_view import render_html
+
+        sys.stdout.write(render_html(report, selection))
+    elif not sys.stdout.isatty():
+        from vpn_doctor.report.text_view import render_text
+
+        sys.stdout.write(render_text(report, selection))
     else:
         from vpn_doctor.report.rich_view import render_rich
 
-        render_rich(report)
+        render_rich(report, selection=selection)
+
+
+def source_kind(snapshot: Snapshot) -> str:
+    """Contract 2 ``source``: live | snapshot | log (from Snapshot.source's prefix)."""
+    kind = snapshot.source.split(":", 1)[0]
+    return kind if kind in ("live", "snapshot", "log") else ""
+
+
+def with_run_facts(report: DiagnosisReport, snapshot: Snapshot, host: str) -> DiagnosisReport:
+    """The Contract 2 (2026-12) facts only the CLI knows: tool version, when and how the
+    outputs were read, and what the user typed."""
+    from dataclasses import replace
+
+    from vpn_doctor import __version__
+
+    return replace(
+        report,
+        tool_version=__version__,
+        collected_at=snapshot.collected_at,
+        source=source_kind(snapshot),
+        host=host,
+    )
+
+
+def _save_offline(args: argparse.Namespace, snapshot: Snapshot) -> None:
+    """``--from-log F --save D``: keep what the log held as a snapshot directory."""
+    if args.save and args.from_log:
+        from vpn_doctor.collect.snapshot import save_snapshot
+
+        save_snapshot(snapshot, Path(args.save))
 
 
 def run_diagnose(args: argparse.Namespace) -> int:
     """`vpn-doctor diagnose`: the report's exit code (0/1/2/3)."""
-    from vpn_doctor.collect.collector import validate_peer
-    from vpn_doctor.diagnose.engine import diagnose
-    from vpn_doctor.models import Snapshot
-    from vpn_doctor.parse.device import parse_snapshot
+    from dataclasses import replace
 
-    peer = validate_peer(args.peer) if args.peer else None
+    from vpn_doctor.cli.sampling import check_sampling_request
+    from vpn_doctor.collect.collector import validate_peer_or_name
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.report.triage import Selection
+
+    peer = validate_peer_or_name(args.peer) if args.peer else None
     profile = _load_profile(args.profile)
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
     _check_debug_request(args)
-    snapshot = _snapshot_from_args(args, profile)
+    check_sampling_request(args)
+    if args.save and args.snapshot:
+        raise UsageError("--save with --snapshot: the snapshot is already saved")
+    if args.save and not args.host:
+        from vpn_doctor.collect.snapshot import check_save_target
+
+        check_save_target(Path(args.save))
+    stopped: _Stopped | None = None
+    try:
+        snapshot = _snapshot_from_args(args, profile)
+    except _Stopped as exc:  # diagnose what was collected, then exit with why it stopped
+        stopped, snapshot = exc, exc.snapshot
+    _save_offline(args, snapshot)
     if args.log:
-        snapshot = Snapshot(
-            outputs=snapshot.outputs,
-            debug_lines=snapshot.debug_lines + _read_lines(args.log),
-            device=snapshot.device,
-            peer=snapshot.peer,
-            collected_at=snapshot.collected_at,
-            source=snapshot.source,
-        )
+        snapshot = replace(snapshot, debug_lines=snapshot.debug_lines + _read_lines(args.log))
+    from vpn_doctor.parse.device import parse_snapshot
+
     state = parse_snapshot(snapshot)
     report = diagnose(state, peer, profile=profile, debug_peer=snapshot.peer, playbooks=playbooks)
-    render(report, args.format)
+    if stopped is not None:
+        report = replace(report, partial=True)
+    typed = args.host or str(args.snapshot or args.from_log or "")
+    report = with_run_facts(report, snapshot, typed)
+    selection = Selection(all_details=args.all_details, only_problems=args.only_problems)
+    render(report, args.format, selection)
+    if stopped is not None:
+        print(
+            f"vpn-doctor: error: {stopped.cause} (the diagnosis above is partial)", file=sys.stderr
+        )
+        return stopped.cause.exit_code
     return report.exit_code()
 
 
@@ -509,12 +672,7 @@ def _catalogue_entry(term: str) -> dict[str, Any] | None:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    """`vpn-doctor explain TERM`: 0 when known, 17 (bad input) when not.
-
-    Plain text (or JSON), never rich, on a terminal too: it is a lookup people run often and
-    pipe into other tools, so it must start at once (rich alone costs more than the lookup)
-    and print the same bytes wherever it goes. tests/test_startup.py keeps it that way.
-    """
+    """`vpn-doctor explain TERM`: 0 when known, 64 (usage) when not."""
     from vpn_doctor.diagnose.explain import explain
 
     found = explain(args.term)
@@ -535,8 +693,8 @@ def run_explain(args: argparse.Namespace) -> int:
     else:
         data = _catalogue_entry(args.term)
     if data is None:
-        print(f"vpn-doctor: nothing known about {args.term!r}", file=sys.stderr)
-        return ExitCode.BAD_INPUT
+        print(f"vpn-doctor: error: nothing known about {args.term!r}", file=sys.stderr)
+        return ExitCode.USAGE
     if args.format == "json":
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return ExitCode.OK

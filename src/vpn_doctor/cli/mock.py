@@ -8,9 +8,11 @@ against a known device state. It listens on 127.0.0.1 only.
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 from typing import Any
 
+from vpn_doctor.collect.signals import Terminated
 from vpn_doctor.errors import ExitCode
 
 
@@ -69,17 +71,17 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
             print(f"{name:<34} {text if len(text) <= 90 else text[:87] + '...'}")
         return ExitCode.OK
     if args.port < 0 or args.port > 65535:
-        print("vpn-doctor: error: --port must be 0..65535")
+        print("vpn-doctor: error: --port must be 0..65535", file=sys.stderr)
         return ExitCode.USAGE
     if args.delay_ms is not None and args.delay_ms < 0:
-        print("vpn-doctor: error: --delay-ms must be >= 0")
+        print("vpn-doctor: error: --delay-ms must be >= 0", file=sys.stderr)
         return ExitCode.USAGE
     scenario = load_scenario(args.scenario)  # ScenarioError -> exit 17 via cli.main
     try:
         mock = MockAsa(scenario, port=args.port, delay_ms=args.delay_ms, audit_path=args.audit)
         mock.start()
     except OSError as exc:
-        print(f"vpn-doctor: error: cannot listen on 127.0.0.1:{args.port}: {exc}")
+        print(f"vpn-doctor: error: cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     try:
         print(f"mock ASA '{scenario.name}' ({scenario.description})")
@@ -96,7 +98,7 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
         try:
             while not waiter.wait(0.5):
                 pass
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated):  # Ctrl-C, or SIGTERM/SIGHUP: a clean stop
             print("stopping mock ASA")
     finally:
         mock.stop()

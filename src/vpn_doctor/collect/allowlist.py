@@ -15,7 +15,8 @@ Allowed:
   * the conditional debug set and its undo: ``debug crypto condition peer <ip>``,
     ``debug crypto isakmp|ikev1|ikev2|ipsec [protocol|platform] [<1-255>]``, ``undebug all``,
     ``no debug all``, ``no debug crypto condition``, ``no debug crypto <same set>``;
-  * ``terminal pager <n>``, ``terminal monitor``, ``terminal no monitor``, ``terminal width <n>``;
+  * ``terminal pager <n>``, ``terminal monitor``, ``terminal no monitor`` (not ``terminal
+    width``: on the ASA it is a configuration-mode command, and the tool never configures);
   * ``packet-tracer input <ifname> ...`` (simulates a packet; changes nothing).
 """
 
@@ -87,6 +88,7 @@ _SHOW: _Tree = {
         "route": {},
         "interface": {},
         "sla": {},
+        "names": {},
         "all": {},
     },
 }
@@ -97,6 +99,7 @@ _TREE: _Tree = {
     "undebug": {"all": {}},
     "no": {"debug": {"all": {}, "crypto": _DEBUG_CRYPTO}},
     "terminal": {"pager": {"lines": {}}, "monitor": {}, "no": {"monitor": {}}, "width": {}},
+    # "width" is known only so that "terminal wi" resolves honestly; it is refused.
     "packet-tracer": {"input": {}},
     # Everything below is known only so that prefixes resolve honestly; all are refused.
     "clear": {},
@@ -147,6 +150,9 @@ _PIPE_KEYWORDS = (*_PIPE_FILTERS, "redirect", "append", "tee", "count", "section
 # Printable ASCII except ';' (command separator on some CLIs) and '?' (context help, which
 # would leave half a command in the device's line buffer).
 _SAFE_CHARS = re.compile(r"^[\x20-\x7e]*$")
+# The ASA's own command-line limit is 512 characters; anything longer is not a command we
+# build (and an unbounded line is a way to smuggle text into the device's line buffer).
+MAX_COMMAND_LENGTH = 512
 _DEBUG_TARGETS = ("isakmp", "ikev1", "ikev2", "ipsec")
 
 
@@ -273,8 +279,8 @@ def _check_tokens(original: str, tokens: list[str]) -> None:
             return
         if args[:2] == ["pager", "lines"] and len(args) == 3 and args[2].isdigit():
             return
-        if len(args) == 2 and args[0] == "width" and _is_int_in(args[1], 0, 511):
-            return
+        if args[:1] == ["width"]:
+            raise _refuse(original, "'terminal width' is a configuration-mode command on the ASA")
         raise _refuse(original, "unsupported terminal setting")
     if verb == "debug":
         if args[:1] != ["crypto"]:
@@ -290,20 +296,32 @@ def _check_tokens(original: str, tokens: list[str]) -> None:
         if args == ["debug", "all"] or args == ["debug", "crypto", "condition"]:
             return
         if args[:2] == ["debug", "crypto"]:
+            if args[2:3] in (["ca"], ["engine"]) and len(args) <= 4:  # undo only (undebug)
+                return
             _check_debug_target(original, args[2:])
             return
         raise _refuse(original, "'no' is only allowed to undo debugs")
     raise _refuse(original, f"'{verb}' is not a read-only command")
 
 
-def check_allowed(command: str) -> str:
+def _is_tech_support(word: str) -> bool:
+    """``tech-support`` or a prefix of it long enough to mean it (``tech``, ``tec``)."""
+    lowered = word.lower()
+    return len(lowered) >= 3 and "tech-support".startswith(lowered)
+
+
+def check_allowed(command: str, *, allow_tech_support: bool = False) -> str:
     """Return the normalised command if it is on the read-only allowlist, else raise.
 
     Raises :class:`CommandNotAllowed` (the command is never sent) for anything that could
-    change the device, chain a second command, or redirect output.
+    change the device, chain a second command, redirect output (``>``, ``| redirect``,
+    ``| append``, ``| tee``), exceed the device's line length, or (unless
+    ``allow_tech_support``) run ``show tech-support``, which is heavy on a loaded box.
     """
     if not isinstance(command, str) or not command.strip():
         raise _refuse(repr(command), "empty command")
+    if len(command) > MAX_COMMAND_LENGTH:
+        raise _refuse(command[:60] + "...", f"longer than {MAX_COMMAND_LENGTH} characters")
     if not _SAFE_CHARS.match(command):
         raise _refuse(command, "control characters, newlines or non-ASCII text")
     if ";" in command:
@@ -315,10 +333,16 @@ def check_allowed(command: str) -> str:
         head, filters = _split_pipes(text)
     except _BadPipe:
         raise _refuse(command, "'|' must be followed by include/exclude/begin/grep") from None
+    if ">" in head or "<" in head:
+        raise _refuse(command, "'>' / '<' could redirect output to or from a file")
     tokens = _expand_tokens(head.split(), _TREE)
     if not tokens:
         raise _refuse(command, "empty command")
     _check_tokens(command, tokens)
+    if tokens[0] == "show" and len(tokens) > 1 and _is_tech_support(tokens[1]):
+        if not allow_tech_support:
+            raise _refuse(command, "'show tech-support' is heavy on a loaded box; not asked for")
+        tokens[1] = "tech-support"
     if filters and tokens[0] != "show":
         raise _refuse(command, "output filters are only allowed on show commands")
     rendered = [" ".join(tokens)]

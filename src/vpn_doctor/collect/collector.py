@@ -20,12 +20,14 @@ from datetime import datetime, timezone
 
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
+    SHOW_DEBUG,
     SHOW_VERSION,
     peer_filtered_commands,
 )
 from vpn_doctor.asa.output import SOFTWARE_VERSION, is_refusal
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.runner import CommandRunner
+from vpn_doctor.collect.signals import Terminated
 from vpn_doctor.errors import (
     CollectionInterrupted,
     CommandRejected,
@@ -59,6 +61,29 @@ def validate_peer(peer: str) -> str:
         return str(ipaddress.ip_address(peer.strip()))
     except ValueError:
         raise InputError(f"peer must be an IP address, got {peer!r}") from None
+
+
+_PEER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
+
+
+def validate_peer_or_name(peer: str) -> str:
+    """A peer given as an address, or as an ASA `name` (`name 203.0.113.9 BRANCH-LYON`),
+    which the engine resolves through `show running-config names`."""
+    text = peer.strip()
+    if _PEER_NAME.match(text) and not text.replace(".", "").isdigit():
+        return text
+    return validate_peer(text)
+
+
+def resolve_peer_name(name: str, names_output: str) -> str:
+    """``name`` -> its address from `show running-config names` output (InputError if absent)."""
+    for line in names_output.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] == "name" and parts[2] == name:
+            return validate_peer(parts[1])
+    raise InputError(
+        f"--peer {name}: not an address, and 'show running-config names' has no such name"
+    )
 
 
 def plan(peer: str | None, commands: Sequence[str] = DEFAULT_COLLECTION) -> list[str]:
@@ -103,6 +128,9 @@ def collect(
     to_run = plan(peer, commands)
     collected_at = _now()
     outputs: dict[str, str] = {}
+    at_login = getattr(runner, "debug_at_login", None)  # AsaSession reads it once at login
+    if isinstance(at_login, str):
+        outputs[SHOW_DEBUG] = mask_secrets(at_login)
 
     def snapshot() -> Snapshot:
         return Snapshot(
@@ -129,11 +157,12 @@ def collect(
                 command=exc.command or command,
                 output=exc.output,
             ) from exc
-        except KeyboardInterrupt as exc:
+        except (KeyboardInterrupt, Terminated) as exc:
             raise CollectionInterrupted(
-                f"interrupted after {len(outputs)} of {len(to_run)} commands",
+                f"{'interrupted' if isinstance(exc, KeyboardInterrupt) else exc} after "
+                f"{len(outputs)} of {len(to_run)} commands",
                 snapshot=snapshot(),
-                exit_code=ExitCode.INTERRUPTED,
+                exit_code=exc.exit_code if isinstance(exc, Terminated) else ExitCode.INTERRUPTED,
                 host=runner.host,
                 command=command,
             ) from exc

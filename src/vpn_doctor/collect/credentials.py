@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from vpn_doctor.errors import InputError
+from vpn_doctor.errors import InputError, UsageError
 
 PASSWORD_ENV = "VPN_DOCTOR_PASSWORD"
 SECRET_ENV = "VPN_DOCTOR_SECRET"
@@ -89,7 +89,7 @@ def get_password(
     prompt: Prompt | None = None,
     interactive: bool | None = None,
 ) -> str:
-    """The SSH password, or InputError saying how to provide one."""
+    """The SSH password, or UsageError (exit 64) saying how to provide one."""
     env = os.environ if environ is None else environ
     found = read_reference(
         sources.password_env,
@@ -104,7 +104,7 @@ def get_password(
         answer = (prompt or getpass.getpass)(f"SSH password for {user_host}: ")
         if answer:
             return answer
-    raise InputError(
+    raise UsageError(
         "no password: use --password-env VAR, --password-file FILE, set "
         f"{PASSWORD_ENV}, or run in a terminal to be prompted (never on the command line)"
     )

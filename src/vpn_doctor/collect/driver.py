@@ -43,8 +43,10 @@ from netmiko.exceptions import (
     WriteException,
 )
 
+from vpn_doctor.asa.commands import SHOW_DEBUG
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.collector import is_rejection
+from vpn_doctor.collect.guard import SendPolicy
 from vpn_doctor.errors import (
     AuthenticationFailed,
     CommandRejected,
@@ -96,8 +98,18 @@ _REFUSED_WORDS = re.compile(r"invalid password|access denied|password:", re.IGNO
 
 
 class _AsaConnection(CiscoAsaSSH):
-    """netmiko's own ``cisco_asa`` driver with two fixes that matter for a diagnostic tool.
+    """netmiko's own ``cisco_asa`` driver with the fixes that matter for a diagnostic tool.
 
+    0. No configuration mode, ever. netmiko's ASA ``session_preparation`` enters
+       ``configure terminal``, sets ``terminal width 511`` and leaves with ``end``: on a real
+       ASA that is a configuration change (``%ASA-5-111008`` / change-audit alarms on every
+       scheduled check). ``terminal width`` exists only in configuration mode on the ASA, so
+       we live with the default width (the SSH pty already asks for 511 columns). netmiko's
+       own switch for this, ``allow_auto_change=False``, also turns off the echo check of
+       every later command (``global_cmd_verify = False``), which we rely on to stay in step;
+       hence our own :meth:`session_preparation` (exec mode only: prompt, enable if needed,
+       ``terminal pager 0``); the privilege check itself is ``AsaSession``'s one
+       ``show curpriv``.
     1. After sending the enable secret, netmiko waits for the prompt; a wrong secret gets
        ``Invalid password`` + ``Password:`` instead, so it times out (10 s), then times out
        again in ``disconnect()`` (10 s more) while typing Enter into the password prompt. We
@@ -106,12 +118,28 @@ class _AsaConnection(CiscoAsaSSH):
        cleanup is skipped, so no paramiko thread is left behind.
     3. netmiko never notices that the device closed the channel: every read just returns ""
        until the read timeout (10 s for the echo alone). An empty read on a channel that
-       has seen EOF raises ``ReadException`` at once (translated to SessionLost).
+       has seen EOF raises ``ReadException`` at once (translated to SessionLost), after one
+       more read drains whatever arrived together with the close.
     """
 
     def __init__(self, *args: Any, enable_timeout: float = 10.0, **kwargs: Any) -> None:
         self.enable_timeout = enable_timeout  # set first: netmiko connects inside __init__
+        kwargs["allow_auto_change"] = False  # belt and braces: no netmiko terminal changes
         super().__init__(*args, **kwargs)
+
+    def session_preparation(self) -> None:
+        """Exec mode only: find the prompt, reach ``#`` if needed, ``terminal pager 0``.
+
+        Replaces netmiko's ASA version, which also enters configuration mode (see the class
+        docstring). ``enable()`` checks the prompt first and sends nothing at ``#``.
+        """
+        self.set_base_prompt()
+        if self.secret:
+            self.enable()
+        elif not self.check_enable_mode("#"):
+            self.asa_login()
+        self.disable_paging(command="terminal pager 0")
+        self.set_base_prompt()
 
     def enable_secret_handler(
         self, pattern: str, output: str, re_flags: int = re.IGNORECASE
@@ -136,7 +164,14 @@ class _AsaConnection(CiscoAsaSSH):
     def read_channel(self) -> str:
         data: str = super().read_channel()
         if not data and self._channel_closed():
-            raise ReadException("Channel stream closed by remote device.")
+            # Drain before declaring the session lost: paramiko's transport thread may have
+            # queued the device's last bytes *and* the close between our empty read and the
+            # check above (it files data before EOF/close, so once closed is seen, all data
+            # is already buffered). Without this second read that last debug line was lost
+            # in about 1 capture in 300 (issue 13).
+            data = super().read_channel()
+            if not data:
+                raise ReadException("Channel stream closed by remote device.")
         return data
 
     def _channel_closed(self) -> bool:
@@ -252,14 +287,22 @@ class AsaSession:
         settings: ConnectionSettings,
         *,
         connection_factory: ConnectionFactory | None = None,
+        read_debug_at_login: bool = True,
     ) -> None:
         self.settings = settings
+        self.read_debug_at_login = read_debug_at_login
+        # What may be sent now (debug only after a peer condition unless forced, no
+        # show tech-support unless asked) and every debug to undo at close.
+        self.policy = SendPolicy()
         self._factory = connection_factory or _AsaConnection
         self._conn: Connection | None = None
         self._prompt_re = ""
         self.hostname = ""
         self.privilege_level: int | None = None
         self.connect_seconds: float | None = None
+        # `show debug` as read once right after login (None: not read): crypto debugging
+        # left on by an earlier session is reported as DEVICE_DEBUG_LEFT_ON.
+        self.debug_at_login: str | None = None
 
     # -- CommandRunner -------------------------------------------------------------------
     @property
@@ -272,8 +315,9 @@ class AsaSession:
         Raises CommandNotAllowed (never sent), CommandRejected (the ASA refused it), or a
         DeviceError if the session failed.
         """
-        normalised = check_allowed(command)
+        normalised = self._admit(command)
         conn = self._require()
+        self.policy.sent(normalised)  # registered before the write: a timeout may still apply it
         try:
             output: str = conn.send_command(
                 normalised,
@@ -318,13 +362,21 @@ class AsaSession:
         self._prompt_re = prompt_regex(self.hostname)
         try:
             self._check_privileged()
+            if self.read_debug_at_login:
+                self.debug_at_login = self.run(SHOW_DEBUG)
         except BaseException:
             self.close()
             raise
         self.connect_seconds = time.perf_counter() - start
 
     def close(self) -> None:
-        """Log out; never raises (the session may already be gone)."""
+        """Undo any debug this session turned on and did not undo, log out; never raises
+        (the session may already be gone: then the debug stays on, and the next login's
+        ``show debug`` reports it as DEVICE_DEBUG_LEFT_ON)."""
+        if self._conn is not None:
+            for command in self.policy.undo_commands():
+                with contextlib.suppress(Exception):
+                    self.run(command)
         conn, self._conn = self._conn, None
         if conn is None:
             return
@@ -344,10 +396,10 @@ class AsaSession:
 
     def write_raw(self, text: str) -> None:
         """Write ``text`` to the channel as is; every non-empty line must be allow-listed."""
-        for line in text.splitlines():
-            if line.strip():
-                check_allowed(line)
+        admitted = [self._admit(line) for line in text.splitlines() if line.strip()]
         conn = self._require()
+        for line in admitted:
+            self.policy.sent(line)
         try:
             conn.write_channel(text)
         except Exception as exc:
@@ -368,8 +420,9 @@ class AsaSession:
         Unlike :meth:`run`, nothing is stripped or discarded: debug lines that arrive before
         the echo, the echo itself and the prompt are all returned, so no debug line is lost.
         """
-        normalised = check_allowed(command)
+        normalised = self._admit(command)
         conn = self._require()
+        self.policy.sent(normalised)
         try:
             conn.write_channel(normalised + "\n")
             output: str = conn.read_until_pattern(
@@ -380,6 +433,12 @@ class AsaSession:
         return output
 
     # -- internals -------------------------------------------------------------------------
+    def _admit(self, command: str) -> str:
+        """The allowlist, then the session policy; the normalised command, or raise."""
+        normalised = check_allowed(command, allow_tech_support=self.policy.allow_tech_support)
+        self.policy.check(normalised)
+        return normalised
+
     def _require(self) -> Connection:
         if self._conn is None:
             raise SessionLost("not connected (the session was closed)", host=self.host)

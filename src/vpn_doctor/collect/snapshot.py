@@ -5,7 +5,9 @@ Layout: one ``<command with spaces as _>.txt`` per command (see
 ``meta.yaml`` (hostname, version, model, collected_at, peer, source). A directory is the
 offline input format, so loading is forgiving where it is safe to be (missing files mean
 "not collected", unknown files are ignored) and loud where it is not (no such directory,
-unreadable meta.yaml). Everything written passes through :func:`mask_secrets` first.
+unreadable meta.yaml, a file larger than the input limit of
+:func:`vpn_doctor.parse.paste.check_input_size`: exit 17 before it is read). Everything
+written passes through :func:`mask_secrets` first.
 :func:`read_terminal_log` (a pasted capture) lives in terminal_log.py and is re-exported here.
 """
 
@@ -20,6 +22,7 @@ from vpn_doctor import yaml_lines
 from vpn_doctor.asa.commands import (
     DEBUG_LOG_FILE,
     META_FILE,
+    SAMPLES_FILE,
     command_from_filename,
     snapshot_filename,
 )
@@ -27,12 +30,13 @@ from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.terminal_log import read_terminal_log
 from vpn_doctor.errors import CommandNotAllowed, SnapshotError
 from vpn_doctor.masking import mask_secrets
-from vpn_doctor.models import DeviceInfo, Snapshot
+from vpn_doctor.models import DeviceInfo, RawSample, Snapshot
+from vpn_doctor.parse.paste import check_input_size
 from vpn_doctor.yaml_lines import error_line
 
 __all__ = ["check_save_target", "load_snapshot", "read_terminal_log", "save_snapshot"]
 
-_OURS = (DEBUG_LOG_FILE, META_FILE)
+_OURS = (DEBUG_LOG_FILE, META_FILE, SAMPLES_FILE)
 
 
 def _is_snapshot_file(path: Path) -> bool:
@@ -53,19 +57,27 @@ def check_save_target(directory: Path) -> None:
         )
 
 
-def _meta(snapshot: Snapshot) -> dict[str, Any]:
-    return {
+def _meta(snapshot: Snapshot, partial: str | None) -> dict[str, Any]:
+    meta: dict[str, Any] = {
         "hostname": snapshot.device.hostname,
         "version": snapshot.device.version,
         "model": snapshot.device.model,
         "collected_at": snapshot.collected_at,
         "peer": snapshot.peer,
         "source": snapshot.source,
+        "partial": partial is not None,
     }
+    if partial is not None:
+        meta["partial_reason"] = partial
+    return meta
 
 
-def save_snapshot(snapshot: Snapshot, directory: Path | str) -> Path:
-    """Write ``snapshot`` to ``directory`` (created if needed) and return the directory."""
+def save_snapshot(snapshot: Snapshot, directory: Path | str, *, partial: str | None = None) -> Path:
+    """Write ``snapshot`` to ``directory`` (created if needed) and return the directory.
+
+    ``partial`` (why collection stopped) marks a snapshot that lacks outputs the command
+    meant to collect: meta.yaml says ``partial: true`` and the reason, so nobody mistakes
+    it for a complete picture of the device."""
     target = Path(directory)
     check_save_target(target)
     try:
@@ -76,7 +88,14 @@ def save_snapshot(snapshot: Snapshot, directory: Path | str) -> Path:
         if snapshot.debug_lines:
             lines = mask_secrets("\n".join(snapshot.debug_lines)) + "\n"
             (target / DEBUG_LOG_FILE).write_text(lines, encoding="utf-8")
-        meta = yaml.safe_dump(_meta(snapshot), sort_keys=False, allow_unicode=True)
+        if snapshot.samples:
+            samples = yaml.safe_dump(
+                [_sample_dict(sample) for sample in snapshot.samples],
+                sort_keys=False,
+                allow_unicode=True,
+            )
+            (target / SAMPLES_FILE).write_text(mask_secrets(samples), encoding="utf-8")
+        meta = yaml.safe_dump(_meta(snapshot, partial), sort_keys=False, allow_unicode=True)
         (target / META_FILE).write_text(mask_secrets(meta), encoding="utf-8")
     except OSError as exc:
         raise SnapshotError(f"cannot write snapshot to {target}: {exc.strerror or exc}") from None
@@ -85,6 +104,7 @@ def save_snapshot(snapshot: Snapshot, directory: Path | str) -> Path:
 
 def _read_text(path: Path) -> str:
     try:
+        check_input_size(path.stat().st_size, f"snapshot file {path}")
         raw = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from None
@@ -127,14 +147,17 @@ def load_snapshot(directory: Path | str) -> Snapshot:
             command = check_allowed(command_from_filename(path.name))
         except CommandNotAllowed:
             continue  # notes.txt, README.txt, ...: not a command output
-        outputs[command] = _read_text(path)
+        outputs[command] = mask_secrets(_read_text(path))  # a hand-made snapshot may not be
     debug_path = source / DEBUG_LOG_FILE
     debug_lines: tuple[str, ...] = ()
     if debug_path.is_file():
         debug_lines = tuple(
-            line.rstrip() for line in _read_text(debug_path).splitlines() if line.strip()
+            line.rstrip()
+            for line in mask_secrets(_read_text(debug_path)).splitlines()
+            if line.strip()
         )
     meta = _load_meta(source / META_FILE)
+    samples = _load_samples(source / SAMPLES_FILE)
     if not outputs and not debug_lines:
         raise SnapshotError(
             f"no command outputs (*.txt such as show_crypto_isakmp_sa.txt) or {DEBUG_LOG_FILE} "
@@ -152,4 +175,56 @@ def load_snapshot(directory: Path | str) -> Snapshot:
         peer=None if peer in (None, "") else str(peer),
         collected_at=_text_field(meta, "collected_at"),
         source=f"snapshot:{source}",
+        samples=samples,
     )
+
+
+def _sample_dict(sample: RawSample) -> dict[str, Any]:
+    return {
+        "peer": sample.peer,
+        "at": sample.at,
+        "taken_at": sample.taken_at,
+        "outputs": {command: _literal(text) for command, text in sample.outputs.items()},
+    }
+
+
+class _Literal(str):
+    """A string YAML writes as a ``|`` block, so a sample reads like the device output."""
+
+
+def _literal_representer(dumper: yaml.SafeDumper, value: _Literal) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="|")
+
+
+yaml.SafeDumper.add_representer(_Literal, _literal_representer)
+
+
+def _literal(text: str) -> str:
+    # A block scalar cannot keep trailing spaces on a line reliably; the parsers ignore them.
+    return _Literal("\n".join(line.rstrip() for line in text.splitlines()) + "\n")
+
+
+def _load_samples(path: Path) -> tuple[RawSample, ...]:
+    """``samples.yaml``: the polls of a watch or ``diagnose --samples`` (optional)."""
+    if not path.is_file():
+        return ()
+    try:
+        data = yaml.safe_load(_read_text(path))
+    except yaml.YAMLError as exc:
+        line = error_line(exc)
+        where = f" line {line}" if line is not None else ""
+        raise SnapshotError(f"{path}{where}: not valid YAML") from None
+    if not isinstance(data, list):
+        raise SnapshotError(f"{path}: expected a list of samples (peer, at, taken_at, outputs)")
+    samples = []
+    for index, item in enumerate(data):
+        outputs = item.get("outputs") if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not isinstance(outputs, dict) or "peer" not in item:
+            raise SnapshotError(f"{path}: sample #{index + 1} needs peer, at and outputs")
+        try:
+            commands = {check_allowed(str(c)): str(text) for c, text in outputs.items()}
+            at = float(item.get("at", 0.0))
+        except (CommandNotAllowed, TypeError, ValueError) as exc:
+            raise SnapshotError(f"{path}: sample #{index + 1}: {exc}") from None
+        samples.append(RawSample(str(item["peer"]), at, str(item.get("taken_at", "")), commands))
+    return tuple(samples)

@@ -32,9 +32,11 @@ import re
 from dataclasses import dataclass, replace
 from string import Formatter
 
+from vpn_doctor.asa.states import main_mode_stage
 from vpn_doctor.diagnose.config_evidence import merge_config
 from vpn_doctor.diagnose.findings import DIAGNOSIS_INCOMPLETE, Finding, PathStep, Verdict
 from vpn_doctor.diagnose.playbook import CatalogueEntry, Leaf, Node, PlaybookSet
+from vpn_doctor.diagnose.proposals import proposal_detail
 from vpn_doctor.diagnose.tunnel_context import Evidence, TunnelContext, Undetermined
 
 _PHASE1_UP_CODES = ("TUNNEL_HEALTHY",)
@@ -48,6 +50,15 @@ _ALSO_SEEN = (
     ("phase2.decaps_only", "phase2.one_way_near"),
     ("ikev1.aggressive_active", "ikev1.aggressive_up"),
 )
+# Leaves that explain the log lines of other codes: an incomplete crypto map entry is why the
+# peer's proxies match no entry (713061, "crypto map policy not found"). Such lines confirm the
+# leaf instead of overriding it.
+# The same for the member of a redundant AWS pair whose partner is up: the 0.0.0.0/0 713061
+# lines of the standby endpoint are harmless (AWS documents them), not a crypto ACL problem.
+_EXPLAINS = {
+    "TUNNEL_CRYPTO_MAP_INCOMPLETE": frozenset({"IPSEC_PROXY_MISMATCH", "IPSEC_NO_SA"}),
+    "TUNNEL_REDUNDANCY_DEGRADED": frozenset({"IPSEC_PROXY_MISMATCH", "IPSEC_AWS_SINGLE_SA"}),
+}
 _STATUS_WORDS = {
     "failed": "was not understood (parse failed)",
     "missing": "was not collected",
@@ -202,7 +213,7 @@ def _also_seen(
     return found
 
 
-def _incomplete(book: PlaybookSet, ctx: TunnelContext, exc: Undetermined) -> Finding:
+def incomplete_finding(book: PlaybookSet, ctx: TunnelContext, exc: Undetermined) -> Finding:
     """The finding for a walk that stopped on missing or unparsed data."""
     status = ctx.sources.get(exc.source)
     evidence = [f"{exc.command}: {exc.status}"]
@@ -221,12 +232,62 @@ def _incomplete(book: PlaybookSet, ctx: TunnelContext, exc: Undetermined) -> Fin
     )
 
 
+# The stage a phase 1 failure stops an exchange at: evidence of it cannot explain an SA that
+# got further (a NO_PROPOSAL_CHOSEN in MM2 vs an SA at MM_WAIT_MSG6: older, or another peer's).
+_CODE_STAGE = {"IKE_NO_RESPONSE": 1, "IKE_PROPOSAL_MISMATCH": 1, "IKE_KEY_EXCHANGE_STALLED": 2}
+
+
+def _stage(ctx: TunnelContext) -> int:
+    """The furthest main-mode stage an IKEv1 SA of the peer reached (0: none known)."""
+    return max((main_mode_stage(sa.state) for sa in ctx.ike_sas if sa.ike_version == 1), default=0)
+
+
 def _is_history(code: str, leaf_code: str, ctx: TunnelContext, book: PlaybookSet) -> bool:
-    """Evidence about a failure that the current state shows is over."""
+    """Evidence about a failure that the current state shows is over (or never applied to
+    this exchange: it stops earlier than the state the SA reached)."""
     if leaf_code in _PHASE1_UP_CODES:
         return True
     entry = book.catalogue.get(code)
-    return entry is not None and entry.phase == "phase1" and ctx.phase1_up
+    if entry is not None and entry.phase == "phase1" and ctx.phase1_up:
+        return True
+    return _stage(ctx) > _CODE_STAGE.get(code, 99)
+
+
+_QM = re.compile(
+    r"IKE_DECODE (SENDING|RESENDING|RECEIVED) Message \(msgid=(?!0\))[0-9a-fA-F]+\)"
+    r".*HASH \(8\) \+ SA \(1\)"
+)
+
+
+def ruled_out(code: str, ctx: TunnelContext) -> bool:
+    """Evidence that excludes ``code`` for this tunnel.
+
+    PFS mismatch: the peer's quick-mode proposal carries no KE payload (no PFS, RFC 2409 5.5)
+    and neither does ours, or, ours not seen, our crypto map entries (known) set no PFS:
+    neither side uses PFS, so it cannot be what they disagree on. Transform mismatch: the
+    IKEv2 debug's Received/Expected policies are IKE (not ESP) proposals.
+    """
+    if code == "IPSEC_TRANSFORM_MISMATCH":
+        # The IKEv2 debug shows the refused proposals were the IKE_SA_INIT ones, not ESP.
+        detail = proposal_detail(ctx)
+        return detail is not None and detail.code == "IKE_PROPOSAL_MISMATCH"
+    if code != "IPSEC_PFS_MISMATCH":
+        return False
+    received = sent = False
+    for line in ctx.debug_lines:
+        match = _QM.search(line)
+        if match is None:
+            continue
+        if "KE (4)" in line:
+            return False
+        if match.group(1) == "RECEIVED":
+            received = True
+        else:
+            sent = True
+    if not received:
+        return False
+    ours_off = sent or (bool(ctx.map_entries) and not any(e.pfs_group for e in ctx.map_entries))
+    return ours_off
 
 
 def conclude(
@@ -237,16 +298,17 @@ def conclude(
     cited = set(result.citations)
     if result.leaf is None:
         assert result.undetermined is not None
-        base = _incomplete(book, ctx, result.undetermined)
+        base = incomplete_finding(book, ctx, result.undetermined)
         leaf_code, verdict = DIAGNOSIS_INCOMPLETE, "unknown"
         alt_codes: tuple[str, ...] = ()
     else:
         leaf = result.leaf
         leaf_code, verdict = leaf.code, leaf.verdict
-        alt_codes = tuple(a.finding for a in leaf.alternatives)
-        confirming = [ev for ev in evidence if ev.implies == leaf.code and ev.line not in cited]
-        decisive = any(ev.implies == leaf.code and ev.strength == "decisive" for ev in evidence)
-        separating = tuple(a.separating_check for a in leaf.alternatives)
+        alt_codes = tuple(a.finding for a in leaf.alternatives if not ruled_out(a.finding, ctx))
+        explained = {leaf.code, *_EXPLAINS.get(leaf.code, ())}
+        confirming = [ev for ev in evidence if ev.implies in explained and ev.line not in cited]
+        decisive = any(ev.implies in explained and ev.strength == "decisive" for ev in evidence)
+        separating = tuple(a.separating_check for a in leaf.alternatives if a.finding in alt_codes)
         base = _finding(
             leaf,
             ctx,
@@ -263,6 +325,10 @@ def conclude(
     for ev in evidence:
         code = ev.implies
         if not code or code == leaf_code or code not in book.catalogue or ev.line in cited:
+            continue
+        if code in _EXPLAINS.get(leaf_code, ()):
+            continue  # the leaf explains this line (joined its evidence above)
+        if ruled_out(code, ctx):
             continue
         if code in alt_codes and ev.strength != "decisive":
             continue  # already listed as an alternative of the leaf
@@ -288,9 +354,19 @@ def conclude(
         )
     if overrides and result.leaf is not None:
         base = replace(base, confidence="possible")
+    elif overrides:
+        # An output was missing, but the log decides the cause: it comes first and sets the
+        # verdict; the missing output is a note.
+        base = replace(base, severity="info", confidence="possible")
+        verdict = max(
+            (book.catalogue[code].verdict for code in overrides),
+            key=lambda v: ("up", "degraded", "unknown", "down").index(v),
+        )
     findings.append(base)
     if result.leaf is not None:
         for alt in result.leaf.alternatives:
+            if alt.finding not in alt_codes:
+                continue  # the evidence rules it out
             entry = book.catalogue[alt.finding]
             findings.append(
                 _finding(

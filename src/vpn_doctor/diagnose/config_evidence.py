@@ -39,7 +39,7 @@ from dataclasses import replace
 from vpn_doctor.config_models import CryptoConfig
 from vpn_doctor.diagnose.checks.base import ConfigIssue
 from vpn_doctor.diagnose.checks.run import run_config_checks
-from vpn_doctor.diagnose.findings import Finding, Verdict, severity_rank
+from vpn_doctor.diagnose.findings import CONFIG_NOTE, Finding, Verdict, severity_rank
 from vpn_doctor.diagnose.packet_tracer import build_packet_tracer_command, interpret_packet_tracer
 from vpn_doctor.diagnose.profiles import PeerProfile
 from vpn_doctor.diagnose.tunnel_context import TunnelContext
@@ -58,7 +58,14 @@ PHASE1_BLOCKING = frozenset(
     }
 )
 # Codes that claim quick mode cannot complete: contradicted while an IPsec SA exists.
-PHASE2_BLOCKING = frozenset({"IPSEC_NO_SA", "IPSEC_TRANSFORM_MISMATCH", "IPSEC_PFS_MISMATCH"})
+PHASE2_BLOCKING = frozenset(
+    {
+        "IPSEC_NO_SA",
+        "IPSEC_TRANSFORM_MISMATCH",
+        "IPSEC_PFS_MISMATCH",
+        "TUNNEL_CRYPTO_MAP_INCOMPLETE",
+    }
+)
 # Codes that need an answer from the peer (a notify, an error, a refused proposal).
 PEER_REFUSALS = frozenset(
     {
@@ -228,10 +235,15 @@ def merge_config(
         _from_issues(issues)
         for issues in sorted(live.values(), key=lambda i: severity_rank(i[0].severity))
     ]
+    # Their own code (CONFIG_NOTE), not the fault's: a healthy tunnel must not carry
+    # IKE_NO_SA, and a script counting fault codes must not count a note.
     noted = [
         replace(
             _from_issues([i for i, _ in pairs], severity="info"),
-            title=f"Configuration, not the current cause ({pairs[0][1]}): {pairs[0][0].title}",
+            code=CONFIG_NOTE,
+            title=(
+                f"Configuration, not the current cause ({pairs[0][1]}): {code}: {pairs[0][0].title}"
+            ),
         )
         for code, pairs in stale.items()
         if not any(f.code == code for f in (*merged, *extra))
@@ -252,5 +264,5 @@ def merge_config(
         )
     unique: dict[str, Finding] = {}
     for finding in ordered:
-        unique.setdefault(finding.code, finding)
+        unique.setdefault(finding.title if finding.code == CONFIG_NOTE else finding.code, finding)
     return verdict, tuple(unique.values())

@@ -22,25 +22,28 @@
 AWS peers are recognised from the configuration (a crypto map entry naming two peers with an
 ``any`` crypto ACL, as in AWS's sample; VTIs whose descriptions name the same AWS VPN) or from
 0.0.0.0/0 proxies; such a peer is compared with the built-in AWS profile unless another
-profile is given. Debug lines that name no peer go to the requested peer, else to the peer
-the capture was conditioned on, else to the only tunnel; otherwise they are left out and the
-report says so.
+profile is given. Debug lines are evidence only for the peer they name
+(:mod:`vpn_doctor.diagnose.attribution`); lines that name no peer go to the peer the capture
+was conditioned on, or to the only tunnel the device shows at all; otherwise they are left
+out and the report says so (never borrowed by ``--peer``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from vpn_doctor.addresses import is_ip, normalise_peer
 from vpn_doctor.asa.commands import filtered_peer
-from vpn_doctor.config_models import CryptoConfig
+from vpn_doctor.config_models import CryptoConfig, CryptoMapEntry
 from vpn_doctor.diagnose import messages as debuglog
-from vpn_doctor.diagnose.conclude import conclude, ranking_step, walk
+from vpn_doctor.diagnose.attribution import attribute, names_in
+from vpn_doctor.diagnose.conclude import conclude, incomplete_finding, ranking_step, walk
 from vpn_doctor.diagnose.config_evidence import packet_tracer_facts, tunnel_config_issues
+from vpn_doctor.diagnose.device_findings import device_findings
 from vpn_doctor.diagnose.findings import (
     DIAGNOSIS_INCOMPLETE,
     DiagnosisReport,
@@ -48,20 +51,28 @@ from vpn_doctor.diagnose.findings import (
     TunnelDiagnosis,
     peer_sort_key,
 )
+from vpn_doctor.diagnose.naming import tunnel_names
 from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
 from vpn_doctor.diagnose.profiles import PeerProfile, shipped_profile
+from vpn_doctor.diagnose.proposals import with_proposal_detail
+from vpn_doctor.diagnose.timeline import Timeline, analyse
 from vpn_doctor.diagnose.tunnel_context import (
     ACTIVE_IKE_STATES,
     Evidence,
     PeerSummary,
     SourceStatus,
     TunnelContext,
+    Undetermined,
     is_any_proxy,
 )
-from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ParseResult, ParseStatus, VpnSession
-
-_IP_IN_LINE = re.compile(
-    r"(?:IP\s*=\s*|Remote:|IKE Peer:?\s*|current_peer:\s*)(\d{1,3}(?:\.\d{1,3}){3})"
+from vpn_doctor.models import (
+    DeviceState,
+    IkeSa,
+    IpsecSa,
+    ParseResult,
+    ParseStatus,
+    TunnelSample,
+    VpnSession,
 )
 
 
@@ -78,23 +89,28 @@ def diagnose(
     profile: PeerProfile | None = None,
     debug_peer: str | None = None,
     playbooks: PlaybookSet | None = None,
+    timelines: Mapping[str, Timeline] | None = None,
 ) -> DiagnosisReport:
     """Diagnose the tunnels in ``state`` (only ``peer`` when given).
 
     ``profile`` is the expected-peer profile to compare against (default: AWS for peers that
     look like AWS, none otherwise); ``debug_peer`` is the peer a debug capture was
-    conditioned on (lines naming no peer are attributed to it).
+    conditioned on (lines naming no peer are attributed to it). ``timelines`` (peer ->
+    :class:`~vpn_doctor.diagnose.timeline.Timeline`) are what several samples showed: the
+    walk then judges traffic on the window and can see flapping; ``state`` is the last sample.
     """
     book = playbooks or default_playbooks()
-    requested = normalise_peer(peer) if peer else None
     aliases = _aliases(state)
+    requested = _resolve(peer, aliases) if peer else None
     state = _with_canonical_peers(state, aliases)
     lines = _debug_lines(state)
     evidence = [
         replace(ev, peer=aliases.get(ev.peer, ev.peer)) if ev.peer else ev for ev in _match(lines)
     ]
-    crypto = _crypto_config(state)
-    peers = _discover(state, evidence, lines, crypto)
+    crypto = _crypto_config(state, aliases)
+    timelines = {**_sampled_timelines(state, lines), **(timelines or {})}
+    peers = _discover(state, evidence, lines, crypto, aliases)
+    peers += [peer for peer in timelines if peer not in peers]  # sampled, now without any SA
     notes: list[str] = []
     unmatched = _unmatched_names(state, peers)
     if unmatched:
@@ -103,24 +119,45 @@ def diagnose(
             "printed by name without an IKE SA, and no SPI ties it to an IKEv2 SA "
             f"printed by address (not diagnosed twice): {', '.join(unmatched)}"
         )
+    known = list(peers)
     if requested:
         peers = [requested]
-    owner = requested or (normalise_peer(debug_peer) if debug_peer else None)
-    if owner is None and len(peers) == 1:
-        owner = peers[0]
-    by_peer, orphans = _attribute(lines, evidence, peers, owner, aliases)
-    if orphans:
-        notes.append(f"{len(orphans)} debug/syslog line(s) name no known peer and were not used")
+    condition = _resolve(debug_peer, aliases) if debug_peer else None
+    if condition is None and len(known) == 1:
+        # The outputs and every line show one tunnel only: as good as a condition on it.
+        condition = known[0]
+    by_peer, unattributed = _attribute(lines, evidence, peers, condition, aliases, known)
+    if unattributed:
+        notes.append(
+            f"{len(unattributed)} debug/syslog line(s) name no peer and the capture was not "
+            "conditioned on one (debug crypto condition peer X): reported as unattributed, "
+            "not used"
+        )
     if not peers:
         notes.append("no tunnel found in the outputs (no IKE/IPsec SA, session or log line)")
     summaries = {p: _summary(state, p, by_peer.get(p, ([], []))[0]) for p in peers}
+    # IKE SAs still printed by a name after `names` resolution (none collected): see _ike_source.
+    printed_names = tuple(
+        sorted({sa.peer for sa in state.ike_sas.records if not is_ip(normalise_peer(sa.peer))})
+    )
     tunnels = []
     for name in sorted(peers, key=peer_sort_key):
-        ctx = _context(state, name, by_peer.get(name, ([], [])), crypto, profile, summaries)
+        ctx = _context(
+            state, name, by_peer.get(name, ([], [])), crypto, profile, summaries, printed_names
+        )
+        timeline = timelines.get(name)
+        if timeline is not None:
+            ctx = replace(ctx, window=timeline.window)
         result = walk(book, ctx)
         verdict, findings = conclude(book, ctx, result)
+        findings = with_proposal_detail(ctx, findings)
+        cut = _cut_off_ike_record(ctx)
+        if cut is not None and verdict != "unknown":  # never a confident answer from half a record
+            verdict = "unknown"
+            findings = (incomplete_finding(book, ctx, cut), *findings)
         findings = findings + _partial_notes(book, ctx, findings)
         ranked = ranking_step(result, findings)
+        names = tunnel_names(name, crypto, ctx.map_entries, _interfaces_text(state))
         tunnels.append(
             TunnelDiagnosis(
                 peer=name,
@@ -129,6 +166,9 @@ def diagnose(
                 steps=(*result.steps, ranked) if ranked else result.steps,
                 phase1=_phase1(ctx),
                 phase2=_phase2(ctx),
+                timeline=timeline.events if timeline is not None else (),
+                name=names.label(name),
+                names=names.as_dict(),
             )
         )
     return DiagnosisReport(
@@ -136,6 +176,7 @@ def diagnose(
         version=state.device.version,
         tunnels=tuple(tunnels),
         notes=tuple(notes),
+        device_findings=device_findings(state, book),
     )
 
 
@@ -146,6 +187,10 @@ def _with_canonical_peers(state: DeviceState, aliases: dict[str, str]) -> Device
     """The state with aliased peer names replaced by their addresses (lines untouched)."""
     if not aliases:
         return state
+    ike = tuple(
+        replace(sa, peer=aliases.get(normalise_peer(sa.peer), sa.peer))
+        for sa in state.ike_sas.records
+    )
     ipsec = tuple(
         replace(sa, peer=aliases.get(normalise_peer(sa.peer), sa.peer))
         for sa in state.ipsec_sas.records
@@ -156,6 +201,7 @@ def _with_canonical_peers(state: DeviceState, aliases: dict[str, str]) -> Device
     )
     return replace(
         state,
+        ike_sas=replace(state.ike_sas, records=ike),
         ipsec_sas=replace(state.ipsec_sas, records=ipsec),
         sessions=replace(state.sessions, records=sessions),
     )
@@ -168,22 +214,40 @@ def _spi(value: str) -> str:
 def _aliases(state: DeviceState) -> dict[str, str]:
     """Peer names -> addresses, when the same tunnel is printed both ways.
 
-    With `names` configured, `show crypto ipsec sa` and the session print the name while the
-    IKEv2 SA prints the address; the ESP SPIs tie them together (IKEv2 `ESP spi in/out` =
-    the IPsec SA's inbound/outbound SPI), so one tunnel is not reported twice.
+    ``show running-config names`` maps each `name` to its address. Without it, with `names`
+    configured, `show crypto ipsec sa` and the session print the name while the IKEv2 SA
+    prints the address; the ESP SPIs tie them together (IKEv2 `ESP spi in/out` = the IPsec
+    SA's inbound/outbound SPI), so one tunnel is not reported twice.
     """
+    aliases: dict[str, str] = dict(state.config.names) if state.config else {}
     owner: dict[str, str] = {}
     for sa in state.ike_sas.records:
         for pair in sa.child_spis:
             for spi in pair.split("/"):
-                owner[_spi(spi)] = normalise_peer(sa.peer)
-    aliases: dict[str, str] = {}
+                owner[_spi(spi)] = aliases.get(normalise_peer(sa.peer), normalise_peer(sa.peer))
     for ipsec in state.ipsec_sas.records:
         for spi in (*ipsec.inbound_spis, *ipsec.outbound_spis):
             found = owner.get(_spi(spi))
             if found and found != normalise_peer(ipsec.peer):
-                aliases[normalise_peer(ipsec.peer)] = found
+                aliases.setdefault(normalise_peer(ipsec.peer), found)
     return aliases
+
+
+def _sampled_timelines(state: DeviceState, log_lines: list[str]) -> dict[str, Timeline]:
+    """The timeline of every sampled peer (``watch``, ``diagnose --samples``)."""
+    by_peer: dict[str, list[TunnelSample]] = {}
+    for sample in state.samples:
+        by_peer.setdefault(sample.peer, []).append(sample)
+    return {
+        peer: analyse(peer, sorted(samples, key=lambda s: s.at), log_lines)
+        for peer, samples in by_peer.items()
+    }
+
+
+def _resolve(peer: str, aliases: dict[str, str]) -> str:
+    """A peer as given (address or `name`) -> the canonical key (the address when known)."""
+    key = normalise_peer(peer)
+    return aliases.get(key, key)
 
 
 def _debug_lines(state: DeviceState) -> list[str]:
@@ -216,13 +280,19 @@ def _match(lines: list[str]) -> list[Evidence]:
     return found
 
 
-def _crypto_config(state: DeviceState) -> CryptoConfig | None:
-    """Parsed configuration, as the parse stage left it (diagnose never parses text)."""
+def _crypto_config(state: DeviceState, aliases: dict[str, str]) -> CryptoConfig | None:
+    """Parsed configuration, as the parse stage left it (diagnose never parses text), with
+    crypto map peers printed by `name` replaced by their addresses."""
     config = state.config
     if config is None:
         return None
     if state.collected_at and not config.collected_at:
-        return replace(config, collected_at=state.collected_at)
+        config = replace(config, collected_at=state.collected_at)
+    if aliases and any(p in aliases for e in config.crypto_maps for p in e.peers):
+        entries = tuple(
+            replace(e, peers=tuple(aliases.get(p, p) for p in e.peers)) for e in config.crypto_maps
+        )
+        config = replace(config, crypto_maps=entries)
     return config
 
 
@@ -236,10 +306,22 @@ def _session_peer(session: VpnSession) -> str:
     return session.ip_addr or session.connection
 
 
+_CUT_ADDRESS = re.compile(r"^[\d.:]+$")
+
+
 def _discover(
-    state: DeviceState, evidence: list[Evidence], lines: list[str], crypto: CryptoConfig | None
+    state: DeviceState,
+    evidence: list[Evidence],
+    lines: list[str],
+    crypto: CryptoConfig | None,
+    aliases: dict[str, str],
 ) -> list[str]:
-    peers = [normalise_peer(p) for p in _records_peers(state) if p]
+    # An address cut short by a truncated capture (`IKE Peer: 192`) is not a peer.
+    peers = [
+        p
+        for p in (normalise_peer(r) for r in _records_peers(state) if r)
+        if is_ip(p) or p in aliases or not _CUT_ADDRESS.match(p)
+    ]
     peers += [ev.peer for ev in evidence if ev.peer]
     # The first peer of each crypto map entry: a configured tunnel with no SA is IKE_NO_SA.
     # Later peers of `set peer A B` are failover alternates, idle by design: not added.
@@ -249,8 +331,8 @@ def _discover(
         if entry.peers and is_ip(entry.peers[0])  # an unresolvable `name`: left out
     ]
     for line in lines:
-        peers += [normalise_peer(m) for m in _IP_IN_LINE.findall(line)]
-    return list(dict.fromkeys(p for p in peers if p))
+        peers += names_in(line, aliases)
+    return list(dict.fromkeys(aliases.get(p, p) for p in peers if p))
 
 
 def _unmatched_names(state: DeviceState, peers: list[str]) -> list[str]:
@@ -266,40 +348,24 @@ def _unmatched_names(state: DeviceState, peers: list[str]) -> list[str]:
     return [p for p in peers if not is_ip(p) and p not in with_ike and p in sessions]
 
 
-def _mentions(line: str, peer: str) -> bool:
-    return re.search(rf"(?<![\d.]){re.escape(peer)}(?![\d])", line) is not None
-
-
 def _attribute(
     lines: list[str],
     evidence: list[Evidence],
     peers: list[str],
-    owner: str | None,
+    condition: str | None,
     aliases: dict[str, str],
+    known: list[str],
 ) -> tuple[dict[str, tuple[list[str], list[Evidence]]], list[str]]:
-    """Give each debug line / evidence to the peer(s) it names, or to ``owner``."""
-    by_peer: dict[str, tuple[list[str], list[Evidence]]] = {p: ([], []) for p in peers}
-    names = {p: [p, *(name for name, addr in aliases.items() if addr == p)] for p in peers}
-    orphans: list[str] = []
-    for line in lines:
-        named = [p for p in peers if any(_mentions(line, n) for n in names[p])]
-        targets = named or ([owner] if owner in by_peer else [])
-        if not targets and owner is None:
-            orphans.append(line)
-        for target in targets:
-            by_peer[target][0].append(line)
+    """Give each debug line and its evidence to the peer(s) it is about
+    (:mod:`vpn_doctor.diagnose.attribution`); returns the unattributed lines too."""
+    given = attribute(lines, peers, condition=condition, names=aliases, known=known)
+    by_peer: dict[str, tuple[list[str], list[Evidence]]] = {
+        p: (given.lines.get(p, []), []) for p in peers
+    }
     for ev in evidence:
-        peer = aliases.get(ev.peer, ev.peer) if ev.peer else None
-        targets = (
-            [peer]
-            if peer in by_peer
-            else [p for p in peers if any(_mentions(ev.line, n) for n in names[p])]
-        )
-        if not targets and owner is not None and owner in by_peer:
-            targets = [owner]
-        for target in targets:
+        for target in given.targets(ev.line):
             by_peer[target][1].append(ev)
-    return by_peer, orphans
+    return by_peer, given.unattributed
 
 
 # ---- per tunnel ---------------------------------------------------------------------------------
@@ -317,6 +383,34 @@ def _source(result: ParseResult[Any], peer: str) -> SourceStatus:
         note = f"'{result.command}' covers peer {covered} only"
         return SourceStatus(result.command, ParseStatus.MISSING, (note,))
     return SourceStatus(result.command, result.status, result.warnings)
+
+
+def _ike_source(
+    state: DeviceState,
+    peer: str,
+    entries: tuple[CryptoMapEntry, ...],
+    has_sa: bool,
+    printed_names: tuple[str, ...],
+) -> SourceStatus:
+    """As :func:`_source`, and partial for ``peer`` when the output cannot vouch that it has
+    no IKE SA: SAs printed by an unresolved `name` (``printed_names``) may be its own, and a
+    9.x `show crypto isakmp sa` whose IKEv2 half is missing (a cut capture: the IKEv1 section
+    and nothing after it) says nothing about a peer that may run IKEv2."""
+    status = _source(state.ike_sas, peer)
+    if status.status not in (ParseStatus.OK, ParseStatus.EMPTY):
+        return status
+    if printed_names and is_ip(peer) and not has_sa:
+        note = (
+            f"IKE SAs printed by name ({', '.join(printed_names)}) may include {peer}: collect "
+            "'show running-config names' to resolve them"
+        )
+        return SourceStatus(status.command, ParseStatus.PARTIAL, (*status.warnings, note))
+    text = state.raw.get(state.ike_sas.command, "")
+    versions = {v for e in entries for v in e.ike_versions}
+    if "IKEv1 SAs" in text and "IKEv2" not in text and versions != {1}:
+        note = f"'{status.command}': the IKEv2 section is missing (output cut?)"
+        return SourceStatus(status.command, ParseStatus.PARTIAL, (*status.warnings, note))
+    return status
 
 
 def _for_peer(state: DeviceState, peer: str) -> tuple[list[IkeSa], list[IpsecSa], list[VpnSession]]:
@@ -338,12 +432,16 @@ _VTI_BLOCK = re.compile(r"^interface (\S+)\n((?:[ \t].*\n?)*)", re.MULTILINE)
 _AWS_VPN_ID = re.compile(r"(vpn-[0-9a-f]+)", re.IGNORECASE)
 
 
+def _interfaces_text(state: DeviceState) -> str:
+    return next(
+        (t for c, t in state.raw.items() if c.startswith("show running-config interface")), ""
+    )
+
+
 def _vti_pairs(state: DeviceState, peer: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Peers on VTIs whose descriptions name the same AWS VPN as ``peer``'s VTI, plus the
     device lines that show it (description and tunnel destination)."""
-    text = next(
-        (t for c, t in state.raw.items() if c.startswith("show running-config interface")), ""
-    )
+    text = _interfaces_text(state)
     groups: dict[str, list[tuple[str, list[str]]]] = {}
     for match in _VTI_BLOCK.finditer(text):
         body = match.group(2).splitlines()
@@ -404,6 +502,7 @@ def _context(
     crypto: CryptoConfig | None,
     profile: PeerProfile | None,
     summaries: dict[str, PeerSummary],
+    printed_names: tuple[str, ...] = (),
 ) -> TunnelContext:
     ike, ipsec, sessions = _for_peer(state, peer)
     lines, evidence = attributed
@@ -414,7 +513,11 @@ def _context(
     pairs, vti_lines = _vti_pairs(state, peer)
     hints = _aws_hints(state, peer, crypto, vti_lines, lines)
     expected = profile if profile is not None else (shipped_profile("aws") if hints else None)
-    others = tuple(summaries.get(p, PeerSummary(p, False, False)) for p in (*pairs, *failover))
+    # A partner's state matters for the redundancy questions even when only this peer is
+    # diagnosed (--peer): summarised on demand from the SA tables.
+    others = tuple(
+        summaries.get(p) or _summary(state, normalise_peer(p), []) for p in (*pairs, *failover)
+    )
     trace_command, trace_facts = packet_tracer_facts(crypto, peer)
     return TunnelContext(
         peer=peer,
@@ -425,7 +528,7 @@ def _context(
         debug_lines=tuple(lines),
         raw=dict(state.raw),
         sources={
-            "ike": _source(state.ike_sas, peer),
+            "ike": _ike_source(state, peer, entries, bool(ike), printed_names),
             "ipsec": _source(state.ipsec_sas, peer),
             "sessions": _source(state.sessions, peer),
         },
@@ -440,6 +543,19 @@ def _context(
         trace_facts=trace_facts,
         trace_command=trace_command,
     )
+
+
+def _cut_off_ike_record(ctx: TunnelContext) -> Undetermined | None:
+    """The peer's IKE SA record stops before its state line (an output cut short: a pasted
+    log, a truncated file): the walk would read the missing state as "stuck"."""
+    for sa in ctx.ike_sas:
+        if not sa.state and not getattr(sa, "complete", True):
+            status = ctx.sources.get("ike")
+            command = status.command if status else "show crypto isakmp sa"
+            return Undetermined(
+                "ike", command, "partial", f"the IKE SA record for {ctx.peer} is cut off"
+            )
+    return None
 
 
 def _partial_notes(

@@ -34,6 +34,10 @@ _REQUIRED = ("key", "kind", "confidence", "title", "meaning")
 _ALLOWED = frozenset((*_REQUIRED, *_LIST_KEYS, "role"))
 
 
+# Finding codes this project adds to Contract 3 that explain() also answers for.
+EXTENSION_CODES: frozenset[str] = frozenset({"SA_EXPIRING_NO_REKEY", "CONFIG_NOTE"})
+
+
 class KnowledgeError(InputError):
     """The shipped knowledge file is malformed (a packaging bug, caught by the tests)."""
 
@@ -88,7 +92,7 @@ def _parse_entry(raw: object, index: int) -> Explanation:
     if bad:
         raise KnowledgeError(f"{where}: related codes not in Contract 3: {bad}")
     key = entry["key"].strip()
-    if entry["kind"] == "finding" and key not in FINDING_CODES:
+    if entry["kind"] == "finding" and key not in FINDING_CODES | EXTENSION_CODES:
         raise KnowledgeError(f"{where}: finding key is not a Contract 3 code")
     return Explanation(
         key=key,
@@ -153,12 +157,13 @@ def _from_catalogue(key: str, patterns: list[MessagePattern]) -> Explanation:
     order = "VSIU"
     confidence = max((p.confidence for p in patterns), key=order.index)
     meaning = " ".join(dict.fromkeys(p.meaning for p in patterns))
-    notes = tuple(dict.fromkeys(p.note for p in patterns if p.note))
+    if confidence == "U":  # the catalogue's notes are for maintainers; say it plainly instead
+        meaning += " Treat this as a hint: the message's wording was not verified on a device."
     return Explanation(
         key=key,
         kind="syslog",
         title=patterns[0].title,
-        meaning=meaning + ("" if not notes else " Note: " + " ".join(notes)),
+        meaning=meaning,
         confidence=confidence,
         causes=(),
         checks=tuple(dict.fromkeys(checks)),
@@ -182,11 +187,22 @@ def explain(term: str) -> Explanation | None:
         # message catalogue for every `explain MM_WAIT_MSG6` would double its start-up time
         return replace(hit, patterns=tuple(p.id for p in lookup(hit.key)))
     if hit is not None:
-        return hit
+        return hit if hit.key == norm else _as_alias(norm, hit)
     patterns = lookup(norm)
     if patterns:
         return _from_catalogue(norm, patterns)
     return None
+
+
+def _as_alias(term: str, entry: Explanation) -> Explanation:
+    """``OAK_MM_NO_STATE`` answers as itself, saying which state it is another name of."""
+    relation = "PIX/IOS name of" if term.startswith("OAK_") else "read as"
+    return replace(
+        entry,
+        key=term,
+        title=f"{entry.title} ({relation} {entry.key})",
+        aliases=tuple(a for a in (entry.key, *entry.aliases) if a != term),
+    )
 
 
 def known_terms() -> list[str]:

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from vpn_doctor.errors import ExitCode
+
+if TYPE_CHECKING:
+    from vpn_doctor.diagnose.timeline import TimelineEvent
 
 Severity = Literal["critical", "warning", "info"]
 Verdict = Literal["up", "degraded", "down", "unknown"]
@@ -59,13 +62,28 @@ CONTRACT3_CODES: tuple[str, ...] = (
     "TUNNEL_PROFILE_DEVIATION",
     "TUNNEL_OVERLAPPING_SUBNETS",
     "TUNNEL_HEALTHY",
+    # Contract 3 additions (2026-12), read from several samples (watch, --samples, check):
+    "TUNNEL_FLAPPING",
+    "IPSEC_NO_TRAFFIC",
 )
+# The codes only several samples can show (their mock scenarios move with time).
+SAMPLED_CODES: tuple[str, ...] = ("TUNNEL_FLAPPING", "IPSEC_NO_TRAFFIC")
 
 # Added by the engine itself (an extension of Contract 3, documented in INTERFACES.md):
 # the outputs needed to follow the tree were missing or not understood.
 DIAGNOSIS_INCOMPLETE = "DIAGNOSIS_INCOMPLETE"
-ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE,)
-ALL_CODES: tuple[str, ...] = CONTRACT3_CODES + ENGINE_CODES
+# Contract 3 additions (shared/DESIGN.md, 2026-12) the tunnel diagnosis produces.
+TUNNEL_CRYPTO_MAP_INCOMPLETE = "TUNNEL_CRYPTO_MAP_INCOMPLETE"
+ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE, TUNNEL_CRYPTO_MAP_INCOMPLETE)
+# Contract 3 additions (2026-12) about the device rather than a tunnel: they go in the JSON
+# report's ``device.findings`` (Contract 2 additions) and never change a tunnel's verdict.
+DEVICE_DEBUG_LEFT_ON = "DEVICE_DEBUG_LEFT_ON"
+DEVICE_CODES: tuple[str, ...] = (DEVICE_DEBUG_LEFT_ON,)
+ALL_CODES: tuple[str, ...] = CONTRACT3_CODES + ENGINE_CODES + DEVICE_CODES
+# An info note: the configuration has a problem that is not the current cause (the tunnel is
+# up, or the walk found another cause). Its own code, so a healthy tunnel carries no fault code.
+# Not a playbook code (no catalogue entry): vpn_doctor.diagnose.config_evidence makes it.
+CONFIG_NOTE = "CONFIG_NOTE"
 
 #: The one verdict precedence, worst first (see the module docstring): exit codes, fleet
 #: states and every "worst of" in the project derive from it.
@@ -184,6 +202,13 @@ class TunnelDiagnosis:
     steps: tuple[PathStep, ...] = ()
     phase1: dict[str, Any] = field(default_factory=dict)
     phase2: dict[str, Any] = field(default_factory=dict)
+    # Contract 2 (2026-12) ``name``: tunnel-group and crypto map name/sequence, or the VTI.
+    name: str = ""
+    # Configuration names (crypto_map, seq, acl, tunnel_group, interface, vti): what a
+    # remediation block needs to be paste-able (vpn_doctor.diagnose.naming).
+    names: dict[str, str] = field(default_factory=dict)
+    # Contract 2 (2026-12) ``timeline``: what changed between samples (empty: one sample).
+    timeline: tuple[TimelineEvent, ...] = ()
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -203,6 +228,9 @@ class TunnelDiagnosis:
             "phase2": dict(self.phase2),
             "path": list(self.path),
             "findings": [finding.to_contract_dict() for finding in self.findings],
+            "name": self.name,
+            "timeline": [event.to_contract_dict() for event in self.timeline],
+            "names": dict(self.names),
         }
 
 
@@ -214,16 +242,34 @@ class DiagnosisReport:
     version: str = ""
     tunnels: tuple[TunnelDiagnosis, ...] = ()
     notes: tuple[str, ...] = ()  # device-level remarks (e.g. nothing found, parse problems)
-    source: str = ""
+    source: str = ""  # Contract 2 (2026-12): "live" | "snapshot" | "log" ("" not known)
+    # Contract 2 additions (2026-12); the CLI fills them from what it collected.
+    tool_version: str = ""
+    collected_at: str = ""  # ISO 8601, UTC
+    host: str = ""  # what the user typed (HOST, or the snapshot / log path)
+    role: str = "standalone"  # standalone | active | standby
+    context: str | None = None  # multi-context name
+    device_findings: tuple[Finding, ...] = ()  # e.g. DEVICE_DEBUG_LEFT_ON
+    partial: bool = False  # built from a collection that stopped early (a drop, a signal)
 
     def to_contract_dict(self) -> dict[str, Any]:
         """Contract 2: ``schema``, ``device``, ``tunnels`` (sorted by peer), then extras."""
         return {
             "schema": 1,
-            "device": {"hostname": self.hostname, "version": self.version},
+            "device": {
+                "hostname": self.hostname,
+                "version": self.version,
+                "host": self.host,
+                "role": self.role,
+                "context": self.context,
+                "findings": [f.to_contract_dict() for f in self.device_findings],
+            },
             "tunnels": [tunnel.to_contract_dict() for tunnel in self.tunnels],
             "notes": list(self.notes),
             "source": self.source,
+            "partial": self.partial,
+            "tool_version": self.tool_version,
+            "collected_at": self.collected_at or None,
         }
 
     @property

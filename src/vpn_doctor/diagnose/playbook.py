@@ -386,7 +386,7 @@ def _qualify(ref: Any, book: str, where: str, key: str) -> str:
 
 def _leaf(spec: dict[str, Any], where: str, catalogue: Mapping[str, CatalogueEntry]) -> Leaf:
     code = spec["finding"]
-    if code not in CONTRACT3_CODES:
+    if code not in ALL_CODES:
         raise PlaybookError(f"{where}: finding '{code}' is not a Contract 3 code")
     base = catalogue[code]
     severity = spec.get("severity", base.severity)
@@ -399,7 +399,7 @@ def _leaf(spec: dict[str, Any], where: str, catalogue: Mapping[str, CatalogueEnt
     for item in spec.get("alternatives") or []:
         if not isinstance(item, dict) or set(item) != {"finding", "separating_check"}:
             raise PlaybookError(f"{where}: alternatives need 'finding' and 'separating_check'")
-        if item["finding"] not in CONTRACT3_CODES:
+        if item["finding"] not in ALL_CODES:
             raise PlaybookError(
                 f"{where}: alternative '{item['finding']}' is not a Contract 3 code"
             )

@@ -20,9 +20,11 @@ from collections.abc import Callable
 
 from vpn_doctor.diagnose.config_evidence import TRACE_PREFIX, contradiction
 from vpn_doctor.diagnose.profiles import profile_deviations
+from vpn_doctor.diagnose.timeline import TrafficWindow
 from vpn_doctor.diagnose.tunnel_context import (
     PeerSummary,
     TunnelContext,
+    Undetermined,
     is_any_proxy,
     proxy_network,
 )
@@ -65,6 +67,11 @@ def has_ike_sa(ctx: TunnelContext, version: int | None = None) -> bool:
         for sa in sas:
             ctx.cite(*_state_line(sa))
         return True
+    in_session = ctx.session_ike_version
+    if not ctx.ike_sas and in_session is not None and version in (None, in_session):
+        # The isakmp output may be missing or cut; sessiondb shows phase 1 established.
+        ctx.cite(*ctx.session_lines("Connection", "Protocol", "IKEv1 Tunnels", "IKEv2 Tunnels"))
+        return True
     ctx.require("ike", "cannot tell whether an IKE SA exists")
     ctx.cite(*ctx.empty_marker("ike"))
     return False
@@ -74,7 +81,9 @@ def has_ike_sa(ctx: TunnelContext, version: int | None = None) -> bool:
 def ike_version_is(ctx: TunnelContext, version: int) -> bool:
     """The tunnel's primary IKE SA uses IKE ``version`` (1 or 2)."""
     sa = ctx.primary_ike
-    return sa is not None and sa.ike_version == version
+    if sa is None:
+        return ctx.session_ike_version == version
+    return sa.ike_version == version
 
 
 @predicate
@@ -83,7 +92,16 @@ def ike_state_in(ctx: TunnelContext, states: list[str], role: str | None = None)
 
     The ASA names a state after the message it is waiting for, so the same state means
     different things for the initiator and the responder; ``role`` lets a node tell them apart.
+    Without an IKE SA but with a phase 1 part in the peer's sessiondb session, the state is the
+    established one (MM_ACTIVE / READY): sessiondb lists nothing else.
     """
+    version = ctx.session_ike_version
+    if not ctx.ike_sas and version is not None and role is None:
+        state = "READY" if version == 2 else "MM_ACTIVE"
+        if _match_state(state, states):
+            ctx.cite(*ctx.session_lines("Connection", "Protocol", "Tunnels:"))
+            return True
+        return False
     for sa in ctx.ike_sas:
         if not _match_state(sa.state, states):
             continue
@@ -195,6 +213,13 @@ def has_ipsec_sa(ctx: TunnelContext) -> bool:
         for sa in ctx.ipsec_sas:
             ctx.cite(*[line for line in sa.lines if "current_peer" in line or "ident" in line])
         return True
+    ipsec, sessions = ctx.sources.get("ipsec"), ctx.sources.get("sessions")
+    usable_ipsec = ipsec is not None and ipsec.usable
+    if not usable_ipsec and ctx.sessions and sessions is not None and sessions.usable:
+        # sessiondb counts the session's IPsec parts: none there = no phase 2, even when
+        # `show crypto ipsec sa` was not collected.
+        ctx.cite(*ctx.session_lines("Connection", "Protocol", "Tunnels:"))
+        return any(s.ipsec for s in ctx.sessions)
     ctx.require("ipsec", "cannot tell whether an IPsec SA exists")
     ctx.cite(*ctx.empty_marker("ipsec"))
     return False
@@ -217,14 +242,58 @@ def ipsec_sa_count_at_least(ctx: TunnelContext, count: int) -> bool:
     return False
 
 
+def _require_counters(ctx: TunnelContext) -> None:
+    """Counters of an IPsec SA block cut before them read as 0: that is not "no traffic".
+    Raises Undetermined unless every block of the peer was read whole."""
+    if all(sa.complete for sa in ctx.ipsec_sas):
+        return
+    status = ctx.sources.get("ipsec")
+    command = status.command if status else "show crypto ipsec sa"
+    raise Undetermined("ipsec", command, "partial", "an IPsec SA block was cut before its counters")
+
+
+def _session_traffic(ctx: TunnelContext) -> tuple[int, int] | None:
+    """Bytes sent/received by the peer's IPsec sub-sessions (None without any)."""
+    subs = [sub for s in ctx.sessions for sub in s.ipsec]
+    if not subs:
+        return None
+    return sum(sub.bytes_tx for sub in subs), sum(sub.bytes_rx for sub in subs)
+
+
+def _both_ways_seen(ctx: TunnelContext) -> bool:
+    """Traffic both ways is shown: by the IPsec counters, or (a block cut) by sessiondb."""
+    if ctx.encaps > 0 and ctx.decaps > 0:
+        return True
+    traffic = _session_traffic(ctx)
+    cut = not all(sa.complete for sa in ctx.ipsec_sas)
+    return cut and traffic is not None and min(traffic) > 0
+
+
 def _counter_lines(ctx: TunnelContext) -> list[str]:
     keys = ("#pkts encaps", "#pkts decaps", "#send errors", "#recv errors")
     return [line for sa in ctx.ipsec_sas for line in sa.lines if any(k in line for k in keys)]
 
 
+def _window(ctx: TunnelContext) -> TrafficWindow | None:
+    """The samples' window when it can be compared (two samples of the same SA), else None:
+    the predicates below then judge the traffic now, not since the SA was created."""
+    window = ctx.window
+    if window is not None and window.comparable:
+        ctx.cite(*window.evidence)
+        return window
+    return None
+
+
 @predicate
 def traffic_encaps_only(ctx: TunnelContext) -> bool:
-    """Packets are encrypted towards the peer (encaps > 0) but nothing comes back (decaps 0)."""
+    """Packets are encrypted towards the peer but nothing comes back: over the sample window
+    (encaps grew, decaps did not) or, with one sample, since the SA was born (decaps 0)."""
+    window = _window(ctx)
+    if window is not None:
+        return window.encaps_delta > 0 and window.decaps_delta == 0
+    if _both_ways_seen(ctx):
+        return False  # whatever was cut, both directions are seen
+    _require_counters(ctx)
     if ctx.ipsec_sas and ctx.encaps > 0 and ctx.decaps == 0:
         ctx.cite(*_counter_lines(ctx))
         return True
@@ -233,7 +302,13 @@ def traffic_encaps_only(ctx: TunnelContext) -> bool:
 
 @predicate
 def traffic_decaps_only(ctx: TunnelContext) -> bool:
-    """Packets arrive from the peer (decaps > 0) but nothing is sent back (encaps 0)."""
+    """Packets arrive from the peer but nothing is sent back (window, or since birth)."""
+    window = _window(ctx)
+    if window is not None:
+        return window.decaps_delta > 0 and window.encaps_delta == 0
+    if _both_ways_seen(ctx):
+        return False
+    _require_counters(ctx)
     if ctx.ipsec_sas and ctx.decaps > 0 and ctx.encaps == 0:
         ctx.cite(*_counter_lines(ctx))
         return True
@@ -242,9 +317,45 @@ def traffic_decaps_only(ctx: TunnelContext) -> bool:
 
 @predicate
 def traffic_both_ways(ctx: TunnelContext) -> bool:
-    """Both counters move: encaps > 0 and decaps > 0."""
+    """Both counters move (window deltas, or encaps > 0 and decaps > 0 since birth)."""
+    window = _window(ctx)
+    if window is not None:
+        return window.encaps_delta > 0 and window.decaps_delta > 0
     if ctx.encaps > 0 and ctx.decaps > 0:
         ctx.cite(*_counter_lines(ctx))
+        return True
+    if not all(sa.complete for sa in ctx.ipsec_sas):
+        traffic = _session_traffic(ctx)  # sessiondb may still show both directions
+        if traffic is not None and min(traffic) > 0:
+            ctx.cite(*ctx.session_lines("Bytes Tx", "Pkts Tx"))
+            return True
+        _require_counters(ctx)
+    return False
+
+
+@predicate
+def window_idle(ctx: TunnelContext) -> bool:
+    """Several samples of the same SA and not one packet either way in between."""
+    window = _window(ctx)
+    return window is not None and window.idle
+
+
+@predicate
+def tunnel_flapping(ctx: TunnelContext) -> bool:
+    """The SA was torn down and rebuilt while it was watched (or between scheduled runs)."""
+    window = ctx.window
+    if window is not None and window.flapping:
+        ctx.cite(*window.evidence)
+        return True
+    return False
+
+
+@predicate
+def rekey_failed(ctx: TunnelContext) -> bool:
+    """The IPsec SA expired while it was watched and no new one replaced it (phase 1 up)."""
+    window = ctx.window
+    if window is not None and window.rekey_failed:
+        ctx.cite(*window.evidence)
         return True
     return False
 
@@ -471,6 +582,24 @@ def pair_peer_down(ctx: TunnelContext) -> bool:
     for other in down:
         ctx.cite(*other.lines)
     return bool(down)
+
+
+@predicate
+def crypto_acl_single_line(ctx: TunnelContext) -> bool:
+    """Every crypto map entry for the peer matches a crypto ACL of exactly one line (as AWS
+    asks: `permit ip any4 <VPC>`). False when an ACL was not collected: unknown is not
+    "one line"."""
+    if ctx.crypto is None or not ctx.map_entries:
+        return False
+    shown: list[str] = []
+    for entry in ctx.map_entries:
+        aces = ctx.crypto.acl(entry.match_address) if entry.match_address else ()
+        if len(aces) != 1:
+            return False
+        shown.extend(line for line in entry.lines if "match address" in line)
+        shown.extend(aces[0].lines)
+    ctx.cite(*shown)
+    return True
 
 
 @predicate

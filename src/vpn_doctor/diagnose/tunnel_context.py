@@ -23,6 +23,7 @@ from typing import Any
 from vpn_doctor.asa.states import PHASE1_UP, is_phase1_up
 from vpn_doctor.config_models import CryptoConfig, CryptoMapEntry
 from vpn_doctor.diagnose.checks.base import ConfigIssue
+from vpn_doctor.diagnose.timeline import TrafficWindow
 from vpn_doctor.models import IkeSa, IpsecSa, ParseStatus, ProxyId, VpnSession
 
 #: Kept for importers; the list itself is data (vpn_doctor.asa.states, vocabulary.yaml).
@@ -116,6 +117,9 @@ class TunnelContext:
     # run.
     trace_facts: tuple[str, ...] = ()
     trace_command: str = ""
+    # What several samples showed (watch, diagnose --samples, check between runs); None for
+    # a single sample, and the predicates then read the counters since the SA's birth.
+    window: TrafficWindow | None = None
     citations: list[str] = field(default_factory=list, compare=False, repr=False)
 
     # ---- honesty about data -------------------------------------------------------------
@@ -172,7 +176,24 @@ class TunnelContext:
 
     @property
     def phase1_up(self) -> bool:
+        if not self.ike_sas and self.session_ike_version is not None:
+            return True  # sessiondb lists established phase 1 SAs only
         return any(is_phase1_up(sa.state) for sa in self.ike_sas)
+
+    @property
+    def session_ike_version(self) -> int | None:
+        """IKE version of the phase 1 part of this peer's vpn-sessiondb session (None: none).
+
+        sessiondb lists established SAs only, so an IKE part there means phase 1 is up even
+        when `show crypto isakmp sa` is missing or was cut."""
+        for session in self.sessions:
+            if session.ike:
+                return 2 if "IKEV2" in session.protocol.upper() else 1
+        return None
+
+    def session_lines(self, *keys: str) -> list[str]:
+        """Lines of this peer's sessions containing one of ``keys``."""
+        return [ln for s in self.sessions for ln in s.lines if any(k in ln for k in keys)]
 
     @property
     def encaps(self) -> int:
@@ -205,6 +226,44 @@ class TunnelContext:
             "transform": (ipsec.transform or "?") if ipsec else "?",
             "pair": ", ".join(self.pairs) or "none",
             "failover": ", ".join(self.failover) or "none",
+            "failover_pair": f" (set peer ... {' '.join(self.failover)})" if self.failover else "",
+            **self._window_facts(),
+        }
+
+    def _window_facts(self) -> dict[str, str]:
+        window = self.window
+        if window is None or not window.comparable:
+            since_birth = f"since the SA was created: encaps {self.encaps}, decaps {self.decaps}"
+        else:
+            since_birth = (
+                f"over the last {window.seconds:.0f}s (same SPIs): encaps +{window.encaps_delta}, "
+                f"decaps +{window.decaps_delta}"
+            )
+        if window is None:
+            return (
+                {"traffic": since_birth}
+                | dict.fromkeys(
+                    (
+                        "window_seconds",
+                        "watched_seconds",
+                        "encaps_delta",
+                        "decaps_delta",
+                        "teardowns",
+                        "rebuilds",
+                    ),
+                    "?",
+                )
+                | {"teardown_reasons": "none"}
+            )
+        return {
+            "traffic": since_birth,
+            "window_seconds": f"{window.seconds:.0f}",
+            "watched_seconds": f"{window.watched:.0f}",
+            "encaps_delta": str(window.encaps_delta),
+            "decaps_delta": str(window.decaps_delta),
+            "teardowns": str(window.teardowns),
+            "rebuilds": str(window.rebuilds),
+            "teardown_reasons": ", ".join(window.teardown_reasons) or "none logged",
         }
 
 

@@ -32,13 +32,15 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from vpn_doctor.asa.commands import DEFAULT_COLLECTION
 from vpn_doctor.collect.collector import collect
 from vpn_doctor.collect.credentials import CredentialSources
 from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
+from vpn_doctor.collect.signals import Terminated
 from vpn_doctor.diagnose.findings import VERDICT_PRECEDENCE, verdict_exit_code
 from vpn_doctor.errors import (
     AuthenticationFailed,
@@ -50,6 +52,7 @@ from vpn_doctor.errors import (
     SessionLost,
     VpnDoctorError,
 )
+from vpn_doctor.fleet import state_file
 from vpn_doctor.fleet.expectations import (
     DEFAULT_REKEY_THRESHOLD,
     HealthReport,
@@ -57,9 +60,10 @@ from vpn_doctor.fleet.expectations import (
     evaluate,
 )
 from vpn_doctor.fleet.inventory import InventoryHost, resolve_secrets
+from vpn_doctor.models import DeviceState
 from vpn_doctor.parse.device import parse_snapshot
 
-HostStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "error"]
+HostStatus = Literal["ok", "unreachable", "auth_failed", "timeout", "error", "stopped"]
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
 STATE_NAMES = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
 #: Nagios states are the verdicts' exit codes (0 up, 1 degraded, 2 down, 3 unknown), so their
@@ -95,6 +99,7 @@ class CheckOptions:
     fallback: CredentialSources = field(default_factory=CredentialSources)
     environ: Mapping[str, str] | None = None
     strict_host_key: bool = False
+    state_dir: Path | None = None  # per-device memory between runs (fleet/state_file.py)
 
 
 @dataclass(frozen=True)
@@ -192,7 +197,7 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
         with AsaSession(settings) as session:
             snapshot = collect(session, None, options.commands)
         state = parse_snapshot(snapshot)
-        health = evaluate(state, host.tunnels, rekey_threshold=options.rekey_threshold)
+        health = _evaluate_with_memory(state, host, options)
     except VpnDoctorError as exc:
         message = exc.message if exc.host else str(exc)
         return failed(_status_for(exc), message, exc.exit_code)
@@ -207,6 +212,35 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
         health=health,
         expectations=host.tunnels is not None,
     )
+
+
+def _evaluate_with_memory(
+    state: DeviceState, host: InventoryHost, options: CheckOptions
+) -> HealthReport:
+    """Judge the device, with what the previous run remembered when there is a state dir.
+
+    The memory is written only after a complete evaluation, so a failed run never
+    overwrites a good one.
+    """
+    if options.state_dir is None:
+        return evaluate(state, host.tunnels, rekey_threshold=options.rekey_threshold)
+    path = state_file.state_path(options.state_dir, host.name)
+    previous, note = state_file.load(path)
+    now = time.time()
+    memory = state_file.remember(state)
+    timelines = state_file.between_runs(previous, memory, now) if previous else None
+    health = evaluate(
+        state, host.tunnels, rekey_threshold=options.rekey_threshold, timelines=timelines
+    )
+    try:
+        state_file.save(path, memory, now)
+    except OSError as exc:
+        note = f"{note}; " if note else ""
+        note += f"state file {path} not written: {exc.strerror or exc}"
+    if note:
+        report = replace(health.report, notes=(*health.report.notes, note))
+        health = replace(health, report=report)
+    return health
 
 
 def _deadline_result(host: InventoryHost, deadline: float) -> HostResult:
@@ -233,6 +267,28 @@ def _crashed_result(host: InventoryHost, exc: Exception, duration: float) -> Hos
         duration=duration,
         expectations=host.tunnels is not None,
     )
+
+
+def _stopped_result(host: InventoryHost) -> HostResult:
+    return HostResult(
+        host=host.name,
+        address=host.hostname,
+        port=host.port,
+        status="stopped",
+        error="not checked: stopped",
+        error_code=ExitCode.UNKNOWN,
+        expectations=host.tunnels is not None,
+    )
+
+
+class ChecksStopped(Terminated):
+    """SIGTERM/SIGHUP during ``run_checks`` (systemd's TimeoutStopSec): ``results`` holds the
+    devices done and, for the rest, UNKNOWN "not checked: stopped", so the caller can still
+    write the JSON, the status line and the Prometheus file before exiting 143/129."""
+
+    def __init__(self, signum: int, results: list[HostResult]) -> None:
+        super().__init__(signum)
+        self.results = results
 
 
 Checker = Callable[[InventoryHost], HostResult]
@@ -289,23 +345,27 @@ def run_checks(
         if on_done is not None:
             on_done(result)
 
-    while len(results) < len(hosts):
-        running = [t + deadline for i, t in started.items() if i not in results]
-        wait = max(0.01, min(running) - time.monotonic()) if running else 1.0
-        try:
-            index, at, result = events.get(timeout=wait)
-        except queue.Empty:
-            pass
-        else:
-            if result is None:
-                started.setdefault(index, at)
-            elif index not in results:
-                record(index, result)
-        now = time.monotonic()
-        for index, at in list(started.items()):
-            if index not in results and now - at >= deadline:
-                with lock:
-                    abandoned.add(index)
-                record(index, _deadline_result(hosts[index], deadline))
-                spawn()
+    try:
+        while len(results) < len(hosts):
+            running = [t + deadline for i, t in started.items() if i not in results]
+            wait = max(0.01, min(running) - time.monotonic()) if running else 1.0
+            try:
+                index, at, result = events.get(timeout=wait)
+            except queue.Empty:
+                pass
+            else:
+                if result is None:
+                    started.setdefault(index, at)
+                elif index not in results:
+                    record(index, result)
+            now = time.monotonic()
+            for index, at in list(started.items()):
+                if index not in results and now - at >= deadline:
+                    with lock:
+                        abandoned.add(index)
+                    record(index, _deadline_result(hosts[index], deadline))
+                    spawn()
+    except Terminated as exc:  # systemd stop: what is done is kept, the rest is "stopped"
+        stopped = [results.get(i) or _stopped_result(host) for i, host in enumerate(hosts)]
+        raise ChecksStopped(exc.signum, stopped) from exc
     return [results[index] for index in range(len(hosts))]

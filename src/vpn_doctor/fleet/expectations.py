@@ -33,7 +33,7 @@ host (all findings use Contract 3 codes, plus one documented extension):
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -51,6 +51,7 @@ from vpn_doctor.diagnose.findings import (
 )
 from vpn_doctor.diagnose.profiles import load_profile
 from vpn_doctor.fleet.defaults import DEFAULT_REKEY_THRESHOLD as DEFAULT_REKEY_THRESHOLD
+from vpn_doctor.diagnose.timeline import Timeline
 from vpn_doctor.fleet.inventory import ExpectedTunnel, Network
 from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ProxyId, VpnSession
 
@@ -427,9 +428,13 @@ def evaluate(
     expected: tuple[ExpectedTunnel, ...] | None,
     *,
     rekey_threshold: int = DEFAULT_REKEY_THRESHOLD,
+    timelines: Mapping[str, Timeline] | None = None,
 ) -> HealthReport:
-    """Diagnose ``state`` and judge it against the expected tunnels (None: all found)."""
-    report = diagnose(state)
+    """Diagnose ``state`` and judge it against the expected tunnels (None: all found).
+
+    ``timelines`` are what the previous run's state file adds (flapping, traffic since then).
+    """
+    report = diagnose(state, timelines=timelines)
     by_peer = {tunnel.peer: tunnel for tunnel in report.tunnels}
     wanted = expected if expected is not None else tuple(ExpectedTunnel(peer=p) for p in by_peer)
     tunnels: list[TunnelHealth] = []

@@ -38,6 +38,7 @@ _STATUS_WORDS = {
     "auth_failed": "login failed",
     "timeout": "timed out",
     "error": "not checked",
+    "stopped": "not checked: stopped",
 }
 
 
@@ -180,7 +181,7 @@ def device_dict(result: HostResult) -> dict[str, Any]:
     else:
         data = {
             "schema": SCHEMA,
-            "device": {"hostname": "", "version": ""},
+            "device": {"hostname": "", "version": "", "findings": []},
             "tunnels": [],
             "notes": [],
             "source": "",

@@ -29,8 +29,12 @@ from dataclasses import replace
 from typing import Any
 
 from vpn_doctor.asa.commands import (
+    PACKET_TRACER,
+    SHOW_DEBUG,
     SHOW_IPSEC_SA,
     SHOW_ISAKMP_SA,
+    SHOW_ROUTE,
+    SHOW_RUN_TUNNEL_GROUP,
     SHOW_SESSIONDB_L2L,
     SHOW_VERSION,
     peer_filtered_commands,
@@ -48,8 +52,10 @@ from vpn_doctor.models import (
     VpnSession,
 )
 from vpn_doctor.parse.config.sections import parse_crypto_config
+from vpn_doctor.parse.debug_state import parse_show_debug
 from vpn_doctor.parse.ipsec import parse_ipsec_sa
 from vpn_doctor.parse.isakmp import parse_isakmp_sa
+from vpn_doctor.parse.sample import parse_samples
 from vpn_doctor.parse.sessiondb import parse_sessiondb_l2l
 from vpn_doctor.parse.textfsm_runner import prepare, template_for_command
 
@@ -67,6 +73,14 @@ __all__ = [
 _ISAKMP_ALTERNATIVES = ("show crypto isakmp sa detail",)
 _IKEV1 = "show crypto ikev1 sa"
 _IKEV2 = "show crypto ikev2 sa"
+# `... detail` prints the same SA table with more lines: as good as the plain command.
+_DETAIL = " detail"
+
+# Outputs that make up the configuration part of a DeviceState (a pasted packet-tracer or
+# route table alone is still worth reading).
+_CONFIG_COMMANDS = ("show running-config", PACKET_TRACER, SHOW_ROUTE)
+# `show run | begin tunnel-group` is the tunnel-group section as people paste it.
+_FILTERED_TUNNEL_GROUP = re.compile(r"^show running-config \| (?:begin|include|grep) tunnel-group$")
 
 _HOSTNAME = re.compile(r"^(?P<host>\S+) up (?:\d+ (?:year|day|hour|min|sec)|\d)")
 _HARDWARE = re.compile(r"^Hardware:\s+(?P<model>[^,]+)")
@@ -118,8 +132,10 @@ def _ike_result(outputs: dict[str, str]) -> ParseResult[IkeSa]:
     for command in _ISAKMP_ALTERNATIVES:
         if command in outputs:
             return parse_isakmp_sa(outputs[command], command)
-    v1 = parse_isakmp_sa(outputs[_IKEV1], _IKEV1) if _IKEV1 in outputs else None
-    v2 = parse_isakmp_sa(outputs[_IKEV2], _IKEV2) if _IKEV2 in outputs else None
+    v1_command = next((c for c in (_IKEV1, _IKEV1 + _DETAIL) if c in outputs), None)
+    v2_command = next((c for c in (_IKEV2, _IKEV2 + _DETAIL) if c in outputs), None)
+    v1 = parse_isakmp_sa(outputs[v1_command], v1_command) if v1_command else None
+    v2 = parse_isakmp_sa(outputs[v2_command], v2_command) if v2_command else None
     if v1 is not None and v2 is not None:
         return _merge_ike(v1, v2)
     if v1 is not None or v2 is not None:
@@ -155,6 +171,8 @@ def _collected_variant(outputs: dict[str, str], command: str, peer: str | None) 
     """
     if command in outputs:
         return command
+    if command + _DETAIL in outputs:
+        return command + _DETAIL
     if peer:
         variant = peer_filtered_commands(peer)[command]
         if variant in outputs:
@@ -195,8 +213,11 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
         version=given.version or parsed.version,
         model=given.model or parsed.model,
     )
+    debug = parse_show_debug(outputs.get(SHOW_DEBUG, ""))
     return DeviceState(
         device=device,
+        debug_left_on=debug.lines,
+        debug_undo=debug.undo_commands(),
         ike_sas=_ike_result(outputs),
         ipsec_sas=ipsec,
         sessions=sessions,
@@ -204,13 +225,19 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
         raw=outputs,
         collected_at=snapshot.collected_at,
         config=_crypto_config(outputs, snapshot.collected_at),
+        samples=parse_samples(snapshot.samples),
     )
 
 
 def _crypto_config(outputs: dict[str, str], collected_at: str) -> CryptoConfig | None:
     """The running-config sections, when any was collected (certificate dates need the
     snapshot's time as their reference)."""
-    if not any(command.startswith("show running-config") for command in outputs):
+    if not any(command.startswith(_CONFIG_COMMANDS) for command in outputs):
         return None
-    config = parse_crypto_config(outputs)
+    config = parse_crypto_config(
+        {
+            _FILTERED_TUNNEL_GROUP.sub(SHOW_RUN_TUNNEL_GROUP, key): text
+            for key, text in outputs.items()
+        }
+    )
     return replace(config, collected_at=collected_at) if collected_at else config

@@ -33,12 +33,24 @@ TEMPLATE = "cisco_asa_show_crypto_ipsec_sa.textfsm"
 _HEADER = re.compile(
     r"^\s*Crypto map tag:\s+[^,\s]+,\s+(?:seq num:\s+\d+,\s+)?local addr:\s+\S+\s*$"
 )
-_STOP = re.compile(r"^(?:interface:|peer address:|\s*Crypto map tag:|There are no)")
+_STOP = re.compile(r"^\s*(?:interface:|peer address:|Crypto map tag:|There are no)")
+# A block pasted without its header (`| begin access-list`, a cut paste): its first lines.
+_HEADLESS = re.compile(r"^\s*(?:access-list |local ident \(|current_peer:|#pkts encaps:)")
+_CUT_AT_PEER = re.compile(r"^\s*current_peer:")
+_NO_HEADER = "Crypto map tag: -, local addr: -"  # stands in for the header the paste lost
+# Remote access: the settings say so, or an EzVPN client map (the ASA as EzVPN client).
+_RA_SETTINGS = re.compile(r"\bRA\b")
+_EZVPN_MAP = "_vpnc_cm"
 
 
 def _maybe_header(line: str) -> bool:
-    """Every header/stop line is indented 'Crypto map tag:' or starts in column 0."""
-    return not line[0].isspace() or "Crypto map tag:" in line
+    """Cheap test true for every header/stop line (indentation is not relied upon)."""
+    return ":" in line and (
+        "Crypto map tag:" in line
+        or "interface:" in line
+        or "peer address:" in line
+        or "There are no" in line
+    )
 
 
 # "#pkts encaps" -> IpsecSa field. Names are as printed, minus the leading "#".
@@ -179,7 +191,7 @@ def _record(row: Row, lines: tuple[str, ...]) -> tuple[IpsecSa, list[str]]:
 
     record = IpsecSa(
         interface=row["INTERFACE"],
-        crypto_map=row["CRYPTO_MAP"],
+        crypto_map="" if row["CRYPTO_MAP"] == "-" else row["CRYPTO_MAP"],
         seq=seq,
         peer=row["PEER"],
         local_addr=local_addr,
@@ -201,9 +213,28 @@ def _record(row: Row, lines: tuple[str, ...]) -> tuple[IpsecSa, list[str]]:
         dynamic_peer=row["DYNAMIC_PEER"],
         lines=lines,
         complete=not warnings and not row["UNKNOWN"],
+        username=row["USERNAME"],
+        remote_access=bool(
+            _RA_SETTINGS.search(settings)
+            or row["USERNAME"]
+            or row["DYNAMIC_PEER"]
+            or row["CRYPTO_MAP"] == _EZVPN_MAP
+        ),
         **counters,
     )
     return record, warnings
+
+
+def _headless(lines: list[str]) -> int | None:
+    """Where to put the missing header when block lines come before any header, else None."""
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if _STOP.match(line):
+            return None
+        if _HEADLESS.match(line):
+            return index
+    return None
 
 
 def parse_ipsec_sa(text: str, command: str = SHOW_IPSEC_SA) -> ParseResult[IpsecSa]:
@@ -219,12 +250,20 @@ def _parse(text: str, command: str) -> ParseResult[IpsecSa]:
     prepared, early = guarded_prepare(text, command)
     if early is not None:
         return early
+    warnings = list(prepared.warnings)
+    degraded = prepared.degraded
+    headless = _headless(prepared.lines)
+    if headless is not None:
+        prepared.lines.insert(headless, _NO_HEADER)
+        degraded = True
+        warnings.append(
+            "the output starts inside an SA block (no 'Crypto map tag:' header: cut or "
+            "filtered paste): crypto map and sequence unknown"
+        )
     rows = run_template(TEMPLATE, prepared.text)
 
     blocks = segment(prepared.lines, _HEADER, _STOP, _maybe_header)
     sa_rows = [row for row in rows if row["CRYPTO_MAP"]]
-    warnings = list(prepared.warnings)
-    degraded = prepared.degraded
     if len(blocks) != len(sa_rows):  # cannot happen unless template and _HEADER drift apart
         warnings.append(
             f"internal: {len(sa_rows)} records but {len(blocks)} blocks; evidence lines dropped"
@@ -240,8 +279,18 @@ def _parse(text: str, command: str) -> ParseResult[IpsecSa]:
         if row["NO_SAS"]:
             empty_marker = True
         if row["CRYPTO_MAP"]:
-            record, record_warnings = _record(row, tuple(blocks[sa_index]))
+            block = tuple(blocks[sa_index])
+            record, record_warnings = _record(row, block)
             sa_index += 1
+            if sa_index == len(blocks) and block and _CUT_AT_PEER.match(block[-1]):
+                # The paste ends on "current_peer: 10.1": the address itself may be cut, so
+                # the block is not a record (no phantom peer), only a warning.
+                degraded = True
+                warnings.append(
+                    f"SA block (map {record.crypto_map}) cut at its current_peer line, not "
+                    "counted (output cut?)"
+                )
+                continue
             records.append(record)
             context = f"SA {record.peer or '?'} (map {record.crypto_map} seq {row['SEQ'] or '-'}): "
         else:

@@ -74,6 +74,7 @@ def _ikev1(row: Row) -> IkeSa:
         lifetime=to_int(row["LIFETIME"]),
         lifetime_remaining=to_int(row["LIFETIME_REMAINING"]),
         lines=tuple(row["LINES"]),
+        remote_access=row["SA_TYPE"].lower() == "user",
     )
 
 
@@ -113,6 +114,10 @@ def _ikev2(row: Row) -> IkeSa:
         child_spis=tuple(row["CHILD_SPI"]),
         lines=lines,
     )
+
+
+# The commands whose output shows both IKE versions (not `show crypto ikev1|ikev2 sa`).
+_BOTH_VERSIONS = re.compile(r"^show crypto isakmp sa\b")
 
 
 def parse_isakmp_sa(text: str, command: str = SHOW_ISAKMP_SA) -> ParseResult[IkeSa]:
@@ -164,6 +169,12 @@ def _parse(text: str, command: str) -> ParseResult[IkeSa]:
             context = f"IKEv2 SA {record.peer}: "
             if not row["ENCRYPTION"] or not row["LIFETIME"]:
                 problem = "incomplete (no Encr/Life lines: output cut?)"
+        elif row["PEER"] and not row["STATE"] and len(row["LINES"]) <= 1:
+            # Cut right after "IKE Peer: 192" (the end of a paste): the address itself may be
+            # cut, so it is not a record (no phantom peer), only a warning.
+            record = None
+            context = f"IKEv1 SA {row['PEER']}: "
+            problem = "block cut at its IKE Peer line: not counted (output cut?)"
         elif row["PEER"]:
             record = _ikev1(row)
             context = f"IKEv1 SA {record.peer}: "
@@ -214,6 +225,18 @@ def _parse(text: str, command: str) -> ParseResult[IkeSa]:
     if "IKEv2" in sections and not ikev2 and "ikev2" not in no_sas:
         degraded = True
         warnings.append("'IKEv2 SAs:' section without SAs or 'There are no IKEv2 SAs'")
+    if (
+        _BOTH_VERSIONS.match(command)
+        and ("IKEv1" in sections or "ikev1" in no_sas)
+        and "IKEv2" not in sections
+        and "ikev2" not in no_sas
+        and not ikev2
+    ):
+        # 8.4+ `show crypto isakmp sa` always ends with its IKEv2 part ("There are no IKEv2
+        # SAs" at least): without it the capture stopped part-way, and "no IKEv1 SA" alone
+        # must not read as "no SA at all".
+        degraded = True
+        warnings.append("the IKEv2 part of the output is missing (capture cut?)")
     conflicting = ("ikev1" in no_sas and ikev1) or ("ikev2" in no_sas and ikev2)
     if conflicting:
         degraded = True

@@ -445,7 +445,16 @@ def _build(
 
 
 def _close(session: _Session, last: bool, records: list[VpnSession], warnings: list[str]) -> bool:
-    """Finish ``session`` into ``records``/``warnings``; True if it had something to say."""
+    """Finish ``session`` into ``records``/``warnings``; True if it had something to say.
+
+    The last session of a cut paste may be nothing but its ``Connection : 192.0`` line: the
+    name itself may be cut, so it is not a record (no phantom peer), only a warning.
+    """
+    row = session.row
+    if last and not row["INDEX"] and not row["IP_ADDR"] and not session.ike and not session.ipsec:
+        name = row["CONNECTION"].strip() or "?"
+        warnings.append(f"session {name}: cut after its Connection line, not counted (output cut?)")
+        return True
     record, session_warnings = _finish_session(session, last=last)
     records.append(record)
     warnings += session_warnings

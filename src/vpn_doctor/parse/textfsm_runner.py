@@ -29,6 +29,7 @@ import textfsm
 
 from vpn_doctor.asa.output import PAGER, is_device_error
 from vpn_doctor.models import ParseResult, ParseStatus
+from vpn_doctor.parse.paste import strip_markdown
 from vpn_doctor.resources import templates_dir
 
 T = TypeVar("T")
@@ -44,6 +45,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]")
 # "fw1/ctx(config)# ...", "fw1> ". Hostnames have no spaces, so an SA line never looks like it.
 _PROMPT = re.compile(r"^(?P<host>[A-Za-z0-9][\w.\-/]*)(?:\([\w\-/ .]*\))?[#>]\s*(?P<cmd>.*)$")
 _INDEX_COMPLETION = re.compile(r"\[\[(.+?)\]\]")
+_LIST_HINT = re.compile(r"\s*(?:[-*+]|\d{1,5}[.)])(?:[ \t]|$)")
 
 
 @dataclass
@@ -127,6 +129,8 @@ def prepare(text: str, command: str) -> Prepared:
     if "\x08" in text or "\x00" in text:
         text = text.replace("\x08", "").replace("\x00", "")
     lines = [raw.rstrip() for raw in text.splitlines()]
+    if "**" in text or "\\" in text or "\xa0" in text or _LIST_HINT.match(text):
+        lines = strip_markdown(lines)  # a snapshot file pasted from a web page or ticket
 
     if "More" in text:
         pager_hits = 0
@@ -166,12 +170,14 @@ def _drop_prompts(lines: list[str], command: str, prepared: Prepared) -> list[st
     kept: list[str] = []
     for i, line in enumerate(lines):
         match = None
-        if line[:1].isalnum() and ("#" in line or ">" in line):
-            match = _PROMPT.match(line)
+        head = line.lstrip()  # a prompt indented by markdown is still a prompt
+        if head[:1].isalnum() and ("#" in line or ">" in line):
+            match = _PROMPT.match(head)
         if match is None:
             kept.append(line)
             continue
         echoed = match.group("cmd").strip()
+        echoed = echoed.lower() if echoed.isupper() else echoed
         same_command = " ".join(echoed.split()) == " ".join(command.split()) or (
             expected_template is not None and template_for_command(echoed) == expected_template
         )

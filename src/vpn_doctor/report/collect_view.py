@@ -152,8 +152,8 @@ def render_demo(
     render_collect(console, snapshot, summary)
     if audit:
         console.print(
-            f"commands the mock received over SSH ({len(audit)}; configure terminal / terminal "
-            "width 511 / end are netmiko's own terminal setup): [dim]" + ", ".join(audit) + "[/]"
+            f"commands the mock received over SSH ({len(audit)}; all exec mode, no "
+            "configuration command): [dim]" + ", ".join(audit) + "[/]"
         )
     if state is None:
         console.print("[yellow]parser not available yet: showing raw collection only[/]")

@@ -33,16 +33,22 @@ def sorted_tunnels(report: DiagnosisReport) -> list[TunnelDiagnosis]:
     return sorted(report.tunnels, key=lambda t: peer_sort_key(t.peer))
 
 
-def to_json_dict(report: DiagnosisReport) -> dict[str, Any]:
-    """Contract 2 with tunnels sorted by peer."""
+def to_json_dict(report: DiagnosisReport, selection: Any = None) -> dict[str, Any]:
+    """Contract 2 with tunnels sorted by peer (only the unhealthy ones with
+    ``selection.only_problems``)."""
     data = report.to_contract_dict()
-    data["tunnels"] = [t.to_contract_dict() for t in sorted_tunnels(report)]
+    only_problems = bool(getattr(selection, "only_problems", False))
+    data["tunnels"] = [
+        t.to_contract_dict()
+        for t in sorted_tunnels(report)
+        if not only_problems or t.verdict != "up"
+    ]
     return data
 
 
-def render_json(report: DiagnosisReport) -> str:
+def render_json(report: DiagnosisReport, selection: Any = None) -> str:
     """Contract 2 as indented JSON with a trailing newline (stable for diffs and goldens)."""
-    return json.dumps(to_json_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(to_json_dict(report, selection), indent=2, ensure_ascii=False) + "\n"
 
 
 # ---- Markdown -----------------------------------------------------------------------------
@@ -57,7 +63,11 @@ def _code_block(lines: tuple[str, ...]) -> list[str]:
     return [fence, *lines, fence]
 
 
-def _finding_md(index: int, finding: Finding) -> list[str]:
+def _finding_md(index: int, finding: Finding, tunnel: TunnelDiagnosis) -> list[str]:
+    from vpn_doctor.report.runbook import cidr, runbook
+    from vpn_doctor.report.text_view import fix_lines
+
+    book = runbook(finding, tunnel)
     out = [
         f"### {index}. {finding.code} ({finding.severity}, {finding.confidence})",
         "",
@@ -65,16 +75,31 @@ def _finding_md(index: int, finding: Finding) -> list[str]:
         "",
     ]
     if finding.meaning:
-        out += [finding.meaning, ""]
-    if finding.evidence:
-        out += ["Evidence (device lines):", "", *_code_block(finding.evidence), ""]
-    if finding.checks:
-        out += ["Checks (read-only):", "", *(f"- `{c}`" for c in finding.checks), ""]
-    if finding.remediation:
+        out += [cidr(finding.meaning), ""]
+    if book.evidence:
+        out += ["Evidence (as the device printed it):", "", *_code_block(book.evidence), ""]
+    if book.checks:
+        out += ["Check (read-only commands):", ""]
+        pending: list[str] = []
+        for step in book.checks:
+            if not step.note:
+                pending += step.lines
+                continue
+            if pending:
+                out += [*_code_block(tuple(pending)), ""]
+                pending = []
+            if step.lines:
+                out += [*_code_block(step.lines), f"^ {step.note}", ""]
+            else:
+                out += [step.note, ""]
+        if pending:
+            out += [*_code_block(tuple(pending)), ""]
+    fixes = fix_lines(book.remediation)
+    if fixes:
         out += [
-            "Remediation (not applied by vpn-doctor):",
+            "Fix (configuration to paste; never applied by vpn-doctor):",
             "",
-            *(f"- `{r}`" for r in finding.remediation),
+            *_code_block(tuple(fixes)),
             "",
         ]
     if finding.alternatives:
@@ -82,37 +107,58 @@ def _finding_md(index: int, finding: Finding) -> list[str]:
     return out
 
 
-def _tunnel_md(tunnel: TunnelDiagnosis) -> list[str]:
-    out = [f"## {tunnel.peer}: {VERDICT_WORDS.get(tunnel.verdict, tunnel.verdict)}", ""]
+def _tunnel_md(tunnel: TunnelDiagnosis, device: str) -> list[str]:
+    from vpn_doctor.report.ladder import ladder, ladder_text
+    from vpn_doctor.report.runbook import cidr, proxies_line
+
+    name = f" ({tunnel.name})" if tunnel.name else ""
+    out = [f"## {tunnel.peer}{name}: {VERDICT_WORDS.get(tunnel.verdict, tunnel.verdict)}", ""]
+    proxies = proxies_line(tunnel)
+    if proxies:
+        out += [f"Proxies: {proxies}", ""]
+    item = ladder(tunnel)
+    if item is not None:
+        out += ["```text", *ladder_text(item, device).splitlines(), "```", ""]
     if tunnel.path:
         out += ["Path through the troubleshooting tree:", ""]
-        out += [f"{n}. {step}" for n, step in enumerate(tunnel.path, start=1)]
+        out += [f"{n}. {cidr(step)}" for n, step in enumerate(tunnel.path, start=1)]
         out.append("")
     for index, finding in enumerate(tunnel.findings, start=1):
-        out += _finding_md(index, finding)
+        out += _finding_md(index, finding, tunnel)
     return out
 
 
-def render_markdown(report: DiagnosisReport) -> str:
-    """A report an engineer can paste into a ticket: summary table, then each tunnel."""
-    device = report.hostname or "device"
+def render_markdown(report: DiagnosisReport, selection: Any = None) -> str:
+    """A report an engineer can paste into a ticket: the headline, the summary table (worst
+    first), then the details of each tunnel that is not healthy (all with ``--all``)."""
+    from vpn_doctor.report.triage import (
+        Selection,
+        detailed_tunnels,
+        headline,
+        summary_rows,
+    )
+
+    selection = selection or Selection()
     version = f" (ASA {report.version})" if report.version else ""
-    out = [f"# vpn-doctor diagnosis: {device}{version}", ""]
-    tunnels = sorted_tunnels(report)
-    if tunnels:
-        out += ["| Peer | Verdict | Most likely cause | Severity |", "|---|---|---|---|"]
-        for tunnel in tunnels:
-            top = tunnel.root_cause
-            cause = f"{top.code}: {top.title}" if top else "-"
-            severity = top.severity if top else "-"
-            out.append(f"| {tunnel.peer} | {tunnel.verdict} | {_cell(cause)} | {severity} |")
+    out = [f"# vpn-doctor diagnosis: {headline(report)}{version}", ""]
+    if report.partial:
+        out += ["**Partial**: collection stopped early; this is what was collected.", ""]
+    rows = summary_rows(report, selection)
+    if rows:
+        out += ["| Peer | Name | Verdict | First code | Reason |", "|---|---|---|---|---|"]
+        for r in rows:
+            cells = (r.peer, r.name, r.verdict, r.code, r.reason)
+            out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         out.append("")
-    else:
+    elif not report.tunnels:
         out += ["No tunnel found in the outputs.", ""]
+    for finding in report.device_findings:
+        out += [f"Device: **{finding.code}** ({finding.severity}): {finding.title}", ""]
     if report.notes:
         out += ["Notes:", "", *(f"- {note}" for note in report.notes), ""]
-    for tunnel in tunnels:
-        out += _tunnel_md(tunnel)
+    device = report.hostname or "ASA"
+    for tunnel in detailed_tunnels(report, selection):
+        out += _tunnel_md(tunnel, device)
     return "\n".join(out).rstrip("\n") + "\n"
 
 

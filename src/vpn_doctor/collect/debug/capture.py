@@ -54,6 +54,7 @@ from vpn_doctor.collect.debug.cleanup import (
 )
 from vpn_doctor.collect.debug.limits import DEFAULT_MAX_LINES as DEFAULT_MAX_LINES
 from vpn_doctor.collect.debug.limits import MAX_SECONDS as MAX_SECONDS
+from vpn_doctor.collect.signals import Terminated, signal_name
 from vpn_doctor.errors import (
     CommandNotAllowed,
     CommandRejected,
@@ -478,8 +479,8 @@ def _default_factory(settings: Any) -> Any:
 def _exit_code(failure: BaseException) -> int:
     if isinstance(failure, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
-    if isinstance(failure, CaptureTerminated):
-        return EXIT_TERMINATED
+    if isinstance(failure, Terminated):
+        return failure.exit_code  # 143 SIGTERM, 129 SIGHUP
     if isinstance(failure, VpnDoctorError):
         return failure.exit_code
     return ExitCode.UNKNOWN
@@ -488,8 +489,8 @@ def _exit_code(failure: BaseException) -> int:
 def _describe(failure: BaseException) -> str:
     if isinstance(failure, KeyboardInterrupt):
         return "interrupted (Ctrl-C)"
-    if isinstance(failure, CaptureTerminated):
-        return "terminated (SIGTERM)"
+    if isinstance(failure, Terminated):
+        return f"terminated ({signal_name(failure.signum)})"
     if isinstance(failure, VpnDoctorError):  # the host is already in our own message
         return f"'{failure.command}': {failure.message}" if failure.command else failure.message
     return f"{type(failure).__name__}: {failure}"
@@ -513,6 +514,28 @@ def capture_debug(
     :class:`DebugLeftOn` (exit 16, could not undo/verify); both carry ``.capture``.
     """
     _require_scope(options)
+    # The session's own send policy refuses a debug without a peer condition too (issue 13:
+    # enforced where commands are sent); --debug-all-peers is the explicit force.
+    policy = getattr(session, "policy", None)
+    forced_before = bool(getattr(policy, "force_debug", False))
+    if policy is not None and options.all_peers:
+        policy.force_debug = True
+    try:
+        return _capture(session, options, on_line, on_tick, settings_for_reconnect, session_factory)
+    finally:
+        if policy is not None:
+            policy.force_debug = forced_before
+
+
+def _capture(
+    session: RawSession,
+    options: DebugCaptureOptions,
+    on_line: LineCallback | None,
+    on_tick: TickCallback | None,
+    settings_for_reconnect: Any,
+    session_factory: SessionFactory | None,
+) -> DebugCapture:
+    """capture_debug's body (the scope was checked and the force applied by the caller)."""
     capture = DebugCapture(host=session.host, peer=options.peer, max_lines=options.max_lines)
     sink = _Sink(capture, on_line)
     guard = SignalGuard()
@@ -537,8 +560,9 @@ def capture_debug(
             result = _clean(run, cleanup, failure)
     _record(capture, result, run)
     if failure is None and (guard.deferred or guard.pending is not None):
-        interrupted = signal.SIGINT in [*guard.deferred, guard.pending]
-        failure = KeyboardInterrupt() if interrupted else CaptureTerminated()
+        received = [s for s in (*guard.deferred, guard.pending) if s is not None]
+        interrupted = signal.SIGINT in received
+        failure = KeyboardInterrupt() if interrupted else CaptureTerminated(received[0])
     if not result.verified:
         reason = f" The capture stopped because: {_describe(failure)}." if failure else ""
         raise DebugLeftOn(

@@ -148,6 +148,22 @@ class DebugChannel:
             self._fragment = ""
             self._on_prompt()
 
+    def drain(self, max_reads: int = 100) -> int:
+        """Read and file whatever is still buffered on a session that died, until a read is
+        empty or fails; never raises. Called before reconnecting after a drop, so a debug
+        line the device had already sent is kept (and filed before the undo session's)."""
+        total = 0
+        for _ in range(max_reads):
+            try:
+                data = self.session.read_available()
+            except Exception:  # the session is gone: whatever was buffered has been read
+                break
+            if not data:
+                break
+            self.feed(data)
+            total += len(data)
+        return total
+
     def flush(self) -> None:
         """File what is left (at the very end, when nothing more will come)."""
         self.feed("")

@@ -29,6 +29,7 @@ from types import FrameType, TracebackType
 from typing import Any, Protocol
 
 from vpn_doctor.collect.debug.channel import DebugChannel, RawSession, ReplyKind
+from vpn_doctor.collect.signals import STOP_SIGNALS, Terminated
 from vpn_doctor.errors import DeviceError, VpnDoctorError
 
 UNDEBUG_ALL = "undebug all"
@@ -46,13 +47,9 @@ INSIST_SIGINTS = 3  # Ctrl-C presses during the cleanup that abandon it
 _LEFT_ON = re.compile(r"^\s*debug\s+\S")
 
 
-class CaptureTerminated(BaseException):
-    """SIGTERM arrived during a capture (BaseException, like KeyboardInterrupt, so no
-    ``except Exception`` in a library between us and the signal can swallow it)."""
-
-    def __init__(self, signum: int = signal.SIGTERM) -> None:
-        super().__init__(f"terminated by signal {signum}")
-        self.signum = signum
+class CaptureTerminated(Terminated):
+    """SIGTERM or SIGHUP arrived during a capture (BaseException, like KeyboardInterrupt, so
+    no ``except Exception`` in a library between us and the signal can swallow it)."""
 
 
 class ReconnectSession(RawSession, Protocol):
@@ -109,7 +106,8 @@ def manual_instructions(host: str, hostname: str = "") -> str:
 
 
 class SignalGuard:
-    """Ctrl-C and SIGTERM, handled so that neither can leave debug on.
+    """Ctrl-C, SIGTERM and SIGHUP (a jump-host session dying), handled so that none can
+    leave debug on.
 
     During the capture a signal is *noted* and raised by :meth:`check` at the next safe point
     (the read loops call it every 10-20 ms), as KeyboardInterrupt or
@@ -128,7 +126,7 @@ class SignalGuard:
 
     def __enter__(self) -> SignalGuard:
         if threading.current_thread() is threading.main_thread():
-            for signum in (signal.SIGINT, signal.SIGTERM):
+            for signum in (signal.SIGINT, *STOP_SIGNALS):
                 self._previous[signum] = signal.getsignal(signum)
                 signal.signal(signum, self._handle)
         return self
@@ -268,6 +266,9 @@ class DebugCleanup:
         return reply.text if ok else None
 
     def _undo_by_reconnecting(self, result: CleanupResult) -> bool:
+        drained = self.channel.drain()  # what the device sent before the drop is kept
+        if drained:
+            result.notes.append(f"kept {drained} characters read after the session dropped")
         if self.settings is None:
             result.notes.append("no connection settings to log in again with")
             return False

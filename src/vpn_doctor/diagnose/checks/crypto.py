@@ -9,7 +9,7 @@ the configuration: the SA tables only show their symptom (no SA, MM_WAIT_MSG2, M
 from __future__ import annotations
 
 from vpn_doctor.asa.config_lines import is_ipv4
-from vpn_doctor.config_models import CryptoMapEntry
+from vpn_doctor.config_models import CryptoMapBinding, CryptoMapEntry
 from vpn_doctor.diagnose.checks.base import (
     CRYPTO_MAP_SOURCES,
     IKEV1_SOURCES,
@@ -82,7 +82,13 @@ def check_map_bound(ctx: CheckContext) -> list[ConfigIssue]:
     for entry in ctx.entries:
         bound = [b for b in ctx.config.bindings if b.map_name == entry.map_name]
         target = route.interface if route and route.interface else "outside"
-        if not bound:
+        others = [b for b in ctx.config.bindings if b.map_name != entry.map_name]
+        in_bound_map = any(
+            e.map_name in {b.map_name for b in others} for e in ctx.entries if e is not entry
+        )
+        if not bound and others and not in_bound_map:
+            issues.append(_typo_issue(ctx, entry, others[0].map_name, others))
+        elif not bound:
             issues.append(
                 ConfigIssue(
                     "IKE_NO_SA",
@@ -113,6 +119,29 @@ def check_map_bound(ctx: CheckContext) -> list[ConfigIssue]:
                 )
             )
     return issues
+
+
+def _typo_issue(
+    ctx: CheckContext, entry: CryptoMapEntry, bound_name: str, bound: list[CryptoMapBinding]
+) -> ConfigIssue:
+    """The peer's entry sits in a map that is bound nowhere while another map is bound (most
+    often a typo in the map name): the bound map has no entry for the peer."""
+    renamed = tuple(
+        line.replace(f"crypto map {entry.map_name} ", f"crypto map {bound_name} ", 1)
+        for line in entry.lines
+    )
+    return ConfigIssue(
+        "TUNNEL_CRYPTO_MAP_INCOMPLETE",
+        "critical",
+        f"The entry for {ctx.peer} is in crypto map {entry.map_name}, which is bound to no "
+        f"interface; the bound map {bound_name} has no entry for it (map name typo?)",
+        (*entry.lines, *(b.lines[0] for b in bound)),
+        (*_map_checks(entry), f"{_SHOW_MAP} | include {bound_name}"),
+        (*renamed, *(f"no {line}" for line in entry.lines)),
+        "An interface carries one crypto map; entries typed under another name are never "
+        f"used. {bound_name} is bound, {entry.map_name} is not: re-enter the entry under the "
+        "bound name (then remove the stray one).",
+    )
 
 
 def check_ike_enabled(ctx: CheckContext) -> list[ConfigIssue]:
@@ -190,7 +219,7 @@ def check_entry_complete(ctx: CheckContext) -> list[ConfigIssue]:
             continue
         issues.append(
             ConfigIssue(
-                "IKE_NO_SA",
+                "TUNNEL_CRYPTO_MAP_INCOMPLETE",
                 "critical",
                 f"Crypto map entry {entry.map_name} {entry.seq} is incomplete: "
                 + "; ".join(problems),

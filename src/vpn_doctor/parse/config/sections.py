@@ -57,9 +57,11 @@ The command strings live in :mod:`vpn_doctor.asa.commands` (re-exported here too
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from vpn_doctor.addresses import is_ip, normalise_peer
 from vpn_doctor.asa.commands import (
     CONFIG_COMMANDS,
     PACKET_TRACER,
@@ -76,6 +78,7 @@ from vpn_doctor.asa.commands import (
     SHOW_RUN_CRYPTO_ISAKMP,
     SHOW_RUN_CRYPTO_MAP,
     SHOW_RUN_GROUP_POLICY,
+    SHOW_RUN_NAMES,
     SHOW_RUN_NAT,
     SHOW_RUN_SLA_MONITOR,
     SHOW_RUN_TUNNEL_GROUP,
@@ -173,6 +176,30 @@ def _dedupe(records: Iterable[R], key: Callable[[R], object]) -> tuple[R, ...]:
     return tuple(chosen.values())
 
 
+_NAME_LINE = re.compile(r"^\s*name\s+(?P<addr>\S+)\s+(?P<name>\S+)")
+
+
+def parse_names(text: str, command: str = SHOW_RUN_NAMES) -> ParseResult[tuple[str, str]]:
+    """`show running-config names` -> (name, address) records (`name 203.0.113.9 BRANCH-LYON
+    [description ...]`); `names` alone and blank lines are skipped, anything else is a
+    warning (the result is then PARTIAL)."""
+    records: list[tuple[str, str]] = []
+    unknown: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped == "names" or stripped.startswith("!"):
+            continue
+        match = _NAME_LINE.match(stripped)
+        if match and is_ip(match.group("addr")):
+            records.append((match.group("name"), normalise_peer(match.group("addr"))))
+        else:
+            unknown.append(f"unrecognised line: {stripped[:80]}")
+    status = ParseStatus.OK if records else ParseStatus.EMPTY
+    return ParseResult(
+        command, ParseStatus.PARTIAL if unknown else status, tuple(records), tuple(unknown)
+    )
+
+
 def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
     """Build a :class:`CryptoConfig` from canonical command -> raw output.
 
@@ -192,6 +219,7 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
     certificates: list[CaCertificate] = []
     status: dict[str, ParseStatus] = {}
     warnings: list[str] = []
+    names: dict[str, str] = {}
 
     for raw_command, text in outputs.items():
         command = _normalise(raw_command)
@@ -247,6 +275,9 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
             elif command.startswith(SHOW_CRYPTO_CA_CERTIFICATES):
                 result = parse_ca_certificates(text, command)
                 certificates.extend(result.records)
+            elif command.startswith(SHOW_RUN_NAMES):
+                result = parse_names(text, command)
+                names.update(result.records)
             elif command.startswith(PACKET_TRACER):
                 result = parse_packet_tracer(text, command)
                 if result.records:
@@ -280,6 +311,7 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
             certificates, lambda c: (c.role, c.serial, c.trustpoints, c.subject)
         ),
         other_crypto_lines=tuple(dict.fromkeys(crypto.other)),
+        names=names,
         status=status,
         warnings=tuple(warnings),
     )

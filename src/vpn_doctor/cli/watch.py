@@ -1,0 +1,191 @@
+"""`vpn-doctor watch HOST --peer X`: one SSH session, the peer polled every few seconds.
+
+One sample cannot see traffic that stopped one way a minute ago, a tunnel that flaps, a
+negotiation that progresses or is stuck, a rekey that fails. ``watch`` keeps the session,
+polls the peer's SA tables (``show crypto isakmp sa`` + ``show crypto ipsec sa peer X``: two
+round trips a sample), shows each sample as it comes, and when it ends (``--duration``,
+Ctrl-C or SIGTERM) reads the peer's log lines once, diagnoses the whole window and prints
+the report with its timeline. ``--format jsonl`` streams one JSON object per sample, then
+the report as a last object, for other tools. Nothing is configured on the device.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import signal
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from vpn_doctor.collect.sampler import MAX_SAMPLES, MIN_INTERVAL, sample_from_snapshot
+from vpn_doctor.errors import ExitCode, InputError, VpnDoctorError
+
+WATCH_EPILOG = """\
+examples:
+  vpn-doctor watch 192.0.2.1 --peer 203.0.113.9 --password-env VPN_PW
+  vpn-doctor watch 192.0.2.1 --peer 203.0.113.9 --interval 2 --duration 120
+  vpn-doctor watch 192.0.2.1 --peer 203.0.113.9 --format jsonl --duration 600 > samples.jsonl
+
+what it sees that one sample cannot:
+  TUNNEL_FLAPPING    the SA torn down and rebuilt (new SPIs after a gap, 113019 teardowns)
+  IPSEC_ONE_WAY      encaps grow, decaps do not, over the last intervals (not since birth)
+  IPSEC_NO_TRAFFIC   SAs up, no packet either way during the window
+  IPSEC_NO_SA        the rekey fails: the SA expires and no new one comes
+"""
+
+
+class WatchUsageError(InputError):
+    """A watch request that cannot be honoured (a usage error, exit 64)."""
+
+    exit_code = ExitCode.USAGE
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "watch",
+        help="poll one tunnel over time: flapping, one-way now, idle, stuck or failing rekey",
+        description=(
+            "Keep one SSH session, poll the peer's SA state and counters every --interval "
+            "seconds and show them live; at the end (--duration, Ctrl-C) diagnose the window "
+            "and print the report with the timeline. Read-only."
+        ),
+        epilog=WATCH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("host", metavar="HOST", help="ASA address or name")
+    parser.add_argument("--peer", required=True, metavar="IP", help="the tunnel peer to watch")
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help=f"seconds between samples (default 5, at least {MIN_INTERVAL})",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        metavar="S",
+        help="stop after S seconds (default: until Ctrl-C)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("rich", "jsonl", "json", "markdown"),
+        default="rich",
+        help="rich: live table then the report; jsonl: one JSON object per sample, then the "
+        "report; json/markdown: only the final report",
+    )
+    parser.add_argument("--save", metavar="DIR", help="save everything read (samples too) to DIR")
+    live = parser.add_argument_group("live connection")
+    live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
+    live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
+    live.add_argument("--timeout", type=float, default=10.0, metavar="S", help="(default 10)")
+    live.add_argument("--strict-host-key", action="store_true", help="refuse unknown host keys")
+    live.add_argument("--known-hosts", type=Path, metavar="FILE", help="known_hosts file")
+    from vpn_doctor.cli import collect as cli_collect
+
+    cli_collect._add_secret_options(parser)
+    parser.set_defaults(handler=run_watch)
+
+
+def _sample_budget(args: argparse.Namespace) -> int:
+    if args.interval < MIN_INTERVAL:
+        raise WatchUsageError(f"--interval must be at least {MIN_INTERVAL} s")
+    if args.duration is None:
+        return MAX_SAMPLES
+    if args.duration <= 0:
+        raise WatchUsageError("--duration must be positive")
+    duration, interval = float(args.duration), float(args.interval)
+    return min(MAX_SAMPLES, max(2, math.floor(duration / interval) + 1))
+
+
+@contextlib.contextmanager
+def _sigterm_ends_the_watch() -> Iterator[None]:
+    """SIGTERM (systemd, a timeout wrapper) ends the watch like Ctrl-C: with the report."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (tests driving main() from a thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    """Poll, show, diagnose the window; the report's exit code (or the error's)."""
+    from vpn_doctor.cli.collect import _settings
+    from vpn_doctor.cli.diagnose import peer_first_round, render
+    from vpn_doctor.collect.collector import collect, validate_peer
+    from vpn_doctor.collect.driver import AsaSession
+    from vpn_doctor.collect.sampler import take_samples
+    from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.models import RawSample, Snapshot
+    from vpn_doctor.parse.device import parse_snapshot
+    from vpn_doctor.parse.sample import parse_samples
+    from vpn_doctor.report.formats import to_json_dict
+    from vpn_doctor.report.watch_view import WatchView
+
+    peer = validate_peer(args.peer)
+    budget = _sample_budget(args)
+    save_dir = Path(args.save) if args.save else None
+    if save_dir is not None:
+        check_save_target(save_dir)
+    settings = _settings(args)
+    raw: list[RawSample] = []
+    snapshot = Snapshot(outputs={})
+    failure: VpnDoctorError | None = None
+    view_format = "jsonl" if args.format == "jsonl" else "rich"
+    stream = sys.stdout if args.format in ("rich", "jsonl") else sys.stderr
+    with AsaSession(settings) as session:
+        snapshot = collect(session, None, peer_first_round(peer))
+        first = sample_from_snapshot(snapshot.outputs, peer, snapshot.collected_at)
+        with (
+            WatchView(settings.host, peer, args.interval, fmt=view_format, stream=stream) as view,
+            _sigterm_ends_the_watch(),
+        ):
+
+            def on_sample(sample: RawSample) -> None:
+                raw.append(sample)
+                view.on_sample(parse_samples([sample])[0])
+
+            try:
+                take_samples(session, peer, budget, args.interval, first=first, on_sample=on_sample)
+            except KeyboardInterrupt:
+                pass
+            except VpnDoctorError as exc:  # session lost: report what was read
+                failure = exc
+        if failure is None:
+            with contextlib.suppress(VpnDoctorError):
+                logs = [c for c in snapshot.outputs if c.startswith("show logging")]
+                snapshot = replace(
+                    snapshot, outputs={**snapshot.outputs, **collect(session, None, logs).outputs}
+                )
+    if raw:
+        last = raw[-1].outputs
+        snapshot = replace(snapshot, outputs={**snapshot.outputs, **last}, samples=tuple(raw))
+    snapshot = replace(snapshot, peer=peer)
+    if save_dir is not None:
+        save_snapshot(snapshot, save_dir)
+        print(f"vpn-doctor: watch saved to {save_dir}", file=sys.stderr)
+    report = diagnose(parse_snapshot(snapshot), peer)
+    if args.format == "jsonl":
+        sys.stdout.write(json.dumps({"type": "report", **to_json_dict(report)}) + "\n")
+    else:
+        render(report, "rich" if args.format == "rich" else args.format)
+    if failure is not None:
+        print(f"vpn-doctor: watch ended early: {failure}", file=sys.stderr)
+        return failure.exit_code
+    return report.exit_code()

@@ -1,0 +1,97 @@
+"""Poll one peer over time on an open session: the raw material of ``watch`` and
+``diagnose --samples``.
+
+Why a module of its own: one sample is a snapshot; several are a time series, and the
+commands must stay cheap on a loaded hub (device-side filtered where the ASA can filter, one
+round trip each) while the timing stays honest (``at`` is measured, not assumed). Each poll
+is two commands: ``show crypto isakmp sa`` (the ASA cannot filter it by peer; the parser
+picks the peer) and ``show crypto ipsec sa peer X`` (box-wide without a peer). The outputs
+stay raw here; the parse stage turns them into :class:`~vpn_doctor.models.TunnelSample`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+
+from vpn_doctor.asa.commands import sample_commands
+from vpn_doctor.collect.allowlist import check_allowed
+from vpn_doctor.collect.runner import CommandRunner
+from vpn_doctor.errors import CommandRejected
+from vpn_doctor.masking import mask_secrets
+from vpn_doctor.models import RawSample
+
+MIN_INTERVAL = 0.2  # seconds; below this the device spends its time answering us
+MAX_SAMPLES = 10_000
+
+
+def take_sample(runner: CommandRunner, peer: str, started: float) -> RawSample:
+    """One poll of ``peer``; ``started`` is the monotonic time of the first sample."""
+    at = time.monotonic() - started
+    taken_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    outputs: dict[str, str] = {}
+    for command in sample_commands(peer):
+        check_allowed(command)
+        try:
+            outputs[command] = mask_secrets(runner.run(command))
+        except CommandRejected as exc:
+            outputs[command] = mask_secrets(exc.output or f"ERROR: {exc.message}")
+    return RawSample(peer=peer, at=round(at, 3), taken_at=taken_at, outputs=outputs)
+
+
+def sample_from_snapshot(outputs: dict[str, str], peer: str, taken_at: str) -> RawSample | None:
+    """The first sample, from what the collection already read (no second round trip)."""
+    wanted = sample_commands(peer)
+    if not all(command in outputs for command in wanted):
+        return None
+    return RawSample(peer, 0.0, taken_at, {command: outputs[command] for command in wanted})
+
+
+def take_samples(
+    runner: CommandRunner,
+    peer: str,
+    count: int,
+    interval: float,
+    *,
+    first: RawSample | None = None,
+    on_sample: Callable[[RawSample], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[RawSample]:
+    """``count`` samples ``interval`` seconds apart (the first may be given, already read).
+
+    The pace is kept against the clock, not by sleeping ``interval`` after each poll, so a
+    slow device does not stretch the window. ``on_sample`` sees each sample as it arrives
+    (the live view); an exception from the runner propagates with the samples so far lost
+    to the caller, who keeps what ``on_sample`` saw.
+    """
+    if count < 1 or count > MAX_SAMPLES:
+        raise ValueError(f"samples must be 1..{MAX_SAMPLES}, got {count}")
+    interval = max(interval, MIN_INTERVAL)
+    started = time.monotonic() - (first.at if first is not None else 0.0)
+    samples: list[RawSample] = []
+    if first is not None:
+        samples.append(first)
+        if on_sample:
+            on_sample(first)
+    while len(samples) < count:
+        if samples:
+            due = started + samples[-1].at + interval
+            delay = due - time.monotonic()
+            if delay > 0:
+                sleep(delay)
+        sample = take_sample(runner, peer, started)
+        samples.append(sample)
+        if on_sample:
+            on_sample(sample)
+    return samples
+
+
+def relative(samples: Sequence[RawSample]) -> tuple[RawSample, ...]:
+    """Samples with ``at`` counted from the first one (a watch that joined a diagnosis)."""
+    if not samples:
+        return ()
+    base = samples[0].at
+    return tuple(
+        RawSample(s.peer, round(s.at - base, 3), s.taken_at, dict(s.outputs)) for s in samples
+    )
