@@ -15,8 +15,8 @@ from rich.console import Console
 
 from vpn_doctor import cli
 from vpn_doctor.cli import collect as cli_collect
-from vpn_doctor.collect import driver
 from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS
+from vpn_doctor.collect import driver
 from vpn_doctor.errors import CommandRejected, DeviceUnreachable, ExitCode, SessionLost
 from vpn_doctor.models import (
     DeviceInfo,

@@ -50,8 +50,8 @@ from vpn_doctor.diagnose.findings import (
     worst_verdict,
 )
 from vpn_doctor.diagnose.profiles import load_profile
-from vpn_doctor.fleet.defaults import DEFAULT_REKEY_THRESHOLD as DEFAULT_REKEY_THRESHOLD
 from vpn_doctor.diagnose.timeline import Timeline
+from vpn_doctor.fleet.defaults import DEFAULT_REKEY_THRESHOLD as DEFAULT_REKEY_THRESHOLD
 from vpn_doctor.fleet.inventory import ExpectedTunnel, Network
 from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ProxyId, VpnSession
 
