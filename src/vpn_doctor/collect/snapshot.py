@@ -209,7 +209,7 @@ def _load_samples(path: Path) -> tuple[RawSample, ...]:
     if not path.is_file():
         return ()
     try:
-        data = yaml.safe_load(_read_text(path))
+        data = yaml_lines.load(_read_text(path))
     except yaml.YAMLError as exc:
         line = error_line(exc)
         where = f" line {line}" if line is not None else ""
