@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from vpn_doctor.collect.debug.limits import DEFAULT_MAX_LINES, MAX_SECONDS
+from vpn_doctor.collect.limits import DEFAULT_MAX_LINES, MAX_SECONDS
 
 if TYPE_CHECKING:
     from vpn_doctor.collect.debug.capture import DebugCapture, DebugCaptureOptions

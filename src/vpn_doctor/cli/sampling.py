@@ -12,7 +12,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from vpn_doctor.asa.commands import sample_commands
-from vpn_doctor.collect.sampler import MIN_INTERVAL, sample_from_snapshot, take_samples
+from vpn_doctor.collect.limits import MIN_INTERVAL
 from vpn_doctor.errors import ExitCode, InputError
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ def sample_session(
     from dataclasses import replace
 
     from vpn_doctor.collect.collector import collect
+    from vpn_doctor.collect.sampler import sample_from_snapshot, take_samples
 
     first = sample_from_snapshot(snapshot.outputs, peer or "", snapshot.collected_at)
     samples = take_samples(session, peer or "", count, interval, first=first)

@@ -52,8 +52,8 @@ from vpn_doctor.collect.debug.cleanup import (
     SignalGuard,
     manual_instructions,
 )
-from vpn_doctor.collect.debug.limits import DEFAULT_MAX_LINES as DEFAULT_MAX_LINES
-from vpn_doctor.collect.debug.limits import MAX_SECONDS as MAX_SECONDS
+from vpn_doctor.collect.limits import DEFAULT_MAX_LINES as DEFAULT_MAX_LINES
+from vpn_doctor.collect.limits import MAX_SECONDS as MAX_SECONDS
 from vpn_doctor.collect.signals import Terminated, signal_name
 from vpn_doctor.errors import (
     CommandNotAllowed,
