@@ -20,21 +20,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from vpn_doctor.diagnose.findings import DiagnosisReport
-from vpn_doctor.diagnose.next_step import (
-    Step,
-    choose_step,
-    first_finding,
-    is_decided,
-    open_tunnel,
-)
-from vpn_doctor.diagnose.playbook import PlaybookSet
 from vpn_doctor.errors import ExitCode, InputError
-from vpn_doctor.models import Snapshot
+
+if TYPE_CHECKING:  # the CLI starts fast: the engine is imported when a guided run starts
+    from vpn_doctor.diagnose.findings import DiagnosisReport
+    from vpn_doctor.diagnose.next_step import Step
+    from vpn_doctor.diagnose.playbook import PlaybookSet
+    from vpn_doctor.models import Snapshot
 
 DEFAULT_MAX_STEPS = 3
 DEFAULT_STEP_SECONDS = 30.0
@@ -132,6 +126,8 @@ class GuideRecord:
 
     def write(self, directory: Path) -> None:
         """``steps.yaml`` and ``transcript.md`` next to the snapshot files."""
+        import yaml
+
         directory.mkdir(parents=True, exist_ok=True)
         data = {
             "first": self.first,
@@ -178,6 +174,8 @@ class GuideSession:
 
 def describe(report: DiagnosisReport, peer: str | None) -> str:
     """``203.0.113.9: down IKE_AUTH_FAILED (alternatives: IPSEC_PFS_MISMATCH)``."""
+    from vpn_doctor.diagnose.next_step import first_finding, open_tunnel
+
     tunnel = open_tunnel(report, peer)
     first = first_finding(tunnel)
     if tunnel is None:
@@ -269,6 +267,7 @@ def _done(guide: GuideSession, snapshot: Snapshot) -> set[str]:
 
 def run_guide(guide: GuideSession, snapshot: Snapshot) -> Snapshot:
     """The loop: diagnose, offer the best step, run it if accepted, show what changed."""
+    from vpn_doctor.diagnose.next_step import choose_step, is_decided
     from vpn_doctor.report.text_view import render_text
 
     record, args = guide.record, guide.args
@@ -391,6 +390,8 @@ def _choose_profile(guide: GuideSession, entry: StepRecord) -> bool:
 
 def _new_findings(before: DiagnosisReport, after: DiagnosisReport, peer: str | None) -> list[str]:
     """Findings of the open tunnel that the step added (code: title)."""
+    from vpn_doctor.diagnose.next_step import open_tunnel
+
     old, new = open_tunnel(before, peer), open_tunnel(after, peer)
     seen = {(f.code, f.title) for f in old.findings} if old else set()
     return [
