@@ -217,3 +217,16 @@ def test_psk_or_pfs_with_the_azure_profile(mock_asa: Any) -> None:
     assert code == 2
     assert "Guided run ended" in text
     assert not mock.debug_state.any_on
+
+
+def test_ctrl_c_at_the_question_stops_and_still_reports(mock_asa: Any) -> None:
+    mock = mock_asa("mm_wait_msg6")
+    child = _spawn(mock, "--peer", PEER)
+    child.expect(QUESTION)
+    child.sendcontrol("c")
+    child.expect("Guided run ended: stopped by the engineer")
+    code, text = _finish(child)
+    assert code == 2  # the diagnosis (down), not an interruption
+    assert "IKE_AUTH_FAILED" in text
+    assert not any(c.startswith("debug") for c in mock.commands())
+    assert not mock.debug_state.any_on

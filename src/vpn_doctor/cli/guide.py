@@ -236,14 +236,16 @@ def _answer(guide: GuideSession, step_count: int, step: Step) -> str:
             reply = guide.ask(
                 f"Compare with which peer profile ({names}), 'type' to enter its values, or N: "
             ).strip()
-        except EOFError:
+        except (EOFError, KeyboardInterrupt):  # Ctrl-D / Ctrl-C at a question: stop
+            print()
             return "no"
         return reply if reply and reply.lower() not in ("n", "no") else "no"
     if guide.args.yes:
         return "auto"
     try:
         reply = guide.ask(f"Run step {step_count}? [y/N] ")
-    except EOFError:
+    except (EOFError, KeyboardInterrupt):  # Ctrl-D / Ctrl-C at a question: stop
+        print()
         return "no"
     return "yes" if reply.strip().lower() in ("y", "yes") else "no"
 
@@ -379,7 +381,7 @@ def _choose_profile(guide: GuideSession, entry: StepRecord) -> bool:
             guide.typed_profile = data
         else:
             guide.profile = load_profile(entry.answer)
-    except (InputError, EOFError) as exc:
+    except (InputError, EOFError, KeyboardInterrupt) as exc:
         entry.error = str(exc) or "no answer"
         guide.record.say(f"Cannot compare: {entry.error}")
         return False
