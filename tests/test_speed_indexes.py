@@ -2,7 +2,7 @@
 
 Speed itself is measured in bench/ (bench_snapshot.py); these tests pin behaviour: the same
 records, in the same order, for the peer index, the CryptoConfig indexes, the address
-memoisation, the garbage-collector pause, check's default workers and the YAML loader.
+memoisation, the garbage-collector pause, check's default workers.
 """
 
 from __future__ import annotations
@@ -155,19 +155,3 @@ def test_default_workers_adapt_to_inventory_and_cores() -> None:
     assert default_workers(1_000, cores=2) == 32  # at most 16 per core
     assert default_workers(1_000, cores=64) == MAX_DEFAULT_WORKERS  # and an absolute cap
     assert default_workers(0, cores=2) == 1
-
-
-def test_yaml_fast_loader_gives_safe_load_data_and_the_line_tree() -> None:
-    import pytest
-    import yaml
-
-    from vpn_doctor.yaml_lines import key_lines, yaml_load, yaml_load_with_tree
-
-    text = "a: 1\nb:\n  - x\n  - {c: 2023-01-01, d: null}\ne: &ref {f: yes}\ng: *ref\n"
-    assert yaml_load(text) == yaml.safe_load(text)
-    data, tree = yaml_load_with_tree(text)
-    assert data == yaml.safe_load(text)
-    assert key_lines(tree)[("b", 1)] == 4
-    assert yaml_load_with_tree("") == (None, None)
-    with pytest.raises(yaml.YAMLError):
-        yaml_load("a: !!python/object:os.system ls\n")  # still a safe loader

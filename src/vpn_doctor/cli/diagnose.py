@@ -24,11 +24,9 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vpn_doctor.addresses import is_ip
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
     SHOW_CRYPTO_CA_CERTIFICATES,
@@ -51,27 +49,7 @@ from vpn_doctor.cli.debug_options import (
     options_from_args,
     run_debug_from_args,
 )
-from vpn_doctor.cli.sampling import (
-    add_sampling_arguments,
-    check_sampling_request,
-    sample_session,
-)
-from vpn_doctor.collect.collector import (
-    collect,
-    resolve_peer_name,
-    validate_peer_or_name,
-)
-from vpn_doctor.collect.debug.capture import (
-    DebugCaptureInterrupted,
-    DebugLeftOn,
-    DebugUsageError,
-    attach_to_snapshot,
-)
 from vpn_doctor.collect.signals import Terminated
-from vpn_doctor.diagnose.engine import diagnose
-from vpn_doctor.diagnose.findings import DiagnosisReport
-from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
-from vpn_doctor.diagnose.profiles import PeerProfile, available_profiles, load_profile
 from vpn_doctor.errors import (
     CollectionInterrupted,
     ExitCode,
@@ -79,7 +57,12 @@ from vpn_doctor.errors import (
     UsageError,
     VpnDoctorError,
 )
-from vpn_doctor.models import Snapshot
+
+if TYPE_CHECKING:
+    from vpn_doctor.diagnose.findings import DiagnosisReport
+    from vpn_doctor.diagnose.playbook import PlaybookSet
+    from vpn_doctor.diagnose.profiles import PeerProfile
+    from vpn_doctor.models import Snapshot
 
 # Live collection for a diagnosis: the default show commands plus the configuration the
 # playbooks and the configuration checks use (crypto map and policies, tunnel-groups, NAT,
@@ -206,6 +189,9 @@ examples:
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `diagnose` and `explain` to the top-level parser."""
+    from vpn_doctor.cli.guide import add_guide_arguments
+    from vpn_doctor.cli.sampling import add_sampling_arguments
+
     parser = subparsers.add_parser(
         "diagnose",
         help="diagnose the site-to-site tunnels of an ASA (live, snapshot or pasted log)",
@@ -265,6 +251,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     add_debug_arguments(parser)
     add_sampling_arguments(parser)
+    add_guide_arguments(parser)
     live = parser.add_argument_group("live connection")
     live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
     live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
@@ -311,6 +298,8 @@ def _add_secret_options(parser: argparse.ArgumentParser) -> None:
 def _load_profile(value: str | None) -> PeerProfile | None:
     """--profile NAME|FILE through profiles.load_profile (validated; a name is looked up in
     the profiles directory, so a user's own profiles/<name>.yaml works by name)."""
+    from vpn_doctor.diagnose.profiles import available_profiles, load_profile
+
     if not value:
         return None
     try:
@@ -362,6 +351,10 @@ def collect_for_diagnosis(
     rounds (peer_first_round / peer_second_round / peer_certificate_round). `collect` runs
     the same, so `collect` then `diagnose --snapshot` gives the live answer. On a failure
     part-way the CollectionInterrupted carries every output of every round so far."""
+    from dataclasses import replace
+
+    from vpn_doctor.collect.collector import collect
+
     if peer:
         snapshot = collect(session, None, peer_first_round(peer), progress=progress)
         second = peer_second_round(peer, snapshot, profile=profile)
@@ -382,9 +375,21 @@ def collect_for_diagnosis(
 def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
     """Log in and collect (collect_for_diagnosis), then packet-tracer and debug when asked.
     Save the snapshot (even a partial one, marked so in meta.yaml) on --save."""
+    from dataclasses import replace
+
+    from vpn_doctor.addresses import is_ip
     from vpn_doctor.cli.collect import _settings
+    from vpn_doctor.cli.guide import guide_live, guide_wanted
+    from vpn_doctor.cli.sampling import sample_session
+    from vpn_doctor.collect.collector import collect, resolve_peer_name, validate_peer_or_name
+    from vpn_doctor.collect.debug.capture import (
+        DebugCaptureInterrupted,
+        DebugLeftOn,
+        attach_to_snapshot,
+    )
     from vpn_doctor.collect.driver import AsaSession
     from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
+    from vpn_doctor.models import Snapshot
 
     save_dir = Path(args.save) if args.save else None
     if save_dir is not None:
@@ -392,6 +397,7 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     settings = _settings(args)
     peer = validate_peer_or_name(args.peer) if args.peer else None
     snapshot = Snapshot(outputs={})
+    record = None
     try:
         with AsaSession(settings) as session:
             if peer and not is_ip(peer):  # `--peer NAME`: resolve it on the device first
@@ -404,6 +410,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
                 snapshot = sample_session(session, snapshot, peer, args.samples, args.interval)
             if args.debug is not None:
                 snapshot = _capture_debug(args, session, settings, snapshot, peer)
+            if guide_wanted(args):  # issue 18: offer the next step on this same session
+                snapshot, record = guide_live(args, session, settings, snapshot, peer, profile)
     except CollectionInterrupted as exc:
         partial = replace(
             exc.snapshot, outputs={**snapshot.outputs, **exc.snapshot.outputs}, peer=peer
@@ -427,6 +435,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
         snapshot = replace(snapshot, peer=peer)
     if save_dir is not None:
         save_snapshot(snapshot, save_dir)
+        if record is not None:
+            record.write(save_dir)
     return snapshot
 
 
@@ -458,6 +468,8 @@ def _save_partial(partial: Snapshot, save_dir: Path | None, reason: str) -> Snap
 def _check_debug_request(args: argparse.Namespace) -> None:
     """Refuse a bad --debug request before logging in: offline sources have no device to
     debug, and a debug without a peer condition needs --debug-all-peers."""
+    from vpn_doctor.collect.debug.capture import DebugUsageError
+
     if args.debug is None:
         if getattr(args, "trigger", None) is not None:
             raise DebugUsageError("--trigger only makes sense with --debug SECONDS")
@@ -480,6 +492,8 @@ def _capture_debug(
     A bare --trigger sends the tunnel's interesting traffic (packet-tracer built from the
     crypto ACL) once debug is on, so a down tunnel tries to come up during the capture.
     """
+    from vpn_doctor.collect.debug.capture import attach_to_snapshot
+
     traces = packet_tracer_commands(snapshot, peer) if args.trigger == AUTO_TRIGGER else []
     capture = run_debug_from_args(
         args,
@@ -495,6 +509,10 @@ def _more(
     session: Any, snapshot: Snapshot, commands: Sequence[str], progress: Any = None
 ) -> Snapshot:
     """Another collection round on the same session, merged into ``snapshot``."""
+    from dataclasses import replace
+
+    from vpn_doctor.collect.collector import collect
+
     todo = [c for c in dict.fromkeys(commands) if c not in snapshot.outputs]
     if not todo:
         return snapshot
@@ -536,6 +554,8 @@ def _crypto_acls(snapshot: Snapshot) -> list[str]:
 
 
 def _playbooks(args: argparse.Namespace) -> PlaybookSet | None:
+    from vpn_doctor.diagnose.playbook import load_playbooks
+
     return load_playbooks(args.playbooks) if args.playbooks else None
 
 
@@ -591,6 +611,8 @@ def source_kind(snapshot: Snapshot) -> str:
 def with_run_facts(report: DiagnosisReport, snapshot: Snapshot, host: str) -> DiagnosisReport:
     """The Contract 2 (2026-12) facts only the CLI knows: tool version, when and how the
     outputs were read, and what the user typed."""
+    from dataclasses import replace
+
     from vpn_doctor import __version__
 
     return replace(
@@ -612,6 +634,12 @@ def _save_offline(args: argparse.Namespace, snapshot: Snapshot) -> None:
 
 def run_diagnose(args: argparse.Namespace) -> int:
     """`vpn-doctor diagnose`: the report's exit code (0/1/2/3)."""
+    from dataclasses import replace
+
+    from vpn_doctor.cli.guide import check_guide_request
+    from vpn_doctor.cli.sampling import check_sampling_request
+    from vpn_doctor.collect.collector import validate_peer_or_name
+    from vpn_doctor.diagnose.engine import diagnose
     from vpn_doctor.report.triage import Selection
 
     peer = validate_peer_or_name(args.peer) if args.peer else None
@@ -619,6 +647,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
     _check_debug_request(args)
     check_sampling_request(args)
+    check_guide_request(args)
     if args.save and args.snapshot:
         raise UsageError("--save with --snapshot: the snapshot is already saved")
     if args.save and not args.host:
@@ -631,6 +660,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     except _Stopped as exc:  # diagnose what was collected, then exit with why it stopped
         stopped, snapshot = exc, exc.snapshot
     _save_offline(args, snapshot)
+    profile = getattr(args, "guided_profile", None) or profile  # chosen in a guided step
     if args.log:
         snapshot = replace(snapshot, debug_lines=snapshot.debug_lines + _read_lines(args.log))
     from vpn_doctor.parse.device import parse_snapshot

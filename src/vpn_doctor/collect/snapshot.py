@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from vpn_doctor import yaml_lines
 from vpn_doctor.asa.commands import (
     DEBUG_LOG_FILE,
     META_FILE,
@@ -31,7 +32,7 @@ from vpn_doctor.errors import CommandNotAllowed, SnapshotError
 from vpn_doctor.masking import mask_secrets
 from vpn_doctor.models import DeviceInfo, RawSample, Snapshot
 from vpn_doctor.parse.paste import check_input_size
-from vpn_doctor.yaml_lines import error_line, yaml_load
+from vpn_doctor.yaml_lines import error_line
 
 __all__ = ["check_save_target", "load_snapshot", "read_terminal_log", "save_snapshot"]
 
@@ -114,7 +115,7 @@ def _load_meta(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml_load(_read_text(path))
+        data = yaml_lines.load(_read_text(path))
     except yaml.YAMLError as exc:
         line = error_line(exc)
         where = f" line {line}" if line is not None else ""
@@ -208,7 +209,7 @@ def _load_samples(path: Path) -> tuple[RawSample, ...]:
     if not path.is_file():
         return ()
     try:
-        data = yaml.safe_load(_read_text(path))
+        data = yaml_lines.load(_read_text(path))
     except yaml.YAMLError as exc:
         line = error_line(exc)
         where = f" line {line}" if line is not None else ""
