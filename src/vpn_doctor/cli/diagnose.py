@@ -302,6 +302,7 @@ def _add_secret_options(parser: argparse.ArgumentParser) -> None:
     from vpn_doctor.cli import collect as cli_collect
 
     cli_collect._add_secret_options(parser)
+    cli_collect.add_reach_options(parser)
 
 
 # ---- diagnose --------------------------------------------------------------------------------
@@ -393,6 +394,12 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     snapshot = Snapshot(outputs={})
     try:
         with AsaSession(settings) as session:
+            if args.debug is not None and session.role == "standby":
+                raise DebugUsageError(
+                    f"{settings.host} is the standby unit of a failover pair: vpn-doctor never "
+                    "runs debug there (its tunnels live on the active unit); run --debug "
+                    "against the active unit"
+                )
             if peer and not is_ip(peer):  # `--peer NAME`: resolve it on the device first
                 snapshot = collect(session, None, (SHOW_RUN_NAMES,))
                 peer = resolve_peer_name(peer, snapshot.outputs.get(SHOW_RUN_NAMES, ""))
@@ -580,6 +587,7 @@ def with_run_facts(report: DiagnosisReport, snapshot: Snapshot, host: str) -> Di
         collected_at=snapshot.collected_at,
         source=source_kind(snapshot),
         host=host,
+        context=snapshot.device.context or None,
     )
 
 
