@@ -1,0 +1,199 @@
+"""Issue 14, device modes: failover pairs, multi-context and FTD, end to end over SSH.
+
+Each way in has its mock scenario (failover_active, failover_standby, multi_context, ftd);
+the tests run the real CLI against it and read the JSON report (Contract 2) and the mock's
+audit log (what was really typed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from typing import Any
+
+import pytest
+
+from tests.helpers import login_args
+from vpn_doctor import cli
+from vpn_doctor.collect.allowlist import check_allowed
+from vpn_doctor.errors import CommandNotAllowed
+from vpn_doctor.parse.failover import failover_role, parse_failover, role_from_prompt
+from mock_device.scenario import load_scenario
+
+
+def _run(argv: list[str]) -> tuple[int, dict[str, Any]]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = cli.main(argv)
+    return code, json.loads(out.getvalue()) if out.getvalue().strip() else {}
+
+
+def _diagnose(
+    mock: Any, monkeypatch: pytest.MonkeyPatch, *extra: str
+) -> tuple[int, dict[str, Any]]:
+    monkeypatch.setenv("VD_TEST_PASSWORD", mock.password)
+    monkeypatch.setenv("VD_TEST_SECRET", mock.secret)
+    return _run(
+        [
+            "diagnose",
+            *login_args(mock, "VD_TEST_PASSWORD", "VD_TEST_SECRET"),
+            "--format",
+            "json",
+            *extra,
+        ]
+    )
+
+
+# ---- failover ------------------------------------------------------------------------------
+
+
+def test_show_failover_roles() -> None:
+    active = load_scenario("failover_active").commands["show failover"]
+    standby = parse_failover(load_scenario("failover_standby").commands["show failover"])
+    assert parse_failover(active).role == "active"
+    assert standby.role == "standby"
+    assert standby.active_unit == ("outside 198.51.100.1", "inside 10.10.0.1")
+    assert "This host: Secondary - Standby Ready" in standby.evidence
+    assert parse_failover("Failover Off\nFailover unit Primary\n").role == "standalone"
+    assert parse_failover("This host: Primary - Sync Config\n").role == "standby"
+
+
+def test_role_from_prompt_when_show_failover_is_missing() -> None:
+    assert role_from_prompt("fw/pri/act").role == "active"
+    assert role_from_prompt("fw/ctx1/sec/stby").role == "standby"
+    assert role_from_prompt("fw1").role == ""
+    assert failover_role(None, "fw1").role == "standalone"
+    assert failover_role("", "fw/sec/stby").role == "standby"
+
+
+@pytest.mark.e2e
+def test_active_unit_is_diagnosed_and_says_active(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock = mock_asa("failover_active")
+    code, data = _diagnose(mock, monkeypatch)
+    assert data["device"]["role"] == "active"
+    assert [t["verdict"] for t in data["tunnels"]] == ["up"]
+    assert code == 0
+    assert "show failover" in mock.commands()
+
+
+@pytest.mark.e2e
+def test_standby_unit_reports_standby_and_points_at_active(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock = mock_asa("failover_standby")
+    code, data = _diagnose(mock, monkeypatch)
+    assert data["device"]["role"] == "standby"
+    assert data["tunnels"] == []  # never "every tunnel down" on the standby
+    (finding,) = data["device"]["findings"]
+    assert finding["code"] == "DEVICE_STANDBY_UNIT"
+    assert finding["severity"] == "info"
+    assert any("outside 198.51.100.1" in line for line in finding["evidence"])
+    assert code == 0
+
+
+@pytest.mark.e2e
+def test_no_debug_on_the_standby(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mock = mock_asa("failover_standby")
+    code, _ = _diagnose(mock, monkeypatch, "--peer", "203.0.113.9", "--debug", "5")
+    assert code == 64
+    assert "standby unit" in capsys.readouterr().err
+    assert not [c for c in mock.commands() if c.startswith("debug")]
+
+
+# ---- multi-context -------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_context_option_changes_to_the_context(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock = mock_asa("multi_context")
+    code, data = _diagnose(mock, monkeypatch, "--context", "ctx1")
+    assert data["device"]["context"] == "ctx1"
+    assert [t["peer"] for t in data["tunnels"]] == ["203.0.113.9"]
+    assert data["tunnels"][0]["verdict"] == "up"
+    assert code == 0
+    assert "changeto context ctx1" in mock.commands()
+
+
+@pytest.mark.e2e
+def test_system_context_has_no_tunnels_and_context_is_null(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock = mock_asa("multi_context")
+    _, data = _diagnose(mock, monkeypatch)
+    assert data["device"]["context"] is None
+    assert data["tunnels"] == []
+
+
+@pytest.mark.e2e
+def test_unknown_context_is_a_clear_error(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mock = mock_asa("multi_context")
+    code, _ = _diagnose(mock, monkeypatch, "--context", "nope")
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "nope" in err and "Traceback" not in err
+
+
+def test_ways_in_are_allowed_in_exactly_their_form() -> None:
+    assert check_allowed("changeto context ctx1") == "changeto context ctx1"
+    assert check_allowed("changeto system") == "changeto system"
+    assert check_allowed("system support diagnostic-cli") == "system support diagnostic-cli"
+    for command in (
+        "changeto context",
+        "chang cont ctx1",
+        "changeto context ctx1 extra",
+        "system support diagnostic-cli expert",
+        "sys sup diag",
+        "system support",
+    ):
+        with pytest.raises(CommandNotAllowed):
+            check_allowed(command)
+
+
+# ---- FTD -----------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_ftd_reaches_lina_through_the_diagnostic_cli(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mock = mock_asa("ftd")
+    monkeypatch.setenv("VD_TEST_PASSWORD", mock.password)
+    argv = [
+        "diagnose",
+        mock.host,
+        "--port",
+        str(mock.port),
+        "--username",
+        mock.username,
+        "--password-env",
+        "VD_TEST_PASSWORD",
+        "--device-type",
+        "ftd",
+        "--format",
+        "json",
+    ]
+    code, data = _run(argv)
+    assert [t["verdict"] for t in data["tunnels"]] == ["up"]
+    assert code == 0
+    typed = mock.commands()
+    assert typed[:2] == ["system support diagnostic-cli", "enable"]
+    assert "show crypto isakmp sa" in typed
+
+
+@pytest.mark.e2e
+def test_ftd_without_device_type_fails_clearly(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mock = mock_asa("ftd")
+    code, _ = _diagnose(mock, monkeypatch)
+    assert code != 0
+    assert "Traceback" not in capsys.readouterr().err
