@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
+from mock_device.scenario import load_scenario
 from tests.helpers import login_args
 from vpn_doctor import cli
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.errors import CommandNotAllowed
 from vpn_doctor.parse.failover import failover_role, parse_failover, role_from_prompt
-from mock_device.scenario import load_scenario
 
 
 def _run(argv: list[str]) -> tuple[int, dict[str, Any]]:
