@@ -10,13 +10,16 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from mock_device.scenario import load_scenario
 from tests.helpers import login_args
 from vpn_doctor import cli
+from vpn_doctor.cli import main
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.errors import CommandNotAllowed
 from vpn_doctor.parse.failover import failover_role, parse_failover, role_from_prompt
@@ -197,3 +200,85 @@ def test_ftd_without_device_type_fails_clearly(
     code, _ = _diagnose(mock, monkeypatch)
     assert code != 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_ftd_syslog_ids_are_recognised() -> None:
+    from vpn_doctor.diagnose.messages import lookup, match_line
+
+    line = (
+        "Nov 22 2026 10:00:01: %FTD-vpn-3-713022: No Group found matching 203.0.113.9 for "
+        "Pre-shared key peer 203.0.113.9"
+    )
+    assert [e.pattern.id for e in match_line(line)] == ["713022"]
+    assert [p.id for p in lookup("%FTD-vpn-3-713022")] == ["713022"]
+
+
+# ---- check ---------------------------------------------------------------------------------
+
+
+def _inventory(tmp_path: Path, hosts: dict[str, Any]) -> Path:
+    path = tmp_path / "hosts.yaml"
+    path.write_text(yaml.safe_dump(hosts, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.e2e
+def test_check_treats_the_standby_as_ok_but_skipped(
+    mock_asa: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("VPNDOC_CLI_PW", "cisco123")
+    active, standby = mock_asa("failover_active"), mock_asa("failover_standby")
+    tunnels = {"vpn_doctor": {"tunnels": [{"peer": "203.0.113.9"}]}}
+    common = {"hostname": "127.0.0.1", "username": "admin", "data": tunnels}
+    inventory = _inventory(
+        tmp_path,
+        {"fw-a": {**common, "port": active.port}, "fw-b": {**common, "port": standby.port}},
+    )
+    argv = ["check", "-i", str(inventory), "--password-env", "VPNDOC_CLI_PW", "--no-state"]
+    assert main(argv) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith("VPN OK - 2 devices, 1 of 1 tunnels up, standby skipped: fw-b |")
+    assert main([*argv, "--format", "json"]) == 0
+    devices = {d["host"]: d for d in json.loads(capsys.readouterr().out)["devices"]}
+    assert devices["fw-b"]["standby_skipped"] is True
+    assert devices["fw-b"]["state"] == "OK"
+    assert devices["fw-b"]["device"]["role"] == "standby"
+    assert devices["fw-a"]["standby_skipped"] is False
+
+
+@pytest.mark.e2e
+def test_check_lists_contexts_over_one_session(
+    mock_asa: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("VPNDOC_CLI_PW", "cisco123")
+    mock = mock_asa("multi_context")
+    section = {"contexts": ["admin", "ctx1"], "tunnels": [{"peer": "203.0.113.9"}]}
+    inventory = _inventory(
+        tmp_path,
+        {
+            "fw": {
+                "hostname": "127.0.0.1",
+                "port": mock.port,
+                "username": "admin",
+                "data": {"vpn_doctor": section},
+            }
+        },
+    )
+    argv = ["check", "-i", str(inventory), "--password-env", "VPNDOC_CLI_PW", "--no-state"]
+    assert main([*argv, "--format", "json"]) == 0
+    devices = {d["host"]: d for d in json.loads(capsys.readouterr().out)["devices"]}
+    assert sorted(devices) == ["fw/admin", "fw/ctx1"]
+    assert devices["fw/ctx1"]["context"] == "ctx1"
+    assert [t["peer"] for t in devices["fw/ctx1"]["tunnels"]] == ["203.0.113.9"]
+    assert devices["fw/ctx1"]["tunnels"][0]["up"] is True
+    assert devices["fw/admin"]["tunnels"] == []
+    sessions = {entry.session for entry in mock.audit}
+    assert len(sessions) == 1  # one SSH session for both contexts
+    typed = mock.commands()
+    assert typed.index("changeto context admin") < typed.index("changeto context ctx1")
