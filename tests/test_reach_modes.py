@@ -282,3 +282,41 @@ def test_check_lists_contexts_over_one_session(
     assert len(sessions) == 1  # one SSH session for both contexts
     typed = mock.commands()
     assert typed.index("changeto context admin") < typed.index("changeto context ctx1")
+
+
+# ---- routes: filtered, never the full table ------------------------------------------------
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("peer", [None, "203.0.113.61"])
+def test_routes_are_read_for_the_crypto_acl_networks_only(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch, peer: str | None
+) -> None:
+    mock = mock_asa("config_SWAPPED_ACL")
+    code, data = _diagnose(mock, monkeypatch, *(["--peer", peer] if peer else []))
+    typed = mock.commands()
+    routes = [c for c in typed if c.startswith("show route")]
+    assert "show route" not in typed
+    assert routes and all(len(c.split()) == 4 for c in routes), routes
+    first = data["tunnels"][0]["findings"][0]["code"]
+    assert first == load_scenario("config_SWAPPED_ACL").expect["first_finding"]
+
+
+def test_filtered_route_entry_parses() -> None:
+    from mock_device.routes import route_entry
+    from vpn_doctor.parse.config.route_tracer import parse_routes
+
+    table = (
+        "S*       0.0.0.0 0.0.0.0 [1/0] via 198.51.100.254, outside\n"
+        "C        10.10.0.0 255.255.255.0 is directly connected, inside\n"
+    )
+    inside = parse_routes(
+        route_entry(table, "10.10.0.0", "255.255.255.0"), "show route 10.10.0.0 255.255.255.0"
+    )
+    assert [(r.network, r.interface) for r in inside.records] == [("10.10.0.0", "inside")]
+    remote = parse_routes(
+        route_entry(table, "10.20.0.0", "255.255.255.0"), "show route 10.20.0.0 255.255.255.0"
+    )
+    assert [(r.network, r.next_hop, r.interface) for r in remote.records] == [
+        ("0.0.0.0", "198.51.100.254", "outside")
+    ]

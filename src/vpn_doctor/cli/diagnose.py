@@ -31,7 +31,6 @@ from vpn_doctor.addresses import is_ip
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
     SHOW_CRYPTO_CA_CERTIFICATES,
-    SHOW_ROUTE,
     SHOW_RUN_ACCESS_LIST,
     SHOW_RUN_CRYPTO_IKEV1,
     SHOW_RUN_CRYPTO_IKEV2,
@@ -50,6 +49,7 @@ from vpn_doctor.cli.debug_options import (
     options_from_args,
     run_debug_from_args,
 )
+from vpn_doctor.cli.route_round import route_commands
 from vpn_doctor.cli.sampling import (
     add_sampling_arguments,
     check_sampling_request,
@@ -82,8 +82,8 @@ from vpn_doctor.models import Snapshot
 
 # Live collection for a diagnosis: the default show commands plus the configuration the
 # playbooks and the configuration checks use (crypto map and policies, tunnel-groups, NAT,
-# routes, sla monitor, VTIs) and the log; a second round adds the crypto ACLs the crypto map
-# names. All read-only and allow-listed; pre-shared keys are masked by collect().
+# sla monitor, VTIs) and the log; a second round adds the crypto ACLs the crypto map names,
+# a third the routes of their networks (never the full table: route_round.py). All read-only and allow-listed; pre-shared keys are masked by collect().
 DIAGNOSE_COMMANDS: tuple[str, ...] = (
     *DEFAULT_COLLECTION,
     SHOW_RUN_CRYPTO_MAP,
@@ -92,7 +92,6 @@ DIAGNOSE_COMMANDS: tuple[str, ...] = (
     SHOW_RUN_CRYPTO_IPSEC,
     SHOW_RUN_TUNNEL_GROUP,
     SHOW_RUN_NAT,
-    SHOW_ROUTE,
     SHOW_RUN_SLA_MONITOR,
     "show running-config interface",
     SHOW_RUN_NAMES,
@@ -118,9 +117,9 @@ def peer_second_round(
 ) -> tuple[str, ...]:
     """`diagnose --peer`, round 2: only the configuration the peer's crypto map entries make
     relevant: their crypto ACLs, the IKE version(s) they use, transform sets, tunnel-groups,
-    NAT and routes (NAT exemption, swapped ACL), sla monitor for a peer that may not initiate
-    (two peers on the entry, an AWS-sample name, or a profile saying so) and the interfaces
-    when no crypto map entry names the peer (a VTI)."""
+    NAT (NAT exemption), sla monitor for a peer that may not initiate (two peers on the entry,
+    an AWS-sample name, or a profile saying so) and the interfaces when no crypto map entry
+    names the peer (a VTI). The routes follow in a round of their own (route_round.py)."""
     from vpn_doctor.parse.config.sections import parse_crypto_map
 
     text = snapshot.outputs.get(SHOW_RUN_CRYPTO_MAP, "")
@@ -129,7 +128,7 @@ def peer_second_round(
     commands = [f"{SHOW_RUN_ACCESS_LIST} {name}" for name in _acl_names(entries)]
     commands += [SHOW_RUN_CRYPTO_IKEV1] if 1 in versions else []
     commands += [SHOW_RUN_CRYPTO_IKEV2] if 2 in versions else []
-    commands += [SHOW_RUN_CRYPTO_IPSEC, SHOW_RUN_TUNNEL_GROUP, SHOW_RUN_NAT, SHOW_ROUTE]
+    commands += [SHOW_RUN_CRYPTO_IPSEC, SHOW_RUN_TUNNEL_GROUP, SHOW_RUN_NAT]
     responder_only = (profile is not None and profile.far_side_initiates is False) or any(
         len(e.peers) == 2 or re.search(r"amzn|aws", f"{e.map_name} {e.match_address}", re.I)
         for e in entries
@@ -366,6 +365,7 @@ def collect_for_diagnosis(
         snapshot = collect(session, None, peer_first_round(peer), progress=progress)
         second = peer_second_round(peer, snapshot, profile=profile)
         snapshot = _more(session, snapshot, second, progress)
+        snapshot = _more(session, snapshot, route_commands(snapshot, peer), progress)
         snapshot = _more(session, snapshot, peer_certificate_round(peer, snapshot), progress)
         return replace(snapshot, peer=peer)
     snapshot = collect(session, None, DIAGNOSE_COMMANDS, progress=progress)
@@ -376,7 +376,9 @@ def collect_for_diagnosis(
     if len(acls) > ACL_ROUND_TRIPS:
         acls = [SHOW_RUN_ACCESS_LIST]
     certs = [SHOW_CRYPTO_CA_CERTIFICATES] if uses_certificates(snapshot) else []
-    return _more(session, snapshot, [*acls, *certs], progress)
+    snapshot = _more(session, snapshot, [*acls, *certs], progress)
+    # The routes of the crypto ACLs' networks only, never the whole table (route_round.py).
+    return _more(session, snapshot, route_commands(snapshot), progress)
 
 
 def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
