@@ -293,7 +293,7 @@ def test_routes_are_read_for_the_crypto_acl_networks_only(
     mock_asa: Any, monkeypatch: pytest.MonkeyPatch, peer: str | None
 ) -> None:
     mock = mock_asa("config_SWAPPED_ACL")
-    code, data = _diagnose(mock, monkeypatch, *(["--peer", peer] if peer else []))
+    _, data = _diagnose(mock, monkeypatch, *(["--peer", peer] if peer else []))
     typed = mock.commands()
     routes = [c for c in typed if c.startswith("show route")]
     assert "show route" not in typed
@@ -320,3 +320,52 @@ def test_filtered_route_entry_parses() -> None:
     assert [(r.network, r.next_hop, r.interface) for r in remote.records] == [
         ("0.0.0.0", "198.51.100.254", "outside")
     ]
+
+
+# ---- one session per device, timeouts that scale -------------------------------------------
+
+
+def test_box_wide_commands_get_a_longer_read_timeout() -> None:
+    from vpn_doctor.collect.driver import BOX_WIDE_FACTOR, read_timeout_for
+
+    assert read_timeout_for("show crypto ipsec sa", 30.0) == 30.0 * BOX_WIDE_FACTOR
+    assert read_timeout_for("show vpn-sessiondb detail l2l", 30.0) == 30.0 * BOX_WIDE_FACTOR
+    assert read_timeout_for("show crypto ipsec sa peer 203.0.113.9", 30.0) == 30.0
+    assert read_timeout_for("show route 10.20.0.0 255.255.255.0", 30.0) == 30.0
+
+
+@pytest.mark.e2e
+def test_one_session_per_device_at_a_time(mock_asa: Any) -> None:
+    import threading
+
+    from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
+
+    mock = mock_asa("healthy", delay_ms=20)
+    settings = ConnectionSettings(
+        host=mock.host,
+        port=mock.port,
+        username=mock.username,
+        password=mock.password,
+        secret=mock.secret,
+    )
+    most: list[int] = []
+    inside = [0]
+    guard = threading.Lock()
+
+    def probe() -> None:
+        with AsaSession(settings) as session:
+            with guard:
+                inside[0] += 1
+                most.append(inside[0])
+            session.run("show crypto isakmp sa")
+            with guard:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=probe) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(most) == 3
+    assert max(most) == 1  # never two sessions to the device at once
+    assert len({entry.session for entry in mock.audit}) == 3

@@ -83,7 +83,8 @@ from vpn_doctor.models import Snapshot
 # Live collection for a diagnosis: the default show commands plus the configuration the
 # playbooks and the configuration checks use (crypto map and policies, tunnel-groups, NAT,
 # sla monitor, VTIs) and the log; a second round adds the crypto ACLs the crypto map names,
-# a third the routes of their networks (never the full table: route_round.py). All read-only and allow-listed; pre-shared keys are masked by collect().
+# a third the routes of their networks (never the full table: route_round.py). All
+# read-only and allow-listed; pre-shared keys are masked by collect().
 DIAGNOSE_COMMANDS: tuple[str, ...] = (
     *DEFAULT_COLLECTION,
     SHOW_RUN_CRYPTO_MAP,

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -224,6 +225,49 @@ class _AsaConnection(CiscoAsaSSH):
             raise
 
 
+# One SSH session per device at a time (an ASA allows 5 per context, shared with the
+# engineers): a process-wide lock per (host, port). Re-entrant, so the same thread may open
+# a second session to undo a debug after its first one died; other threads (concurrent
+# exporter probes, an inventory listing one box twice) wait their turn.
+_DEVICE_LOCKS: dict[tuple[str, int], threading.RLock] = {}
+_DEVICE_LOCKS_GUARD = threading.Lock()
+
+
+def device_lock(host: str, port: int) -> threading.RLock:
+    """The lock of one device (created on first use)."""
+    with _DEVICE_LOCKS_GUARD:
+        return _DEVICE_LOCKS.setdefault((host, port), threading.RLock())
+
+
+# Box-wide outputs grow with the number of tunnels, sessions and ACL lines: on a big firewall
+# they take far longer to print than a filtered one, so their read timeout is scaled up.
+# Filtered variants (`... peer X`, `... filter ipaddress X`, `show route NET MASK`) keep
+# the plain timeout.
+BOX_WIDE_FACTOR = 6
+_BOX_WIDE = frozenset(
+    {
+        "show crypto isakmp sa",
+        "show crypto ipsec sa",
+        "show vpn-sessiondb detail l2l",
+        "show running-config access-list",
+        "show access-list",
+        "show running-config",
+        "show running-config crypto map",
+        "show running-config tunnel-group",
+        "show running-config nat",
+        "show nat",
+        "show logging",
+        "show crypto ca certificates",
+    }
+)
+
+
+def read_timeout_for(command: str, base: float) -> float:
+    """``base`` seconds, times BOX_WIDE_FACTOR for the box-wide commands that grow with the
+    firewall's size (slow devices with long outputs keep working)."""
+    return base * BOX_WIDE_FACTOR if command in _BOX_WIDE else base
+
+
 Connection = Any  # a connected netmiko object (or a test double with the same methods)
 ConnectionFactory = Callable[..., Connection]
 
@@ -341,6 +385,7 @@ class AsaSession:
         # `show failover` as read once after login (None: not read, or refused): the role.
         self.failover_at_login: str | None = None
         self.context: str | None = None  # the security context the session is in
+        self._lock: threading.RLock | None = None  # this device's lock while connected
 
     # -- CommandRunner -------------------------------------------------------------------
     @property
@@ -360,7 +405,7 @@ class AsaSession:
             output: str = conn.send_command(
                 normalised,
                 expect_string=f"(?m){self._prompt_re}",
-                read_timeout=self.settings.read_timeout,
+                read_timeout=read_timeout_for(normalised, self.settings.read_timeout),
                 strip_prompt=True,
                 strip_command=True,
             )
@@ -391,9 +436,11 @@ class AsaSession:
     def connect(self) -> None:
         """Open SSH, reach enable mode and check it; raises our errors only."""
         start = time.perf_counter()
+        self._take_device_lock()
         try:
             conn = self._factory(**self._netmiko_kwargs())
         except Exception as exc:
+            self._release_device_lock()
             raise translate(exc, host=self.host) from exc
         self._conn = conn
         self.hostname = str(conn.base_prompt)
@@ -468,6 +515,26 @@ class AsaSession:
             return
         with contextlib.suppress(Exception):  # a dead session cannot be closed more politely
             conn.disconnect()
+        self._release_device_lock()
+
+    def _take_device_lock(self) -> None:
+        """Wait for any other session of this process to the same device (module comment at
+        ``_DEVICE_LOCKS``); a wait longer than a login plus a command is a timeout."""
+        lock = device_lock(self.settings.host, self.settings.port)
+        wait = self.settings.conn_timeout + self.settings.read_timeout
+        if not lock.acquire(timeout=wait):
+            raise DeviceTimeout(
+                f"another vpn-doctor session to this device is still open after {wait:g} s "
+                "(one SSH session per device at a time)",
+                host=self.host,
+            )
+        self._lock = lock
+
+    def _release_device_lock(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            with contextlib.suppress(RuntimeError):  # released from another thread: harmless
+                lock.release()
 
     @property
     def connected(self) -> bool:
