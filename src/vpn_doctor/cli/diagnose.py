@@ -49,7 +49,7 @@ from vpn_doctor.cli.debug_options import (
     options_from_args,
     run_debug_from_args,
 )
-from vpn_doctor.cli.route_round import route_commands
+from vpn_doctor.cli.route_round import LOCAL_ROUTES, route_commands
 from vpn_doctor.cli.sampling import (
     add_sampling_arguments,
     check_sampling_request,
@@ -408,6 +408,7 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
                 peer = resolve_peer_name(peer, snapshot.outputs.get(SHOW_RUN_NAMES, ""))
             snapshot = collect_for_diagnosis(session, peer, profile)
             if getattr(args, "packet_tracer", False):
+                snapshot = _more(session, snapshot, [LOCAL_ROUTES])
                 snapshot = _more(session, snapshot, packet_tracer_commands(snapshot, peer))
             if getattr(args, "samples", 1) > 1:
                 snapshot = sample_session(session, snapshot, peer, args.samples, args.interval)

@@ -16,6 +16,10 @@ from vpn_doctor.asa.commands import SHOW_ROUTE, SHOW_RUN_ACCESS_LIST, SHOW_RUN_C
 from vpn_doctor.asa.config_lines import ANY, side_network
 from vpn_doctor.models import Snapshot
 
+# The firewall's own addresses (one `L` route per interface, a short output): packet-tracer
+# must not simulate a packet from the ASA itself.
+LOCAL_ROUTES = f"{SHOW_ROUTE} | include ^L"
+
 # A crypto map with more networks than this is a big hub: past it, the lookups cost more round
 # trips than they are worth for the checks (the first ones still answer the common cases).
 MAX_ROUTE_LOOKUPS = 64

@@ -429,9 +429,7 @@ def _host(
     return host, enabled and _is_asa(platform)
 
 
-def _contexts(
-    doc: _Doc, section: Any, where: tuple[str | int, ...], host: str
-) -> tuple[str, ...]:
+def _contexts(doc: _Doc, section: Any, where: tuple[str | int, ...], host: str) -> tuple[str, ...]:
     """``context: NAME`` or ``contexts: [A, B]`` from a host's ``data.vpn_doctor``."""
     if not isinstance(section, Mapping):
         return ()
