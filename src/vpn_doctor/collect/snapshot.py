@@ -61,7 +61,6 @@ def _meta(snapshot: Snapshot, partial: str | None) -> dict[str, Any]:
         "hostname": snapshot.device.hostname,
         "version": snapshot.device.version,
         "model": snapshot.device.model,
-        "context": snapshot.device.context or None,
         "collected_at": snapshot.collected_at,
         "peer": snapshot.peer,
         "source": snapshot.source,
@@ -69,6 +68,8 @@ def _meta(snapshot: Snapshot, partial: str | None) -> dict[str, Any]:
     }
     if partial is not None:
         meta["partial_reason"] = partial
+    if snapshot.device.context:  # multi-context: the security context it was read in
+        meta["context"] = snapshot.device.context
     return meta
 
 
