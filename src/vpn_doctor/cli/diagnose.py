@@ -187,6 +187,7 @@ examples:
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `diagnose` and `explain` to the top-level parser."""
+    from vpn_doctor.cli.guide import add_guide_arguments
     from vpn_doctor.cli.sampling import add_sampling_arguments
 
     parser = subparsers.add_parser(
@@ -248,6 +249,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     add_debug_arguments(parser)
     add_sampling_arguments(parser)
+    add_guide_arguments(parser)
     live = parser.add_argument_group("live connection")
     live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
     live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
@@ -380,6 +382,7 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
 
     from vpn_doctor.addresses import is_ip
     from vpn_doctor.cli.collect import _settings
+    from vpn_doctor.cli.guide import guide_live, guide_wanted
     from vpn_doctor.cli.route_round import LOCAL_ROUTES
     from vpn_doctor.cli.sampling import sample_session
     from vpn_doctor.collect.collector import collect, resolve_peer_name, validate_peer_or_name
@@ -399,6 +402,7 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     settings = _settings(args)
     peer = validate_peer_or_name(args.peer) if args.peer else None
     snapshot = Snapshot(outputs={})
+    record = None
     try:
         with AsaSession(settings) as session:
             if args.debug is not None and session.role == "standby":
@@ -418,6 +422,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
                 snapshot = sample_session(session, snapshot, peer, args.samples, args.interval)
             if args.debug is not None:
                 snapshot = _capture_debug(args, session, settings, snapshot, peer)
+            if guide_wanted(args):  # issue 18: offer the next step on this same session
+                snapshot, record = guide_live(args, session, settings, snapshot, peer, profile)
     except CollectionInterrupted as exc:
         partial = replace(
             exc.snapshot, outputs={**snapshot.outputs, **exc.snapshot.outputs}, peer=peer
@@ -441,6 +447,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
         snapshot = replace(snapshot, peer=peer)
     if save_dir is not None:
         save_snapshot(snapshot, save_dir)
+        if record is not None:
+            record.write(save_dir)
     return snapshot
 
 
@@ -623,6 +631,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     """`vpn-doctor diagnose`: the report's exit code (0/1/2/3)."""
     from dataclasses import replace
 
+    from vpn_doctor.cli.guide import check_guide_request
     from vpn_doctor.cli.sampling import check_sampling_request
     from vpn_doctor.collect.collector import validate_peer_or_name
     from vpn_doctor.diagnose.engine import diagnose
@@ -633,6 +642,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
     _check_debug_request(args)
     check_sampling_request(args)
+    check_guide_request(args)
     if args.save and args.snapshot:
         raise UsageError("--save with --snapshot: the snapshot is already saved")
     if args.save and not args.host:
@@ -645,6 +655,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     except _Stopped as exc:  # diagnose what was collected, then exit with why it stopped
         stopped, snapshot = exc, exc.snapshot
     _save_offline(args, snapshot)
+    profile = getattr(args, "guided_profile", None) or profile  # chosen in a guided step
     if args.log:
         snapshot = replace(snapshot, debug_lines=snapshot.debug_lines + _read_lines(args.log))
     from vpn_doctor.parse.device import parse_snapshot
