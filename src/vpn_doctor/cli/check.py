@@ -240,7 +240,13 @@ def run_check(args: argparse.Namespace) -> int:
 
     from vpn_doctor.collect.credentials import CredentialSources
     from vpn_doctor.diagnose.engine import default_playbooks
-    from vpn_doctor.fleet.check import CheckOptions, ChecksStopped, check_host, run_checks
+    from vpn_doctor.fleet.check import (
+        CheckOptions,
+        ChecksStopped,
+        check_host,
+        flatten_contexts,
+        run_checks,
+    )
     from vpn_doctor.fleet.inventory import load_inventory
     from vpn_doctor.fleet.status import fleet_document, status_line, summarize
     from vpn_doctor.report.health_view import progress, render_table
@@ -290,6 +296,7 @@ def run_check(args: argparse.Namespace) -> int:
             )
     except ChecksStopped as exc:  # SIGTERM/SIGHUP: report what is done, then exit 143/129
         stopped, results = exc, exc.results
+    results = flatten_contexts(results)  # a multi-context host: one result per context
     finished = datetime.now(timezone.utc)
     summary = summarize(results, time.perf_counter() - start, skipped=len(inventory.skipped))
     if shard is not None and not results:

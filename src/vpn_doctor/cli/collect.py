@@ -90,6 +90,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="SSH user (default: $VPN_DOCTOR_USERNAME, else your local user name)",
     )
     _add_secret_options(collect_parser)
+    add_reach_options(collect_parser)
     collect_parser.add_argument(
         "--peer",
         metavar="IP",
@@ -161,6 +162,22 @@ def _add_secret_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_reach_options(parser: argparse.ArgumentParser) -> None:
+    """``--context NAME`` and ``--device-type asa|ftd`` (Contract 4): where the tunnels are."""
+    group = parser.add_argument_group("how the firewall is deployed")
+    group.add_argument(
+        "--context",
+        metavar="NAME",
+        help="multi-context ASA: log into the system/admin context, then changeto context NAME",
+    )
+    group.add_argument(
+        "--device-type",
+        choices=("asa", "ftd"),
+        default="asa",
+        help="ftd: reach the ASA engine with 'system support diagnostic-cli' (default asa)",
+    )
+
+
 def default_save_dir(host: str, now: datetime | None = None) -> Path:
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
     safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
@@ -191,6 +208,8 @@ def _settings(args: argparse.Namespace) -> ConnectionSettings:
         read_timeout=max(3 * args.timeout, 10.0),
         strict_host_key=args.strict_host_key,
         known_hosts=args.known_hosts,
+        context=getattr(args, "context", None) or None,
+        device_type=getattr(args, "device_type", None) or "asa",
     )
 
 

@@ -90,6 +90,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     from vpn_doctor.cli import collect as cli_collect
 
     cli_collect._add_secret_options(parser)
+    cli_collect.add_reach_options(parser)
     parser.set_defaults(handler=run_watch)
 
 

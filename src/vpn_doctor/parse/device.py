@@ -31,6 +31,7 @@ from typing import Any
 from vpn_doctor.asa.commands import (
     PACKET_TRACER,
     SHOW_DEBUG,
+    SHOW_FAILOVER,
     SHOW_IPSEC_SA,
     SHOW_ISAKMP_SA,
     SHOW_ROUTE,
@@ -54,6 +55,7 @@ from vpn_doctor.models import (
 )
 from vpn_doctor.parse.config.sections import parse_crypto_config
 from vpn_doctor.parse.debug_state import parse_show_debug
+from vpn_doctor.parse.failover import failover_role
 from vpn_doctor.parse.ipsec import parse_ipsec_sa
 from vpn_doctor.parse.isakmp import parse_isakmp_sa
 from vpn_doctor.parse.sample import parse_samples
@@ -219,8 +221,10 @@ def _parse_snapshot(snapshot: Snapshot) -> DeviceState:
         hostname=given.hostname or parsed.hostname,
         version=given.version or parsed.version,
         model=given.model or parsed.model,
+        context=given.context,
     )
     debug = parse_show_debug(outputs.get(SHOW_DEBUG, ""))
+    failover = failover_role(outputs.get(SHOW_FAILOVER), device.hostname)
     return DeviceState(
         device=device,
         debug_left_on=debug.lines,
@@ -233,6 +237,9 @@ def _parse_snapshot(snapshot: Snapshot) -> DeviceState:
         collected_at=snapshot.collected_at,
         config=_crypto_config(outputs, snapshot.collected_at),
         samples=parse_samples(snapshot.samples),
+        role=failover.role,
+        role_evidence=failover.evidence,
+        active_unit=failover.active_unit,
     )
 
 
