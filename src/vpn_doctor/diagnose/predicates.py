@@ -242,14 +242,38 @@ def ipsec_sa_count_at_least(ctx: TunnelContext, count: int) -> bool:
     return False
 
 
+def _counters_unread(ctx: TunnelContext) -> bool:
+    """The peer's packet counters are not known: a block was cut before them, or no block of
+    the peer was read at all (the SA is known from sessiondb; the ipsec output was cut or
+    failed before it, or not collected). Zero read from nothing is not "no traffic"."""
+    return not ctx.ipsec_sas or not all(sa.complete for sa in ctx.ipsec_sas)
+
+
 def _require_counters(ctx: TunnelContext) -> None:
-    """Counters of an IPsec SA block cut before them read as 0: that is not "no traffic".
-    Raises Undetermined unless every block of the peer was read whole."""
-    if all(sa.complete for sa in ctx.ipsec_sas):
+    """Raises Undetermined unless every IPsec SA block of the peer was read whole."""
+    if not _counters_unread(ctx):
         return
     status = ctx.sources.get("ipsec")
     command = status.command if status else "show crypto ipsec sa"
-    raise Undetermined("ipsec", command, "partial", "an IPsec SA block was cut before its counters")
+    detail = (
+        "an IPsec SA block was cut before its counters"
+        if ctx.ipsec_sas
+        else "no IPsec SA block of the peer was read (its SA is known from vpn-sessiondb)"
+    )
+    raise Undetermined("ipsec", command, "partial", detail)
+
+
+def _session_one_way(ctx: TunnelContext, sent: bool) -> bool:
+    """With the counters unread, vpn-sessiondb's bytes decide one-way traffic (sent>0 and
+    nothing received, or the reverse); cites the session lines."""
+    traffic = _session_traffic(ctx)
+    if traffic is None:
+        return False
+    tx, rx = traffic
+    if (tx > 0 and rx == 0) if sent else (rx > 0 and tx == 0):
+        ctx.cite(*ctx.session_lines("Bytes Tx", "Pkts Tx"))
+        return True
+    return False
 
 
 def _session_traffic(ctx: TunnelContext) -> tuple[int, int] | None:
@@ -265,8 +289,7 @@ def _both_ways_seen(ctx: TunnelContext) -> bool:
     if ctx.encaps > 0 and ctx.decaps > 0:
         return True
     traffic = _session_traffic(ctx)
-    cut = not all(sa.complete for sa in ctx.ipsec_sas)
-    return cut and traffic is not None and min(traffic) > 0
+    return _counters_unread(ctx) and traffic is not None and min(traffic) > 0
 
 
 def _counter_lines(ctx: TunnelContext) -> list[str]:
@@ -293,6 +316,8 @@ def traffic_encaps_only(ctx: TunnelContext) -> bool:
         return window.encaps_delta > 0 and window.decaps_delta == 0
     if _both_ways_seen(ctx):
         return False  # whatever was cut, both directions are seen
+    if _counters_unread(ctx) and _session_one_way(ctx, sent=True):
+        return True
     _require_counters(ctx)
     if ctx.ipsec_sas and ctx.encaps > 0 and ctx.decaps == 0:
         ctx.cite(*_counter_lines(ctx))
@@ -308,6 +333,8 @@ def traffic_decaps_only(ctx: TunnelContext) -> bool:
         return window.decaps_delta > 0 and window.encaps_delta == 0
     if _both_ways_seen(ctx):
         return False
+    if _counters_unread(ctx) and _session_one_way(ctx, sent=False):
+        return True
     _require_counters(ctx)
     if ctx.ipsec_sas and ctx.decaps > 0 and ctx.encaps == 0:
         ctx.cite(*_counter_lines(ctx))
@@ -324,7 +351,7 @@ def traffic_both_ways(ctx: TunnelContext) -> bool:
     if ctx.encaps > 0 and ctx.decaps > 0:
         ctx.cite(*_counter_lines(ctx))
         return True
-    if not all(sa.complete for sa in ctx.ipsec_sas):
+    if _counters_unread(ctx):
         traffic = _session_traffic(ctx)  # sessiondb may still show both directions
         if traffic is not None and min(traffic) > 0:
             ctx.cite(*ctx.session_lines("Bytes Tx", "Pkts Tx"))

@@ -30,6 +30,13 @@ from vpn_doctor.parse.textfsm_runner import (
 TEMPLATE = "cisco_asa_show_crypto_ipsec_sa.textfsm"
 
 # Must match exactly the lines on which the template captures CRYPTO_MAP (block k <-> record k).
+_OUTBOUND = re.compile(r"^\s*outbound esp sas\s*:", re.IGNORECASE)
+# The outbound section reached a whole line of its own: its lifetime (`(kB/sec): (4374000/3593)`
+# or `(sec): 3593`) or the replay-detection line after it.
+_OUTBOUND_TAIL = re.compile(
+    r"^\s*(?:sa timing:.*(?:\(\d+/\d+\)|:\s*\d+)\s*$|replay detection support\s*:)",
+    re.IGNORECASE,
+)
 _HEADER = re.compile(
     r"^\s*Crypto map tag:\s+[^,\s]+,\s+(?:seq num:\s+\d+,\s+)?local addr:\s+\S+\s*$"
 )
@@ -246,6 +253,15 @@ def parse_ipsec_sa(text: str, command: str = SHOW_IPSEC_SA) -> ParseResult[Ipsec
     return safely(command, lambda: _parse(text, command))
 
 
+def _last_block_whole(lines: list[str]) -> bool:
+    """Whether the last SA block reaches a whole line of its ``outbound esp sas:`` section
+    (its lifetime or replay-detection line): a capture cut anywhere before is not whole."""
+    last = max((i for i, line in enumerate(lines) if _HEADER.match(line)), default=-1)
+    tail = lines[last + 1 :]
+    outbound = max((i for i, line in enumerate(tail) if _OUTBOUND.match(line)), default=-1)
+    return outbound >= 0 and any(_OUTBOUND_TAIL.match(line) for line in tail[outbound + 1 :])
+
+
 def _parse(text: str, command: str) -> ParseResult[IpsecSa]:
     prepared, early = guarded_prepare(text, command)
     if early is not None:
@@ -302,6 +318,14 @@ def _parse(text: str, command: str) -> ParseResult[IpsecSa]:
             degraded = True
         warnings += record_warnings
     warnings += budget_summary(budget)
+    if records and not _last_block_whole(prepared.lines):
+        # Every SA block ends with its outbound esp sas: a last block without them is an
+        # output cut inside it, and the SAs after it (if any) are missing, not absent.
+        degraded = True
+        warnings.append(
+            "the output ends inside its last SA block (its outbound esp sas section is "
+            "missing or cut): SAs of other peers after it may be missing"
+        )
     if empty_marker and records:
         degraded = True
         warnings.append("'There are no ipsec sas' next to SA blocks: two outputs mixed?")
