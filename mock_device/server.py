@@ -27,10 +27,25 @@ _BACKSPACE = ("\x7f", "\x08")
 
 
 class _AuthServer(asyncssh.SSHServer):
-    """Password auth against the device credentials; a wrong password fails at SSH level."""
+    """Password auth against the device credentials; a wrong password fails at SSH level.
+
+    Public-key auth too, for the scenario's user, when the scenario lists ``ssh:
+    authorized_keys`` (an ASA with ``username U attributes / ssh authentication publickey``).
+    """
 
     def __init__(self, device: AsaDevice) -> None:
         self._device = device
+
+    def public_key_auth_supported(self) -> bool:
+        return bool(self._device.scenario.ssh.authorized_keys)
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        if username != self._device.credentials.username:
+            return False
+        offered = key.export_public_key("openssh").split()[:2]
+        return any(
+            line.split()[:2] == offered for line in self._device.scenario.ssh.authorized_keys
+        )
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -210,11 +225,23 @@ async def start_server(
         finally:
             device.close_session(session)
 
+    ssh = device.scenario.ssh
+    algorithms: dict[str, list[str]] = {
+        option: list(value)
+        for option, value in (
+            ("kex_algs", ssh.kex_algs),
+            ("server_host_key_algs", ssh.server_host_key_algs),
+            ("encryption_algs", ssh.encryption_algs),
+            ("mac_algs", ssh.mac_algs),
+        )
+        if value
+    }
     return await asyncssh.create_server(
         lambda: _AuthServer(device),
         LISTEN_HOST,
         port,
         server_host_keys=[host_key],
+        **algorithms,
         process_factory=shell,
         line_editor=False,
         encoding="utf-8",

@@ -9,10 +9,8 @@ device fails half-way, with the exit code of the failure.
 from __future__ import annotations
 
 import argparse
-import getpass
 import importlib
 import json
-import os
 import sys
 import threading
 import time
@@ -23,8 +21,8 @@ from typing import Any
 from rich.console import Console
 
 from vpn_doctor.asa.commands import snapshot_filename
+from vpn_doctor.cli.login_options import add_login_options, settings_from_args
 from vpn_doctor.collect.collector import rejected_commands, validate_peer
-from vpn_doctor.collect.credentials import CredentialSources, get_password, get_secret
 from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
 from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
 from vpn_doctor.errors import CollectionInterrupted, ExitCode, ScenarioError
@@ -81,13 +79,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     collect_parser.add_argument("host", metavar="HOST", help="ASA address or name")
-    collect_parser.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
-    collect_parser.add_argument(
-        "--username",
-        default=os.environ.get("VPN_DOCTOR_USERNAME"),
-        help="SSH user (default: $VPN_DOCTOR_USERNAME, else your local user name)",
-    )
-    _add_secret_options(collect_parser)
+    add_login_options(collect_parser)
     collect_parser.add_argument(
         "--peer",
         metavar="IP",
@@ -98,25 +90,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="DIR",
         help="snapshot directory to create (default: ./snapshot-HOST-YYYYmmddTHHMMSS); must "
         "not already hold a snapshot",
-    )
-    collect_parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="S",
-        help="seconds to wait to connect and for the enable prompt; each command may take "
-        "3*S (default 10)",
-    )
-    collect_parser.add_argument(
-        "--strict-host-key",
-        action="store_true",
-        help="refuse the device unless its SSH host key is already known",
-    )
-    collect_parser.add_argument(
-        "--known-hosts",
-        type=Path,
-        metavar="FILE",
-        help="known_hosts file for --strict-host-key (default ~/.ssh/known_hosts)",
     )
     collect_parser.add_argument(
         "--format",
@@ -147,46 +120,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     demo_parser.set_defaults(handler=run_demo)
 
 
-def _add_secret_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("credentials (never on the command line)")
-    group.add_argument("--password-env", metavar="VAR", help="read the SSH password from $VAR")
-    group.add_argument(
-        "--password-file", type=Path, metavar="FILE", help="read the SSH password (first line)"
-    )
-    group.add_argument("--secret-env", metavar="VAR", help="read the enable secret from $VAR")
-    group.add_argument(
-        "--secret-file", type=Path, metavar="FILE", help="read the enable secret (first line)"
-    )
-
-
 def default_save_dir(host: str, now: datetime | None = None) -> Path:
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
     safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
     return Path(f"snapshot-{safe_host}-{stamp}")
-
-
-def _settings(args: argparse.Namespace) -> ConnectionSettings:
-    username = args.username or getpass.getuser()
-    sources = CredentialSources(
-        password_env=args.password_env,
-        password_file=args.password_file,
-        secret_env=args.secret_env,
-        secret_file=args.secret_file,
-    )
-    password = get_password(sources, user_host=f"{username}@{args.host}")
-    secret = get_secret(sources, password=password)
-    return ConnectionSettings(
-        host=args.host,
-        port=args.port,
-        username=username,
-        password=password,
-        secret=secret,
-        conn_timeout=args.timeout,
-        enable_timeout=args.timeout,
-        read_timeout=max(3 * args.timeout, 10.0),
-        strict_host_key=args.strict_host_key,
-        known_hosts=args.known_hosts,
-    )
 
 
 def _collect_live(
@@ -247,7 +184,7 @@ def run_collect(args: argparse.Namespace) -> int:
     peer = validate_peer(args.peer) if args.peer else None
     save_dir = Path(args.save) if args.save else default_save_dir(args.host)
     check_save_target(save_dir)  # fail before logging in, not after
-    settings = _settings(args)
+    settings = settings_from_args(args)
     start = time.perf_counter()
     try:
         snapshot, connect_seconds = _collect_live(settings, peer, save_dir)

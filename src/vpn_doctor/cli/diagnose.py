@@ -50,6 +50,7 @@ from vpn_doctor.cli.debug_options import (
     options_from_args,
     run_debug_from_args,
 )
+from vpn_doctor.cli.login_options import add_login_options, settings_from_args
 from vpn_doctor.cli.sampling import (
     add_sampling_arguments,
     check_sampling_request,
@@ -265,8 +266,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_debug_arguments(parser)
     add_sampling_arguments(parser)
     live = parser.add_argument_group("live connection")
-    live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
-    live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
     live.add_argument(
         "--save",
         metavar="DIR",
@@ -280,10 +279,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             "does it match the crypto map, is it NATed first (simulates; may start the tunnel)"
         ),
     )
-    live.add_argument("--timeout", type=float, default=10.0, metavar="S", help="(default 10)")
-    live.add_argument("--strict-host-key", action="store_true", help="refuse unknown host keys")
-    live.add_argument("--known-hosts", type=Path, metavar="FILE", help="known_hosts file")
-    _add_secret_options(parser)
+    add_login_options(parser)
     parser.set_defaults(handler=run_diagnose)
 
     explain_parser = subparsers.add_parser(
@@ -296,12 +292,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     explain_parser.add_argument("term", metavar="TERM")
     explain_parser.add_argument("--format", choices=("text", "json"), default="text")
     explain_parser.set_defaults(handler=run_explain)
-
-
-def _add_secret_options(parser: argparse.ArgumentParser) -> None:
-    from vpn_doctor.cli import collect as cli_collect
-
-    cli_collect._add_secret_options(parser)
 
 
 # ---- diagnose --------------------------------------------------------------------------------
@@ -381,14 +371,13 @@ def collect_for_diagnosis(
 def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
     """Log in and collect (collect_for_diagnosis), then packet-tracer and debug when asked.
     Save the snapshot (even a partial one, marked so in meta.yaml) on --save."""
-    from vpn_doctor.cli.collect import _settings
     from vpn_doctor.collect.driver import AsaSession
     from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
 
     save_dir = Path(args.save) if args.save else None
     if save_dir is not None:
         check_save_target(save_dir)
-    settings = _settings(args)
+    settings = settings_from_args(args)
     peer = validate_peer_or_name(args.peer) if args.peer else None
     snapshot = Snapshot(outputs={})
     try:
