@@ -35,6 +35,7 @@ LEGACY_KEX = (
 )
 LEGACY_KEYS = ("ssh-rsa",)
 
+_NO_COMMON = re.compile(r"no acceptable [\w -]+|Incompatible ssh (?:peer|server)[^\n]*")
 _JUMP = re.compile(r"^(?:(?P<user>[^@\s]+)@)?(?P<host>\[[^\]]+\]|[^:@\s]+)(?::(?P<port>\d+))?$")
 
 
@@ -95,9 +96,10 @@ def negotiation_failure(
     exc: BaseException, *, host: str, legacy_ssh: bool
 ) -> DeviceUnreachable | None:
     """A "no common algorithm" failure as an error that says what to do, else None."""
-    text = str(exc)
-    if "Incompatible ssh" not in text and "no acceptable" not in text:
+    found = _NO_COMMON.search(str(exc))
+    if found is None:
         return None
+    text = found.group(0)
     if legacy_ssh:
         advice = "even with --legacy-ssh; check `ssh cipher` / `ssh key-exchange` on the device"
     else:

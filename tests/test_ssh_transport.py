@@ -1,0 +1,201 @@
+"""The ways into a firewall (issue 14, items 1-2): old SSH, keys, jump host, ssh config.
+
+Every test logs into the mock ASA over real SSH on 127.0.0.1; the jump host is a second
+asyncssh server (mock_device/bastion.py) that forwards to 127.0.0.1 only and records it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from mock_device import SshSpec, load_scenario
+from mock_device.bastion import Forward, MockBastion
+from vpn_doctor import cli
+from vpn_doctor.collect.driver import AsaSession
+from vpn_doctor.errors import AuthenticationFailed, ExitCode
+
+from helpers import MockFactory, login_args, settings_for
+
+PW_ENV, SECRET_ENV = "VPN_TEST_PW", "VPN_TEST_SECRET"
+
+
+def _run(argv: list[str]) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    return code, out.getvalue() + err.getvalue()
+
+
+def _key_pair(tmp_path: Path, name: str = "id_ed25519") -> tuple[Path, str]:
+    """A fresh OpenSSH private key file (mode 600) and its public line."""
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    path = tmp_path / name
+    key.write_private_key(str(path))
+    path.chmod(0o600)
+    return path, key.export_public_key("openssh").decode().strip()
+
+
+@pytest.fixture
+def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PW_ENV, "cisco123")
+    monkeypatch.setenv(SECRET_ENV, "cisco123")
+    monkeypatch.delenv("VPN_DOCTOR_PASSWORD", raising=False)
+
+
+def _diagnose(mock_args: list[str], *extra: str) -> tuple[int, str]:
+    return _run(["diagnose", *mock_args, "--format", "json", *extra])
+
+
+# ---- old SSH --------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_legacy_ssh_needs_the_option_and_then_diagnoses(
+    mock_asa: MockFactory, secrets_env: None
+) -> None:
+    mock = mock_asa("legacy_ssh")
+    args = login_args(mock, PW_ENV, SECRET_ENV)
+
+    code, text = _diagnose(args)
+    assert code == ExitCode.UNREACHABLE == 10
+    assert "no acceptable kex algorithm" in text
+    assert "--legacy-ssh" in text
+    assert "Traceback" not in text
+    assert mock.commands() == []  # nothing was sent: the login never happened
+
+    code, text = _diagnose(args, "--legacy-ssh")
+    assert code == ExitCode.OK, text
+    assert '"TUNNEL_HEALTHY"' in text
+    assert "show crypto isakmp sa" in mock.commands()
+
+
+def test_the_legacy_scenario_offers_only_old_algorithms() -> None:
+    ssh = load_scenario("legacy_ssh").ssh
+    assert set(ssh.kex_algs) == {"diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1"}
+    assert ssh.server_host_key_algs == ("ssh-rsa",)
+    assert all(alg.endswith("-cbc") for alg in ssh.encryption_algs)
+
+
+@pytest.mark.e2e
+def test_legacy_ssh_does_not_prevent_a_modern_login(mock_asa: MockFactory) -> None:
+    mock = mock_asa("healthy")
+    with AsaSession(settings_for(mock, legacy_ssh=True)) as session:
+        assert session.hostname == mock.hostname
+
+
+# ---- keys -----------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_ssh_key_logs_in_without_a_password(
+    mock_asa: MockFactory, tmp_path: Path, secrets_env: None
+) -> None:
+    key_file, public = _key_pair(tmp_path)
+    mock = mock_asa("healthy", ssh=SshSpec(authorized_keys=(public,)))
+    # No --password-env: the key logs in, the enable secret comes from its own option.
+    argv = [mock.host, "--port", str(mock.port), "--username", mock.username]
+    code, text = _diagnose(argv, "--secret-env", SECRET_ENV, "--ssh-key", str(key_file))
+    assert code == ExitCode.OK, text
+    assert "show crypto ipsec sa" in mock.commands()
+
+
+@pytest.mark.e2e
+def test_a_key_the_device_does_not_know_is_refused(mock_asa: MockFactory, tmp_path: Path) -> None:
+    _, public = _key_pair(tmp_path, "authorized")
+    other, _ = _key_pair(tmp_path, "other")
+    mock = mock_asa("healthy", ssh=SshSpec(authorized_keys=(public,)))
+    settings = settings_for(mock, password="", ssh_key=other)
+    with pytest.raises(AuthenticationFailed), AsaSession(settings):
+        pass
+
+
+def test_a_missing_key_file_is_bad_input(
+    mock_asa: MockFactory, tmp_path: Path, secrets_env: None
+) -> None:
+    mock = mock_asa("healthy")
+    argv = login_args(mock, PW_ENV, SECRET_ENV)
+    code, text = _diagnose(argv, "--ssh-key", str(tmp_path / "nope"))
+    assert code == ExitCode.BAD_INPUT
+    assert "SSH key file not found" in text
+    assert mock.commands() == []
+
+
+# ---- jump host ------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_jump_host_forwards_the_session(mock_asa: MockFactory, secrets_env: None) -> None:
+    mock = mock_asa("healthy")
+    with MockBastion(username="jump", password="cisco123") as bastion:
+        code, text = _diagnose(
+            login_args(mock, PW_ENV, SECRET_ENV),
+            "--jump-host",
+            f"jump@{bastion.host}:{bastion.port}",
+        )
+    assert code == ExitCode.OK, text
+    assert bastion.forwards == [Forward("jump", "127.0.0.1", mock.port, True)]
+    assert "show crypto isakmp sa" in mock.commands()
+
+
+@pytest.mark.e2e
+def test_jump_host_with_a_key(mock_asa: MockFactory, tmp_path: Path) -> None:
+    key_file, public = _key_pair(tmp_path)
+    mock = mock_asa("healthy", ssh=SshSpec(authorized_keys=(public,)))
+    with MockBastion(username=mock.username, password=None, authorized_keys=(public,)) as b:
+        settings = settings_for(
+            mock, password="", ssh_key=key_file, jump_host=f"127.0.0.1:{b.port}"
+        )
+        with AsaSession(settings) as session:
+            assert session.run("show version")
+    assert [f.port for f in b.forwards] == [mock.port]
+
+
+@pytest.mark.e2e
+def test_a_bastion_that_refuses_the_login_is_an_auth_failure(mock_asa: MockFactory) -> None:
+    mock = mock_asa("healthy")
+    with MockBastion(password="other") as bastion:
+        settings = settings_for(mock, jump_host=f"jump@127.0.0.1:{bastion.port}")
+        with pytest.raises(AuthenticationFailed, match="jump host"), AsaSession(settings):
+            pass
+    assert bastion.forwards == []
+    assert mock.commands() == []
+
+
+@pytest.mark.e2e
+def test_ssh_config_proxyjump_and_hostname(
+    mock_asa: MockFactory, tmp_path: Path, secrets_env: None
+) -> None:
+    mock = mock_asa("healthy")
+    with MockBastion(username="jump", password="cisco123") as bastion:
+        config = tmp_path / "ssh_config"
+        config.write_text(
+            "Host fw-branch\n"
+            "    HostName 127.0.0.1\n"
+            f"    Port {mock.port}\n"
+            f"    ProxyJump jump@127.0.0.1:{bastion.port}\n"
+        )
+        argv = ["fw-branch", "--username", mock.username, "--password-env", PW_ENV]
+        code, text = _diagnose(argv, "--secret-env", SECRET_ENV, "--ssh-config", str(config))
+    assert code == ExitCode.OK, text
+    assert bastion.forwards == [Forward("jump", "127.0.0.1", mock.port, True)]
+
+
+# ---- shared options -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["diagnose", "collect", "watch", "undebug"])
+def test_every_live_command_has_the_login_options(command: str) -> None:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    for option in (
+        "--username", "--password-env", "--password-file", "--secret-env", "--secret-file",
+        "--ssh-key", "--jump-host", "--ssh-config", "--device-type", "--legacy-ssh",
+        "--strict-host-key", "--known-hosts", "--port", "--timeout",
+    ):  # fmt: skip
+        assert option in out.getvalue(), (command, option)
