@@ -65,6 +65,11 @@ class SshSpec:
     mac_algs: tuple[str, ...] = ()
     authorized_keys: tuple[str, ...] = ()
 
+    @property
+    def legacy_only(self) -> bool:
+        """Only SHA-1 key exchanges offered: a client needs ``--legacy-ssh`` to log in."""
+        return bool(self.kex_algs) and all(alg.endswith("-sha1") for alg in self.kex_algs)
+
 
 @dataclass(frozen=True)
 class DebugSpec:

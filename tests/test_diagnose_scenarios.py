@@ -93,6 +93,8 @@ def test_live_path(
         "--format",
         "json",
     ]
+    if scenario.ssh.legacy_only:
+        argv.append("--legacy-ssh")
     if "samples" in scenario.expect:
         argv += ["--samples", str(scenario.expect["samples"])]
         argv += ["--interval", str(scenario.expect["interval"])]

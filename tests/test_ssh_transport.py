@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from pathlib import Path
 
 import asyncssh
 import pytest
+import yaml
 
 from mock_device import SshSpec, load_scenario
 from mock_device.bastion import Forward, MockBastion
@@ -199,3 +201,59 @@ def test_every_live_command_has_the_login_options(command: str) -> None:
         "--strict-host-key", "--known-hosts", "--port", "--timeout",
     ):  # fmt: skip
         assert option in out.getvalue(), (command, option)
+
+
+# ---- per host in the inventory --------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_inventory_sets_key_jump_host_and_legacy_ssh_per_host(
+    mock_asa: MockFactory, tmp_path: Path, secrets_env: None
+) -> None:
+    key_file, public = _key_pair(tmp_path)
+    keyed = mock_asa("healthy", ssh=SshSpec(authorized_keys=(public,)), hostname="fw-keyed")
+    legacy = mock_asa("legacy_ssh")
+    with MockBastion(username="jump", password="cisco123") as bastion:
+        hosts = {
+            "fw-keyed": {
+                "hostname": "127.0.0.1",
+                "port": keyed.port,
+                "username": "admin",
+                "data": {"vpn_doctor": {"ssh_key": key_file.name}},  # relative to the file
+            },
+            "fw-old": {
+                "hostname": "127.0.0.1",
+                "port": legacy.port,
+                "username": "admin",
+                "data": {
+                    "password_env": PW_ENV,
+                    "vpn_doctor": {
+                        "legacy_ssh": True,
+                        "jump_host": f"jump@127.0.0.1:{bastion.port}",
+                    },
+                },
+            },
+        }
+        inventory = tmp_path / "hosts.yaml"
+        inventory.write_text(yaml.safe_dump(hosts), encoding="utf-8")
+        code, text = _run(
+            ["check", "--inventory", str(inventory), "--secret-env", SECRET_ENV, "--no-state",
+             "--format", "json"]
+        )  # fmt: skip
+    assert code == ExitCode.OK, text
+    statuses = {d["host"]: d["status"] for d in json.loads(text)["devices"]}
+    assert statuses == {"fw-keyed": "ok", "fw-old": "ok"}
+    assert bastion.forwards == [Forward("jump", "127.0.0.1", legacy.port, True)]
+    assert keyed.commands() and legacy.commands()
+
+
+def test_inventory_rejects_a_bad_transport_value(tmp_path: Path) -> None:
+    inventory = tmp_path / "hosts.yaml"
+    inventory.write_text(
+        "fw1:\n  hostname: 127.0.0.1\n  username: admin\n"
+        "  data:\n    vpn_doctor:\n      legacy_ssh: yes-please\n",
+        encoding="utf-8",
+    )
+    code, text = _run(["check", "--inventory", str(inventory)])
+    assert code == ExitCode.BAD_INPUT, text
+    assert "legacy_ssh must be true or false" in text

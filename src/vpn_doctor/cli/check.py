@@ -21,6 +21,7 @@ from typing import Any
 
 from rich.console import Console
 
+from vpn_doctor.cli.login_options import add_transport_options, transport_fields
 from vpn_doctor.collect.credentials import CredentialSources
 from vpn_doctor.diagnose.engine import default_playbooks
 from vpn_doctor.errors import InputError, InventoryError
@@ -158,11 +159,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         f"rekeyed SA (default {DEFAULT_REKEY_THRESHOLD})",
     )
     run.add_argument(
-        "--strict-host-key",
-        action="store_true",
-        help="refuse devices whose SSH host key is not in known_hosts",
-    )
-    run.add_argument(
         "--state-dir",
         type=Path,
         metavar="DIR",
@@ -175,6 +171,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="judge each run alone (no state file read or written)",
     )
+    add_transport_options(parser)  # defaults for hosts; data.vpn_doctor keys win
     out = parser.add_argument_group("output")
     out.add_argument(
         "--format",
@@ -245,6 +242,7 @@ def run_check(args: argparse.Namespace) -> int:
         environ=os.environ,
         strict_host_key=args.strict_host_key,
         state_dir=None if args.no_state else _state_dir(args.state_dir),
+        transport=transport_fields(args),
     )
     hosts = inventory.hosts
     workers = args.workers or min(MAX_DEFAULT_WORKERS, len(hosts))

@@ -286,6 +286,7 @@ def run_demo(args: argparse.Namespace) -> int:
             username=mock.username,
             password=mock.password,
             secret=mock.secret,
+            legacy_ssh=mock.scenario.ssh.legacy_only,  # the legacy_ssh scenario, as an ASA 8.x
         )
         snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
         audit = list(mock.commands())

@@ -142,7 +142,15 @@ def resolve_route(host: str, port: int, ssh_config: Path | None) -> Route:
 
 def direct_socket(host: str, port: int, timeout: float) -> socket.socket:
     """A connected TCP socket with Nagle off (TCP_NODELAY), as OpenSSH's client does."""
-    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except socket.gaierror as exc:
+        raise DeviceUnreachable("host name does not resolve (DNS failure)", host=host) from exc
+    except OSError as exc:  # refused, unreachable, timed out: as netmiko's own wording
+        raise DeviceUnreachable(
+            f"cannot open an SSH connection (connection refused, filtered or timed out: {exc})",
+            host=host,
+        ) from exc
     with contextlib.suppress(OSError):  # not TCP after all (never on Linux/macOS): Nagle stays
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
@@ -219,7 +227,6 @@ def open_jump(
 
 
 def _set_nodelay(client: paramiko.SSHClient) -> None:
-    transport = client.get_transport()
-    sock = getattr(transport, "sock", None)
-    with contextlib.suppress(Exception):
+    sock: Any = getattr(client.get_transport(), "sock", None)
+    with contextlib.suppress(Exception):  # no transport or no TCP socket: Nagle stays on
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
