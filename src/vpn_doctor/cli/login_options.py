@@ -133,7 +133,11 @@ def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
     """
     from vpn_doctor.collect.driver import ConnectionSettings  # netmiko: only when connecting
 
-    username = args.username or os.environ.get(USERNAME_ENV) or getpass.getuser()
+    # With --ssh-config and no user given, the config's `User` applies (driver falls back to
+    # the local user name when the config has none).
+    username = args.username or os.environ.get(USERNAME_ENV) or ""
+    if not username and not getattr(args, "ssh_config", None):
+        username = getpass.getuser()
     sources = CredentialSources(
         password_env=args.password_env,
         password_file=args.password_file,
@@ -143,7 +147,7 @@ def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
     keyed = bool(getattr(args, "ssh_key", None) or getattr(args, "ssh_agent", False))
     try:
         password = get_password(
-            sources, user_host=f"{username}@{args.host}", interactive=False if keyed else None
+            sources, user_host=f"{username or getpass.getuser()}@{args.host}", interactive=False if keyed else None
         )
     except UsageError:
         if not keyed or sources.password_env or sources.password_file:

@@ -24,6 +24,7 @@ exception message here includes them.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import re
 import socket
 import time
@@ -486,7 +487,7 @@ class AsaSession:
         key_file = s.ssh_key or route.key_file
         if key_file is not None and not key_file.expanduser().is_file():
             raise InputError(f"SSH key file not found: {key_file}", host=s.host)
-        username = s.username or route.username or ""
+        username = s.username or route.username or getpass.getuser()
         disabled = disabled_algorithms(s.legacy_ssh)
         kwargs: dict[str, Any] = {
             "device_type": "cisco_asa",
