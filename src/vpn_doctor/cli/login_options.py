@@ -147,7 +147,9 @@ def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
     keyed = bool(getattr(args, "ssh_key", None) or getattr(args, "ssh_agent", False))
     try:
         password = get_password(
-            sources, user_host=f"{username or getpass.getuser()}@{args.host}", interactive=False if keyed else None
+            sources,
+            user_host=f"{username or getpass.getuser()}@{args.host}",
+            interactive=False if keyed else None,
         )
     except UsageError:
         if not keyed or sources.password_env or sources.password_file:
