@@ -19,7 +19,15 @@ from mock_device import SshSpec, load_scenario
 from mock_device.bastion import Forward, MockBastion
 from vpn_doctor import cli
 from vpn_doctor.collect.driver import AsaSession
-from vpn_doctor.errors import AuthenticationFailed, ExitCode
+from vpn_doctor.collect.transport import (
+    JumpHost,
+    Route,
+    direct_socket,
+    disabled_algorithms,
+    legacy_available,
+    resolve_route,
+)
+from vpn_doctor.errors import AuthenticationFailed, ExitCode, InputError
 
 from helpers import MockFactory, login_args, settings_for
 
@@ -47,6 +55,11 @@ def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PW_ENV, "cisco123")
     monkeypatch.setenv(SECRET_ENV, "cisco123")
     monkeypatch.delenv("VPN_DOCTOR_PASSWORD", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VPN_DOCTOR_USERNAME", raising=False)
 
 
 def _diagnose(mock_args: list[str], *extra: str) -> tuple[int, str]:
@@ -179,9 +192,10 @@ def test_ssh_config_proxyjump_and_hostname(
             "Host fw-branch\n"
             "    HostName 127.0.0.1\n"
             f"    Port {mock.port}\n"
+            f"    User {mock.username}\n"
             f"    ProxyJump jump@127.0.0.1:{bastion.port}\n"
         )
-        argv = ["fw-branch", "--username", mock.username, "--password-env", PW_ENV]
+        argv = ["fw-branch", "--password-env", PW_ENV]  # the user comes from the config
         code, text = _diagnose(argv, "--secret-env", SECRET_ENV, "--ssh-config", str(config))
     assert code == ExitCode.OK, text
     assert bastion.forwards == [Forward("jump", "127.0.0.1", mock.port, True)]
@@ -257,3 +271,68 @@ def test_inventory_rejects_a_bad_transport_value(tmp_path: Path) -> None:
     code, text = _run(["check", "--inventory", str(inventory)])
     assert code == ExitCode.BAD_INPUT, text
     assert "legacy_ssh must be true or false" in text
+
+
+# ---- units: parsing the ways in ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bastion", JumpHost("bastion", 22, None)),
+        ("ops@bastion:2222", JumpHost("bastion", 2222, "ops")),
+        ("ops@[2001:db8::1]:22", JumpHost("2001:db8::1", 22, "ops")),
+        ("127.0.0.1:0", None),
+        ("a@b@c", None),
+        ("", None),
+    ],
+)
+def test_jump_host_syntax(text: str, expected: JumpHost | None) -> None:
+    if expected is None:
+        with pytest.raises(InputError):
+            JumpHost.parse(text)
+    else:
+        assert JumpHost.parse(text) == expected
+
+
+def test_ssh_config_route(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        "Host fw-*\n    User netops\n    IdentityFile ~/.ssh/fw_key\n"
+        "Host fw-a\n    HostName 10.0.0.1\n    Port 2222\n    ProxyCommand nc %h %p\n"
+        "Host fw-b\n    ProxyJump ops@jump:22\n"
+    )
+    a = resolve_route("fw-a", 22, config)
+    assert (a.host, a.port, a.username, a.proxy_command) == (
+        "10.0.0.1",
+        2222,
+        "netops",
+        "nc 10.0.0.1 2222",
+    )
+    assert a.key_file == Path("~/.ssh/fw_key").expanduser()
+    assert resolve_route("fw-a", 8022, config).port == 8022  # an explicit --port wins
+    assert resolve_route("fw-b", 22, config).jump == JumpHost("jump", 22, "ops")
+    assert resolve_route("other", 22, None) == Route("other", 22)
+    with pytest.raises(InputError, match="not found"):
+        resolve_route("fw-a", 22, tmp_path / "missing")
+
+
+def test_weak_algorithms_are_off_unless_legacy() -> None:
+    default = disabled_algorithms(False)
+    assert "diffie-hellman-group1-sha1" in default["kex"]
+    assert "diffie-hellman-group14-sha1" in default["kex"]
+    assert default["keys"] == ["ssh-rsa"]
+    assert disabled_algorithms(True) == {}
+    assert legacy_available()  # the paramiko<5 pin is what makes --legacy-ssh possible
+
+
+@pytest.mark.e2e
+def test_the_direct_socket_has_nagle_off(mock_asa: MockFactory) -> None:
+    import socket
+
+    mock = mock_asa("healthy")
+    sock = direct_socket(mock.host, mock.port, 5.0)
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    finally:
+        sock.close()
