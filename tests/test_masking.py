@@ -99,3 +99,21 @@ def test_multiline_config_keeps_its_shape() -> None:
         assert secret not in masked
     assert masked.count(MASK) == 4
     assert mask_secrets(masked) == masked  # idempotent
+
+
+def test_line_filter_masks_exactly_like_every_rule_over_the_whole_text() -> None:
+    """The fast path (only lines with a hint word) gives what the full-text passes give."""
+    from pathlib import Path
+
+    from vpn_doctor import masking
+
+    def reference(text: str) -> str:
+        for rule in masking._RULES:
+            text = rule.sub(masking._replace, text)
+        return text
+
+    data = Path(__file__).parent / "data"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(data.rglob("*.txt"))]
+    assert len(texts) > 20
+    for text in texts:
+        assert mask_secrets(text) == reference(text)
