@@ -106,10 +106,14 @@ class MockBastion:
         if loop is None:
             return
         acceptor, self._acceptor = self._acceptor, None
-        try:
+
+        async def shut() -> None:  # on the loop's own thread: asyncio is not thread-safe
             if acceptor is not None:
                 acceptor.close()
-                loop.run(acceptor.wait_closed(), timeout=10)
+                await acceptor.wait_closed()
+
+        try:
+            loop.run(shut(), timeout=10)
         finally:
             loop.stop()
 
