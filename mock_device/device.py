@@ -11,12 +11,11 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-import asyncssh
-
 from mock_device.audit import AuditLog
 from mock_device.cli_emulation import DeviceContext
 from mock_device.scenario import Credentials, Scenario
 from mock_device.server import ShellSession, start_server
+from mock_device.sshlib import asyncssh
 
 LOGGING_BUFFER_LINES = 10_000  # a real ASA's buffer is bounded too (4096 bytes default+)
 

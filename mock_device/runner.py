@@ -16,13 +16,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-import asyncssh
-
 from mock_device.audit import AuditEntry
 from mock_device.debug_state import DebugState
 from mock_device.device import AsaDevice
 from mock_device.scenario import Scenario, load_scenario
 from mock_device.server import LISTEN_HOST
+from mock_device.sshlib import asyncssh
 
 T = TypeVar("T")
 START_TIMEOUT = 30.0

@@ -17,7 +17,7 @@ import yaml
 
 from mock_device.render import TunnelSpec, parse_tunnel_specs
 from vpn_doctor.errors import ScenarioError
-from vpn_doctor.yaml_lines import key_lines
+from vpn_doctor.yaml_lines import parse_with_lines
 
 SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"
 
@@ -148,8 +148,8 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
         raise ScenarioError(f"{path}: no such scenario file (shipped scenarios: {known})")
     try:
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-        lines = _key_lines(text)
+        data, key_paths = parse_with_lines(text)
+        lines = {str(p[0]): line for p, line in key_paths.items() if len(p) == 1}
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
@@ -159,14 +159,6 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
     data = dict(data)
     data.setdefault("name", path.stem)
     return _build(data, str(path), lines, path)
-
-
-def _key_lines(text: str) -> dict[str, int]:
-    """Line number (1-based) of each top-level key, so errors can point at the line."""
-    node = yaml.compose(text)
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(path[0]): line for path, line in key_lines(node).items() if len(path) == 1}
 
 
 def _build(

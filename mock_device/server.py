@@ -13,10 +13,9 @@ import contextlib
 import time
 from typing import TYPE_CHECKING
 
-import asyncssh
-
 from mock_device.audit import AuditEntry
 from mock_device.cli_emulation import CliSession
+from mock_device.sshlib import asyncssh
 
 if TYPE_CHECKING:
     from mock_device.device import AsaDevice

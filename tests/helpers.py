@@ -13,7 +13,8 @@ from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS
 from vpn_doctor.collect.driver import ConnectionSettings
 from vpn_doctor.models import DeviceInfo, Snapshot
 
-#: The type of conftest's ``mock_asa`` fixture: ``mock_asa("healthy", **overrides) -> MockAsa``.
+#: The type of the ``mock_asa`` fixture (mock_device/pytest_plugin.py):
+#: ``mock_asa("healthy", **overrides) -> MockAsa``.
 MockFactory = Callable[..., MockAsa]
 
 _LIFETIME_LEFT = re.compile(r"(remaining key lifetime \(kB/sec\): \(\d+)/\d+\)")

@@ -15,14 +15,26 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` lives at the repo root
 
-from bench import bench_diagnose, bench_fleet, bench_parse, run_all
+from bench import bench_diagnose, bench_fleet, bench_parse, bench_startup, run_all
 from bench.common import Section, Target, interleaved, rendered, table, targets_table
 
 
 def test_modules_expose_run() -> None:
-    for module in (bench_diagnose, bench_parse, bench_fleet):
+    for module in (bench_diagnose, bench_parse, bench_fleet, bench_startup):
         assert callable(module.run)
-    assert {"diagnose", "parse", "fleet", "watch"} <= set(run_all.BENCHES)
+    assert {"diagnose", "parse", "fleet", "startup", "watch"} <= set(run_all.BENCHES)
+
+
+def test_startup_commands_run_and_report_ratios() -> None:
+    """Every timed command exits 0 (an error path would be timed otherwise); one round."""
+    for argv in bench_startup.commands().values():
+        bench_startup.run_process(argv)
+    section = bench_startup.run(repeat=1)
+    assert [t.name for t in section.targets] == [
+        "vpn-doctor --version",
+        "vpn-doctor explain MM_WAIT_MSG6",
+    ]
+    assert "x bare" in section.markdown()
 
 
 def test_parse_micro_iteration_ours_and_ntc_agree_on_count() -> None:

@@ -43,6 +43,7 @@ def two_devices(mock_asa: MockFactory, tmp_path: Path, monkeypatch: pytest.Monke
     )
 
 
+@pytest.mark.e2e  # two_devices starts two mock ASAs
 def test_text_status_line_first_then_table(
     two_devices: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -56,6 +57,7 @@ def test_text_status_line_first_then_table(
     assert "fw1" in table and "fw2" in table and "IPSEC_ONE_WAY (warning)" in table
 
 
+@pytest.mark.e2e  # two_devices starts two mock ASAs
 def test_only_one_host_is_ok(two_devices: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(
         ["check", "-i", str(two_devices), "--host", "fw1", "--password-env", "VPNDOC_CLI_PW"]
@@ -64,6 +66,7 @@ def test_only_one_host_is_ok(two_devices: Path, capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out.startswith("VPN OK - 1 devices, 1 of 1 tunnels up |")
 
 
+@pytest.mark.e2e  # two_devices starts two mock ASAs
 def test_prometheus_stdout_and_textfile(
     two_devices: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -87,6 +90,7 @@ def test_prometheus_stdout_and_textfile(
     assert 'vpn_doctor_tunnel_up{host="fw2",name="",peer="203.0.113.26"} 1.0' in text, text
 
 
+@pytest.mark.e2e  # two_devices starts two mock ASAs
 def test_missing_password_is_unknown_for_that_host(
     two_devices: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -103,6 +107,7 @@ def test_bad_inventory_exit_17_before_any_login(capsys: pytest.CaptureFixture[st
     assert "bad_password.yaml:3:" in err and "refused" in err and "Traceback" not in err
 
 
+@pytest.mark.e2e  # two_devices starts two mock ASAs
 def test_unknown_host_filter(two_devices: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "-i", str(two_devices), "--host", "nope"]) == 17
     assert "no such host(s) to check: nope" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from rich.console import Console
 from vpn_doctor import cli
 from vpn_doctor.cli import collect as cli_collect
 from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS
+from vpn_doctor.collect import driver
 from vpn_doctor.errors import CommandRejected, DeviceUnreachable, ExitCode, SessionLost
 from vpn_doctor.models import (
     DeviceInfo,
@@ -79,7 +80,7 @@ def fake_session(monkeypatch: pytest.MonkeyPatch) -> None:
     FakeSession.instances = []
     FakeSession.fail = {}
     FakeSession.connect_error = None
-    monkeypatch.setattr(cli_collect, "AsaSession", FakeSession)
+    monkeypatch.setattr(driver, "AsaSession", FakeSession)  # cli imports it when it runs
     monkeypatch.setenv("TEST_PW", "pw-S3cret")
     monkeypatch.delenv("VPN_DOCTOR_PASSWORD", raising=False)
     monkeypatch.delenv("VPN_DOCTOR_SECRET", raising=False)

@@ -7,8 +7,6 @@ used real or placeholder ones).
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from vpn_doctor.diagnose import messages as D
@@ -664,7 +662,8 @@ def test_lookup_forms() -> None:
     assert D.lookup("999999") == []
 
 
-def test_matching_is_fast() -> None:
+def test_matching_a_large_capture_finds_every_hit() -> None:
+    """Thousands of lines, most of them noise: every known line is found (speed: bench/)."""
     noise = [
         f"Nov 22 10:52:30 [IKEv1 DEBUG]IP = {P}, processing SA payload",
         "%ASA-6-302013: Built outbound TCP connection 1 for outside:203.0.113.9/443",
@@ -672,8 +671,5 @@ def test_matching_is_fast() -> None:
     ]
     hits = [lines[0] for lines in SAMPLES.values()]
     lines = (noise * 30 + hits) * 20  # ~4,200 lines, ~2,400 of them matching something
-    start = time.perf_counter()
     evs = D.match_lines(lines)
-    elapsed = time.perf_counter() - start
     assert len(evs) >= len(hits) * 20
-    assert elapsed < 1.0, f"{elapsed:.2f}s for {len(lines)} lines"

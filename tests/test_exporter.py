@@ -288,6 +288,7 @@ def get(server: ExporterServer, path: str, timeout_header: str | None = None) ->
         return exc.code, exc.read().decode()
 
 
+@pytest.mark.e2e  # an HTTP server on 127.0.0.1: a socket (the fast tier has none)
 def test_http_endpoints(http_exporter: tuple[ExporterServer, Exporter]) -> None:
     server, _ = http_exporter
     status, body = get(server, "/probe?target=127.0.0.1:2222")

@@ -282,6 +282,7 @@ def test_no_password_exits_64(
     assert "--password-env" in capsys.readouterr().err
 
 
+@pytest.mark.e2e  # binds a port on 127.0.0.1 to make it busy
 def test_mock_port_in_use_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     import socket
 

@@ -1,7 +1,11 @@
-"""Where things are in a YAML file, so validation errors can name the line.
+"""Reading YAML: the one place that parses it, and where things are, so errors name the line.
 
 Every loader that validates YAML once at load (inventory, playbooks, mock scenarios, profiles,
-snapshot meta) reports ``file:line``; this is the one place that reads those lines.
+snapshot meta, the knowledge files) goes through :func:`load` or :func:`parse_with_lines`: they
+use libyaml's C parser (``yaml.CSafeLoader``, several times faster than the pure-Python one,
+which matters for start-up: ``vpn-doctor explain`` reads its data files on every run) and fall
+back to ``yaml.SafeLoader`` when PyYAML was built without libyaml. Both are *safe* loaders:
+plain data only, never arbitrary Python objects.
 """
 
 from __future__ import annotations
@@ -12,6 +16,39 @@ from typing import Any
 import yaml
 
 KeyPath = tuple[str | int, ...]
+
+try:
+    SafeLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = yaml.CSafeLoader
+except AttributeError:  # PyYAML without libyaml: same results, only slower
+    SafeLoader = yaml.SafeLoader
+
+
+def load(text: str) -> Any:
+    """``yaml.safe_load`` with the fastest safe loader available."""
+    return yaml.load(text, Loader=SafeLoader)
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of ``text`` (marks included), with the fastest safe loader."""
+    return yaml.compose(text, Loader=SafeLoader)
+
+
+def parse_with_lines(
+    text: str, on_duplicate: Callable[[str, int], None] | None = None
+) -> tuple[Any, dict[KeyPath, int]]:
+    """Parse ``text`` once into plain data and the :func:`key_lines` map of its node tree.
+
+    One pass instead of ``safe_load`` plus ``compose``: the shipped data files are loaded at
+    every run, so parsing them twice would be paid every time. Raises ``yaml.YAMLError``
+    like ``yaml.safe_load`` (see :func:`error_line`).
+    """
+    loader = SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+    return data, key_lines(node, on_duplicate)
 
 
 def key_lines(
@@ -56,22 +93,3 @@ def error_line(exc: yaml.YAMLError) -> int | None:
     """The 1-based line a YAML syntax error points at, if it says."""
     mark = getattr(exc, "problem_mark", None)
     return None if mark is None else int(mark.line) + 1
-
-
-def parse_with_lines(text: str) -> tuple[Any, dict[KeyPath, int]]:
-    """Parse ``text`` once into plain data and the :func:`key_lines` map of its node tree.
-
-    One pass (libyaml when available) instead of ``safe_load`` plus ``compose``: the shipped
-    data files are loaded at every run, so parsing them twice would be paid every time.
-    Raises ``yaml.YAMLError`` (with :func:`error_line`) on a syntax error.
-    """
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = None if node is None else loader.construct_document(node)
-    finally:
-        loader.dispose()
-    return data, key_lines(node)
-
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -14,22 +14,20 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from vpn_doctor.cli.login_options import add_transport_options, transport_fields
-from vpn_doctor.collect.credentials import CredentialSources
-from vpn_doctor.diagnose.engine import default_playbooks
 from vpn_doctor.errors import InputError, InventoryError
-from vpn_doctor.fleet.check import CheckOptions, ChecksStopped, check_host, run_checks
-from vpn_doctor.fleet.expectations import DEFAULT_REKEY_THRESHOLD
-from vpn_doctor.fleet.inventory import USERNAME_ENV, Inventory, load_inventory
-from vpn_doctor.fleet.status import fleet_document, status_line, summarize
-from vpn_doctor.report.health_view import progress, render_table
+from vpn_doctor.fleet.defaults import DEFAULT_REKEY_THRESHOLD, USERNAME_ENV
+
+if TYPE_CHECKING:
+    from vpn_doctor.fleet.inventory import Inventory
+
+# Every `vpn-doctor` run builds the whole parser (`--version` too), so this module imports
+# only the standard library at the top; the fleet machinery, netmiko and rich are imported by
+# run_check.
 
 MAX_DEFAULT_WORKERS = 32
 
@@ -208,11 +206,24 @@ def _select(inventory: Inventory, only: list[str] | None) -> Inventory:
     if unknown:
         raise InventoryError(f"{inventory.source}: no such host(s) to check: {', '.join(unknown)}")
     hosts = tuple(host for host in inventory.hosts if host.name in set(only))
-    return Inventory(hosts=hosts, skipped=inventory.skipped, source=inventory.source)
+    from dataclasses import replace
+
+    return replace(inventory, hosts=hosts)
 
 
 def run_check(args: argparse.Namespace) -> int:
     """`vpn-doctor check`: exit with the Nagios state of the worst device."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from vpn_doctor.collect.credentials import CredentialSources
+    from vpn_doctor.diagnose.engine import default_playbooks
+    from vpn_doctor.fleet.check import CheckOptions, ChecksStopped, check_host, run_checks
+    from vpn_doctor.fleet.inventory import load_inventory
+    from vpn_doctor.fleet.status import fleet_document, status_line, summarize
+    from vpn_doctor.report.health_view import progress, render_table
+
     inventory = _select(
         load_inventory(
             args.inventory,

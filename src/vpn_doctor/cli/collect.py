@@ -16,18 +16,21 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
-from vpn_doctor.asa.commands import snapshot_filename
 from vpn_doctor.cli.login_options import add_login_options, settings_from_args
-from vpn_doctor.collect.collector import rejected_commands, validate_peer
-from vpn_doctor.collect.driver import AsaSession, ConnectionSettings
-from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
 from vpn_doctor.errors import CollectionInterrupted, ExitCode, ScenarioError
-from vpn_doctor.models import DeviceState, Snapshot
-from vpn_doctor.report.collect_view import CollectSummary, progress, render_collect, render_demo
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from vpn_doctor.collect.driver import ConnectionSettings
+    from vpn_doctor.models import DeviceState, Snapshot
+    from vpn_doctor.report.collect_view import CollectSummary
+
+# Every `vpn-doctor` run builds the whole parser (`--version` too), so this module imports
+# only the standard library at the top; netmiko (collect.driver), rich (report/) and the
+# models are imported by the functions that use them.
 
 COLLECT_EPILOG = """\
 examples:
@@ -132,6 +135,9 @@ def _collect_live(
     """Connect, collect what `diagnose` would read (cli.diagnose.collect_for_diagnosis),
     disconnect; on a mid-way failure save what was gathered (marked partial), re-raise."""
     from vpn_doctor.cli.diagnose import collect_for_diagnosis
+    from vpn_doctor.collect.driver import AsaSession
+    from vpn_doctor.collect.snapshot import save_snapshot
+    from vpn_doctor.report.collect_view import progress
 
     with progress(f"connecting to {settings.host}:{settings.port} ...") as update:
         try:
@@ -151,6 +157,9 @@ def _collect_live(
 
 
 def _json_summary(snapshot: Snapshot, summary: CollectSummary) -> str:
+    from vpn_doctor.asa.commands import snapshot_filename
+    from vpn_doctor.collect.collector import rejected_commands
+
     rejected = set(rejected_commands(snapshot))
     data = {
         "schema": 1,
@@ -181,6 +190,12 @@ def _json_summary(snapshot: Snapshot, summary: CollectSummary) -> str:
 
 def run_collect(args: argparse.Namespace) -> int:
     """`vpn-doctor collect`: exit 0 when the snapshot was saved."""
+    from rich.console import Console
+
+    from vpn_doctor.collect.collector import validate_peer
+    from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
+    from vpn_doctor.report.collect_view import CollectSummary, render_collect
+
     peer = validate_peer(args.peer) if args.peer else None
     save_dir = Path(args.save) if args.save else default_save_dir(args.host)
     check_save_target(save_dir)  # fail before logging in, not after
@@ -238,6 +253,8 @@ def _partial_diagnosis(snapshot: Snapshot, peer: str | None) -> None:
     """The diagnosis of what a stopped collection gathered, marked partial (issue 13)."""
     from dataclasses import replace
 
+    from rich.console import Console
+
     from vpn_doctor.diagnose.engine import diagnose
     from vpn_doctor.report.rich_view import render_rich
 
@@ -268,6 +285,13 @@ def _warm_up() -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     """`vpn-doctor demo`: mock ASA in a background thread, real SSH, collect, parse, show."""
+    from rich.console import Console
+
+    from vpn_doctor.collect.collector import validate_peer
+    from vpn_doctor.collect.driver import ConnectionSettings
+    from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
+    from vpn_doctor.report.collect_view import CollectSummary, render_demo
+
     peer = validate_peer(args.peer) if args.peer else None
     save_dir = Path(args.save) if args.save else None
     if save_dir is not None:

@@ -8,18 +8,13 @@ the terminal; this module turns parsed arguments into its options and shows the 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vpn_doctor.collect.debug.capture import (
-    DEFAULT_MAX_LINES,
-    MAX_SECONDS,
-    DebugCapture,
-    DebugCaptureInterrupted,
-    DebugCaptureOptions,
-    DebugLeftOn,
-    capture_debug,
-)
-from vpn_doctor.collect.debug.channel import RawSession
+from vpn_doctor.collect.limits import DEFAULT_MAX_LINES, MAX_SECONDS
+
+if TYPE_CHECKING:
+    from vpn_doctor.collect.debug.capture import DebugCapture, DebugCaptureOptions
+    from vpn_doctor.collect.debug.channel import RawSession
 
 AUTO_TRIGGER = "auto"
 
@@ -63,6 +58,8 @@ def options_from_args(
     args: argparse.Namespace, *, trigger_command: str | None = None, asa_version: str | None = None
 ) -> DebugCaptureOptions:
     """Options from parsed arguments; ``trigger_command`` fills a bare ``--trigger``."""
+    from vpn_doctor.collect.debug.capture import DebugCaptureOptions
+
     trigger = getattr(args, "trigger", None)
     if trigger == AUTO_TRIGGER:
         trigger = trigger_command
@@ -89,6 +86,7 @@ def run_debug_from_args(
     the live view on stderr, the capture. ``trigger_command`` is what a bare ``--trigger``
     means (the caller derives it from the crypto ACL); without it the trigger is skipped
     and a note says so."""
+    from vpn_doctor.collect.debug.capture import DebugCaptureInterrupted, DebugLeftOn, capture_debug
     from vpn_doctor.report.debug_view import DebugView
 
     options = options_from_args(args, trigger_command=trigger_command, asa_version=asa_version)

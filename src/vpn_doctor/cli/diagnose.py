@@ -23,11 +23,9 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vpn_doctor.addresses import is_ip
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
     SHOW_CRYPTO_CA_CERTIFICATES,
@@ -51,27 +49,7 @@ from vpn_doctor.cli.debug_options import (
     run_debug_from_args,
 )
 from vpn_doctor.cli.login_options import add_login_options, settings_from_args
-from vpn_doctor.cli.sampling import (
-    add_sampling_arguments,
-    check_sampling_request,
-    sample_session,
-)
-from vpn_doctor.collect.collector import (
-    collect,
-    resolve_peer_name,
-    validate_peer_or_name,
-)
-from vpn_doctor.collect.debug.capture import (
-    DebugCaptureInterrupted,
-    DebugLeftOn,
-    DebugUsageError,
-    attach_to_snapshot,
-)
 from vpn_doctor.collect.signals import Terminated
-from vpn_doctor.diagnose.engine import diagnose
-from vpn_doctor.diagnose.findings import DiagnosisReport
-from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
-from vpn_doctor.diagnose.profiles import PeerProfile, available_profiles, load_profile
 from vpn_doctor.errors import (
     CollectionInterrupted,
     ExitCode,
@@ -79,7 +57,12 @@ from vpn_doctor.errors import (
     UsageError,
     VpnDoctorError,
 )
-from vpn_doctor.models import Snapshot
+
+if TYPE_CHECKING:
+    from vpn_doctor.diagnose.findings import DiagnosisReport
+    from vpn_doctor.diagnose.playbook import PlaybookSet
+    from vpn_doctor.diagnose.profiles import PeerProfile
+    from vpn_doctor.models import Snapshot
 
 # Live collection for a diagnosis: the default show commands plus the configuration the
 # playbooks and the configuration checks use (crypto map and policies, tunnel-groups, NAT,
@@ -206,6 +189,8 @@ examples:
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `diagnose` and `explain` to the top-level parser."""
+    from vpn_doctor.cli.sampling import add_sampling_arguments
+
     parser = subparsers.add_parser(
         "diagnose",
         help="diagnose the site-to-site tunnels of an ASA (live, snapshot or pasted log)",
@@ -300,6 +285,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def _load_profile(value: str | None) -> PeerProfile | None:
     """--profile NAME|FILE through profiles.load_profile (validated; a name is looked up in
     the profiles directory, so a user's own profiles/<name>.yaml works by name)."""
+    from vpn_doctor.diagnose.profiles import available_profiles, load_profile
+
     if not value:
         return None
     try:
@@ -351,6 +338,10 @@ def collect_for_diagnosis(
     rounds (peer_first_round / peer_second_round / peer_certificate_round). `collect` runs
     the same, so `collect` then `diagnose --snapshot` gives the live answer. On a failure
     part-way the CollectionInterrupted carries every output of every round so far."""
+    from dataclasses import replace
+
+    from vpn_doctor.collect.collector import collect
+
     if peer:
         snapshot = collect(session, None, peer_first_round(peer), progress=progress)
         second = peer_second_round(peer, snapshot, profile=profile)
@@ -371,8 +362,19 @@ def collect_for_diagnosis(
 def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
     """Log in and collect (collect_for_diagnosis), then packet-tracer and debug when asked.
     Save the snapshot (even a partial one, marked so in meta.yaml) on --save."""
+    from dataclasses import replace
+
+    from vpn_doctor.addresses import is_ip
+    from vpn_doctor.cli.sampling import sample_session
+    from vpn_doctor.collect.collector import collect, resolve_peer_name, validate_peer_or_name
+    from vpn_doctor.collect.debug.capture import (
+        DebugCaptureInterrupted,
+        DebugLeftOn,
+        attach_to_snapshot,
+    )
     from vpn_doctor.collect.driver import AsaSession
     from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
+    from vpn_doctor.models import Snapshot
 
     save_dir = Path(args.save) if args.save else None
     if save_dir is not None:
@@ -446,6 +448,8 @@ def _save_partial(partial: Snapshot, save_dir: Path | None, reason: str) -> Snap
 def _check_debug_request(args: argparse.Namespace) -> None:
     """Refuse a bad --debug request before logging in: offline sources have no device to
     debug, and a debug without a peer condition needs --debug-all-peers."""
+    from vpn_doctor.collect.debug.capture import DebugUsageError
+
     if args.debug is None:
         if getattr(args, "trigger", None) is not None:
             raise DebugUsageError("--trigger only makes sense with --debug SECONDS")
@@ -468,6 +472,8 @@ def _capture_debug(
     A bare --trigger sends the tunnel's interesting traffic (packet-tracer built from the
     crypto ACL) once debug is on, so a down tunnel tries to come up during the capture.
     """
+    from vpn_doctor.collect.debug.capture import attach_to_snapshot
+
     traces = packet_tracer_commands(snapshot, peer) if args.trigger == AUTO_TRIGGER else []
     capture = run_debug_from_args(
         args,
@@ -483,6 +489,10 @@ def _more(
     session: Any, snapshot: Snapshot, commands: Sequence[str], progress: Any = None
 ) -> Snapshot:
     """Another collection round on the same session, merged into ``snapshot``."""
+    from dataclasses import replace
+
+    from vpn_doctor.collect.collector import collect
+
     todo = [c for c in dict.fromkeys(commands) if c not in snapshot.outputs]
     if not todo:
         return snapshot
@@ -524,6 +534,8 @@ def _crypto_acls(snapshot: Snapshot) -> list[str]:
 
 
 def _playbooks(args: argparse.Namespace) -> PlaybookSet | None:
+    from vpn_doctor.diagnose.playbook import load_playbooks
+
     return load_playbooks(args.playbooks) if args.playbooks else None
 
 
@@ -561,6 +573,8 @@ def source_kind(snapshot: Snapshot) -> str:
 def with_run_facts(report: DiagnosisReport, snapshot: Snapshot, host: str) -> DiagnosisReport:
     """The Contract 2 (2026-12) facts only the CLI knows: tool version, when and how the
     outputs were read, and what the user typed."""
+    from dataclasses import replace
+
     from vpn_doctor import __version__
 
     return replace(
@@ -582,6 +596,11 @@ def _save_offline(args: argparse.Namespace, snapshot: Snapshot) -> None:
 
 def run_diagnose(args: argparse.Namespace) -> int:
     """`vpn-doctor diagnose`: the report's exit code (0/1/2/3)."""
+    from dataclasses import replace
+
+    from vpn_doctor.cli.sampling import check_sampling_request
+    from vpn_doctor.collect.collector import validate_peer_or_name
+    from vpn_doctor.diagnose.engine import diagnose
     from vpn_doctor.report.triage import Selection
 
     peer = validate_peer_or_name(args.peer) if args.peer else None

@@ -15,7 +15,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vpn_doctor.collect.credentials import CredentialSources, get_password, get_secret
 from vpn_doctor.errors import UsageError
 
 if TYPE_CHECKING:
@@ -131,7 +130,10 @@ def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
     empty rather than prompted for: the key logs in, and the enable secret still comes from
     its own options.
     """
-    from vpn_doctor.collect.driver import ConnectionSettings  # netmiko: only when connecting
+    # Imported here: every `vpn-doctor` run builds the whole parser, so the top of this
+    # module is the standard library only (netmiko only when connecting).
+    from vpn_doctor.collect.credentials import CredentialSources, get_password, get_secret
+    from vpn_doctor.collect.driver import ConnectionSettings
 
     # With --ssh-config and no user given, the config's `User` applies (driver falls back to
     # the local user name when the config has none).

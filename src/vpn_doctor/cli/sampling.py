@@ -9,14 +9,15 @@ snapshot (``samples.yaml`` on ``--save``); the engine turns them into the timeli
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from vpn_doctor.asa.commands import sample_commands
-from vpn_doctor.collect.collector import collect
-from vpn_doctor.collect.runner import CommandRunner
-from vpn_doctor.collect.sampler import MIN_INTERVAL, sample_from_snapshot, take_samples
+from vpn_doctor.collect.limits import MIN_INTERVAL
 from vpn_doctor.errors import ExitCode, InputError
-from vpn_doctor.models import Snapshot
+
+if TYPE_CHECKING:
+    from vpn_doctor.collect.runner import CommandRunner
+    from vpn_doctor.models import Snapshot
 
 DEFAULT_INTERVAL = 10.0
 MAX_SAMPLES = 360
@@ -64,6 +65,11 @@ def sample_session(
     session: CommandRunner, snapshot: Snapshot, peer: str | None, count: int, interval: float
 ) -> Snapshot:
     """Add ``count`` samples (the collection is the first when it holds the SA tables)."""
+    from dataclasses import replace
+
+    from vpn_doctor.collect.collector import collect
+    from vpn_doctor.collect.sampler import sample_from_snapshot, take_samples
+
     first = sample_from_snapshot(snapshot.outputs, peer or "", snapshot.collected_at)
     samples = take_samples(session, peer or "", count, interval, first=first)
     logging = [c for c in snapshot.outputs if c.startswith("show logging")]

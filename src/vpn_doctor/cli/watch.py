@@ -18,13 +18,12 @@ import math
 import signal
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from vpn_doctor.cli.login_options import add_login_options, settings_from_args
-from vpn_doctor.collect.sampler import MAX_SAMPLES, MIN_INTERVAL, sample_from_snapshot
+from vpn_doctor.collect.limits import MAX_SAMPLES, MIN_INTERVAL
 from vpn_doctor.errors import ExitCode, InputError, VpnDoctorError
 
 WATCH_EPILOG = """\
@@ -118,6 +117,8 @@ def _sigterm_ends_the_watch() -> Iterator[None]:
 
 def run_watch(args: argparse.Namespace) -> int:
     """Poll, show, diagnose the window; the report's exit code (or the error's)."""
+    from dataclasses import replace
+
     from vpn_doctor.cli.diagnose import peer_first_round, render
     from vpn_doctor.collect.collector import collect, validate_peer
     from vpn_doctor.collect.driver import AsaSession
@@ -143,6 +144,8 @@ def run_watch(args: argparse.Namespace) -> int:
     stream = sys.stdout if args.format in ("rich", "jsonl") else sys.stderr
     with AsaSession(settings) as session:
         snapshot = collect(session, None, peer_first_round(peer))
+        from vpn_doctor.collect.sampler import sample_from_snapshot
+
         first = sample_from_snapshot(snapshot.outputs, peer, snapshot.collected_at)
         with (
             WatchView(settings.host, peer, args.interval, fmt=view_format, stream=stream) as view,

@@ -17,13 +17,12 @@ from datetime import datetime, timezone
 
 from vpn_doctor.asa.commands import sample_commands
 from vpn_doctor.collect.allowlist import check_allowed
+from vpn_doctor.collect.limits import MAX_SAMPLES as MAX_SAMPLES
+from vpn_doctor.collect.limits import MIN_INTERVAL as MIN_INTERVAL
 from vpn_doctor.collect.runner import CommandRunner
 from vpn_doctor.errors import CommandRejected
 from vpn_doctor.masking import mask_secrets
 from vpn_doctor.models import RawSample
-
-MIN_INTERVAL = 0.2  # seconds; below this the device spends its time answering us
-MAX_SAMPLES = 10_000
 
 
 def take_sample(runner: CommandRunner, peer: str, started: float) -> RawSample:

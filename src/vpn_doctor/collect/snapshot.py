@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from vpn_doctor import yaml_lines
 from vpn_doctor.asa.commands import (
     DEBUG_LOG_FILE,
     META_FILE,
@@ -114,7 +115,7 @@ def _load_meta(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(_read_text(path))
+        data = yaml_lines.load(_read_text(path))
     except yaml.YAMLError as exc:
         line = error_line(exc)
         where = f" line {line}" if line is not None else ""
@@ -208,7 +209,7 @@ def _load_samples(path: Path) -> tuple[RawSample, ...]:
     if not path.is_file():
         return ()
     try:
-        data = yaml.safe_load(_read_text(path))
+        data = yaml_lines.load(_read_text(path))
     except yaml.YAMLError as exc:
         line = error_line(exc)
         where = f" line {line}" if line is not None else ""

@@ -21,8 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal, cast
 
-import yaml
-
+from vpn_doctor import yaml_lines
 from vpn_doctor.diagnose.messages import FINDING_CODES, MessagePattern, catalogue, lookup
 from vpn_doctor.errors import InputError
 
@@ -59,7 +58,7 @@ class Explanation:
     related: tuple[str, ...] = ()  # Contract 3 finding codes
     sources: tuple[str, ...] = ()  # KNOWLEDGE.md source IDs / seed:NNN
     aliases: tuple[str, ...] = ()
-    patterns: tuple[str, ...] = ()  # debuglog pattern ids for syslog terms
+    patterns: tuple[str, ...] = ()  # message catalogue pattern ids for syslog terms
 
 
 def _str_list(entry: dict[str, Any], name: str, where: str) -> tuple[str, ...]:
@@ -95,7 +94,6 @@ def _parse_entry(raw: object, index: int) -> Explanation:
     key = entry["key"].strip()
     if entry["kind"] == "finding" and key not in FINDING_CODES | EXTENSION_CODES:
         raise KnowledgeError(f"{where}: finding key is not a Contract 3 code")
-    patterns = tuple(p.id for p in lookup(key)) if entry["kind"] == "syslog" else ()
     return Explanation(
         key=key,
         kind=cast(Kind, entry["kind"]),
@@ -109,7 +107,6 @@ def _parse_entry(raw: object, index: int) -> Explanation:
         related=related,
         sources=_str_list(entry, "sources", where),
         aliases=_str_list(entry, "aliases", where),
-        patterns=patterns,
     )
 
 
@@ -117,7 +114,7 @@ def _parse_entry(raw: object, index: int) -> Explanation:
 def knowledge() -> dict[str, Explanation]:
     """All hand-written entries, indexed by normalised key and alias (loaded once)."""
     text = resources.files("vpn_doctor").joinpath("data/knowledge.yaml").read_text("utf-8")
-    doc = yaml.safe_load(text)
+    doc = yaml_lines.load(text)
     if not isinstance(doc, dict) or doc.get("schema") != 1:
         raise KnowledgeError("knowledge.yaml: expected a mapping with schema: 1")
     entries = doc.get("entries")
@@ -185,6 +182,10 @@ def explain(term: str) -> Explanation | None:
     if not norm:
         return None
     hit = knowledge().get(norm)
+    if hit is not None and hit.kind == "syslog":
+        # the catalogue's pattern ids, for this entry only: reading (and compiling) the whole
+        # message catalogue for every `explain MM_WAIT_MSG6` would double its start-up time
+        return replace(hit, patterns=tuple(p.id for p in lookup(hit.key)))
     if hit is not None:
         return hit if hit.key == norm else _as_alias(norm, hit)
     patterns = lookup(norm)

@@ -76,6 +76,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from vpn_doctor import yaml_lines
 from vpn_doctor.errors import InputError
 from vpn_doctor.resources import profiles_dir
 from vpn_doctor.yaml_lines import error_line
@@ -552,7 +553,7 @@ def load_profile(name_or_path: str | Path) -> PeerProfile:
         hint = "" if _is_path(name_or_path) else f" (known profiles: {known})"
         raise ProfileError(f"{path}: no such profile file{hint}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_lines.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
         raise ProfileError(f"{path}: cannot read: {err}") from err
     except yaml.YAMLError as err:

@@ -22,8 +22,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
+from vpn_doctor import yaml_lines
 from vpn_doctor.diagnose.findings import Finding
 from vpn_doctor.diagnose.tunnel_context import TunnelContext
 from vpn_doctor.resources import data_dir
@@ -39,7 +38,7 @@ _NAMES = {"encryption": "encryption", "prf": "PRF", "integrity": "integrity", "d
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(
+    data: dict[str, Any] = yaml_lines.load(
         (data_dir() / "proposals.yaml").read_text(encoding="utf-8")
     )
     return data

@@ -51,13 +51,13 @@ from vpn_doctor.diagnose.findings import (
 )
 from vpn_doctor.diagnose.profiles import load_profile
 from vpn_doctor.diagnose.timeline import Timeline
+from vpn_doctor.fleet.defaults import DEFAULT_REKEY_THRESHOLD as DEFAULT_REKEY_THRESHOLD
 from vpn_doctor.fleet.inventory import ExpectedTunnel, Network
 from vpn_doctor.models import DeviceState, IkeSa, IpsecSa, ProxyId, VpnSession
 
 HEALTHY = "TUNNEL_HEALTHY"
 SA_EXPIRING = "SA_EXPIRING_NO_REKEY"  # extension of Contract 3 (health check only)
 HEALTH_CODES: tuple[str, ...] = (SA_EXPIRING,)
-DEFAULT_REKEY_THRESHOLD = 60
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from typing import Any
 
 import yaml
 
+from vpn_doctor import yaml_lines
 from vpn_doctor.collect.credentials import CredentialSources
 from vpn_doctor.errors import ExporterConfigError
 
@@ -264,7 +265,7 @@ def load_exporter_config(
     source = Path(path)
     reader = _Reader(source)
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        raw = yaml_lines.load(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ExporterConfigError(f"exporter configuration not found: {source}") from None
     except (OSError, UnicodeDecodeError) as exc:

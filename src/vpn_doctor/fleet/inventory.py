@@ -51,7 +51,8 @@ from vpn_doctor.collect.credentials import (
 )
 from vpn_doctor.diagnose.profiles import available_profiles
 from vpn_doctor.errors import InputError, InventoryError
-from vpn_doctor.yaml_lines import error_line, key_lines
+from vpn_doctor.fleet.defaults import USERNAME_ENV as USERNAME_ENV
+from vpn_doctor.yaml_lines import error_line, parse_with_lines
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -72,7 +73,6 @@ _TRANSPORT_KEYS = {
 }
 _SECTION_KEYS = frozenset({"tunnels", "enabled", *_TRANSPORT_KEYS})
 _TUNNEL_KEYS = frozenset({"peer", "name", "proxies", "profile", "redundancy_group"})
-USERNAME_ENV = "VPN_DOCTOR_USERNAME"
 
 
 @dataclass(frozen=True)
@@ -142,9 +142,12 @@ def _load_yaml(path: Path, what: str) -> _Doc:
         raise InventoryError(f"{what} not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InventoryError(f"cannot read {what} {path}: {exc}") from None
+
+    def duplicate(key: str, line: int) -> None:
+        raise InventoryError(f"{path}:{line}: duplicate key {key!r}")
+
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, lines = parse_with_lines(text, on_duplicate=duplicate)
     except yaml.YAMLError as exc:
         number = error_line(exc)
         line = f":{number}" if number is not None else ""
@@ -154,11 +157,7 @@ def _load_yaml(path: Path, what: str) -> _Doc:
         data = {}
     if not isinstance(data, dict):
         raise InventoryError(f"{path}: {what} must be a mapping of names to entries")
-
-    def duplicate(key: str, line: int) -> None:
-        raise InventoryError(f"{path}:{line}: duplicate key {key!r}")
-
-    return _Doc(path, data, key_lines(node, on_duplicate=duplicate))
+    return _Doc(path, data, lines)
 
 
 # ---- validation helpers ----------------------------------------------------------------------

@@ -35,6 +35,8 @@ SCHEMA = 1
 # A session restarted when it is younger than the gap since the last run by more than this
 # (the clocks of two runs and the device's rounding of Duration to seconds).
 SLACK_SECONDS = 30.0
+
+
 @dataclass(frozen=True)
 class PeerMemory:
     """One tunnel as the last run saw it."""

@@ -52,6 +52,8 @@ from vpn_doctor.collect.debug.cleanup import (
     SignalGuard,
     manual_instructions,
 )
+from vpn_doctor.collect.limits import DEFAULT_MAX_LINES as DEFAULT_MAX_LINES
+from vpn_doctor.collect.limits import MAX_SECONDS as MAX_SECONDS
 from vpn_doctor.collect.signals import Terminated, signal_name
 from vpn_doctor.errors import (
     CommandNotAllowed,
@@ -65,8 +67,6 @@ from vpn_doctor.errors import (
 if TYPE_CHECKING:
     from vpn_doctor.models import Snapshot
 
-MAX_SECONDS = 600
-DEFAULT_MAX_LINES = 5000
 MAX_MAX_LINES = 1_000_000
 EXIT_TERMINATED = 143  # 128 + SIGTERM, the shell convention
 IKEV1_LEVEL = 200
