@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import TracebackType
 
-import asyncssh
-
 from mock_device.runner import LoopThread
 from mock_device.server import LISTEN_HOST
+from mock_device.sshlib import asyncssh
 
 
 @dataclass(frozen=True)

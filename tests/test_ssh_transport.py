@@ -11,12 +11,12 @@ import io
 import json
 from pathlib import Path
 
-import asyncssh
 import pytest
 import yaml
 
 from mock_device import SshSpec, load_scenario
 from mock_device.bastion import Forward, MockBastion
+from mock_device.sshlib import asyncssh
 from vpn_doctor import cli
 from vpn_doctor.collect.driver import AsaSession
 from vpn_doctor.collect.transport import (
@@ -129,6 +129,7 @@ def test_a_key_the_device_does_not_know_is_refused(mock_asa: MockFactory, tmp_pa
         pass
 
 
+@pytest.mark.e2e
 def test_a_missing_key_file_is_bad_input(
     mock_asa: MockFactory, tmp_path: Path, secrets_env: None
 ) -> None:
