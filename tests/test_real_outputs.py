@@ -256,3 +256,16 @@ def test_real_output(name: str) -> None:
     assert real_outputs_dir().is_dir(), f"{real_outputs_dir()} not found (see module docstring)"
     problems = check_file(name, _expectations()[name])
     assert not problems, "\n".join([name, *problems])
+
+
+def test_ezvpn_client_sa_is_listed_apart_not_walked_as_l2l() -> None:
+    """A real EzVPN client capture (`_vpnc_cm` map): no site-to-site tunnel is invented."""
+    from vpn_doctor.collect.terminal_log import read_terminal_log
+    from vpn_doctor.diagnose.engine import diagnose
+    from vpn_doctor.parse.device import parse_snapshot
+
+    path = real_outputs_dir() / "ipsec_sa" / "pastebin_f2iKYxp1_ezvpn_client_vpnc_cm.txt"
+    report = diagnose(parse_snapshot(read_terminal_log(path)))
+    assert report.tunnels == ()
+    assert any("remote-access / EzVPN" in note for note in report.notes)
+    assert any("no site-to-site tunnel" in note for note in report.notes)

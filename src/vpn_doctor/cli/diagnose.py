@@ -189,6 +189,7 @@ examples:
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add `diagnose` and `explain` to the top-level parser."""
+    from vpn_doctor.cli.guide import add_guide_arguments
     from vpn_doctor.cli.sampling import add_sampling_arguments
 
     parser = subparsers.add_parser(
@@ -250,6 +251,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     add_debug_arguments(parser)
     add_sampling_arguments(parser)
+    add_guide_arguments(parser)
     live = parser.add_argument_group("live connection")
     live.add_argument(
         "--save",
@@ -365,6 +367,7 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     from dataclasses import replace
 
     from vpn_doctor.addresses import is_ip
+    from vpn_doctor.cli.guide import guide_live, guide_wanted
     from vpn_doctor.cli.sampling import sample_session
     from vpn_doctor.collect.collector import collect, resolve_peer_name, validate_peer_or_name
     from vpn_doctor.collect.debug.capture import (
@@ -382,6 +385,7 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     settings = settings_from_args(args)
     peer = validate_peer_or_name(args.peer) if args.peer else None
     snapshot = Snapshot(outputs={})
+    record = None
     try:
         with AsaSession(settings) as session:
             if peer and not is_ip(peer):  # `--peer NAME`: resolve it on the device first
@@ -394,6 +398,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
                 snapshot = sample_session(session, snapshot, peer, args.samples, args.interval)
             if args.debug is not None:
                 snapshot = _capture_debug(args, session, settings, snapshot, peer)
+            if guide_wanted(args):  # issue 18: offer the next step on this same session
+                snapshot, record = guide_live(args, session, settings, snapshot, peer, profile)
     except CollectionInterrupted as exc:
         partial = replace(
             exc.snapshot, outputs={**snapshot.outputs, **exc.snapshot.outputs}, peer=peer
@@ -417,6 +423,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
         snapshot = replace(snapshot, peer=peer)
     if save_dir is not None:
         save_snapshot(snapshot, save_dir)
+        if record is not None:
+            record.write(save_dir)
     return snapshot
 
 
@@ -598,6 +606,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     """`vpn-doctor diagnose`: the report's exit code (0/1/2/3)."""
     from dataclasses import replace
 
+    from vpn_doctor.cli.guide import check_guide_request
     from vpn_doctor.cli.sampling import check_sampling_request
     from vpn_doctor.collect.collector import validate_peer_or_name
     from vpn_doctor.diagnose.engine import diagnose
@@ -608,6 +617,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     playbooks = _playbooks(args)  # a bad playbook fails before we log in
     _check_debug_request(args)
     check_sampling_request(args)
+    check_guide_request(args)
     if args.save and args.snapshot:
         raise UsageError("--save with --snapshot: the snapshot is already saved")
     if args.save and not args.host:
@@ -620,6 +630,7 @@ def run_diagnose(args: argparse.Namespace) -> int:
     except _Stopped as exc:  # diagnose what was collected, then exit with why it stopped
         stopped, snapshot = exc, exc.snapshot
     _save_offline(args, snapshot)
+    profile = getattr(args, "guided_profile", None) or profile  # chosen in a guided step
     if args.log:
         snapshot = replace(snapshot, debug_lines=snapshot.debug_lines + _read_lines(args.log))
     from vpn_doctor.parse.device import parse_snapshot

@@ -119,6 +119,13 @@ def diagnose(
             "printed by name without an IKE SA, and no SPI ties it to an IKEv2 SA "
             f"printed by address (not diagnosed twice): {', '.join(unmatched)}"
         )
+    remote_access = _remote_access_peers(state, peers)
+    if remote_access:
+        peers = [p for p in peers if p not in remote_access]
+        notes.append(
+            "remote-access / EzVPN SAs, not site-to-site tunnels (listed, not walked): "
+            + ", ".join(remote_access)
+        )
     known = list(peers)
     if requested:
         peers = [requested]
@@ -134,7 +141,11 @@ def diagnose(
             "not used"
         )
     if not peers:
-        notes.append("no tunnel found in the outputs (no IKE/IPsec SA, session or log line)")
+        notes.append(
+            "no site-to-site tunnel in the outputs (only remote-access SAs)"
+            if remote_access
+            else "no tunnel found in the outputs (no IKE/IPsec SA, session or log line)"
+        )
     summaries = {p: _summary(state, p, by_peer.get(p, ([], []))[0]) for p in peers}
     # IKE SAs still printed by a name after `names` resolution (none collected): see _ike_source.
     printed_names = tuple(
@@ -333,6 +344,17 @@ def _discover(
     for line in lines:
         peers += names_in(line, aliases)
     return list(dict.fromkeys(aliases.get(p, p) for p in peers if p))
+
+
+def _remote_access_peers(state: DeviceState, peers: list[str]) -> list[str]:
+    """Peers whose every SA is a remote-access or EzVPN client (`Type : user`, a username or
+    an assigned address in the IPsec SA, the `_vpnc_cm` map): not L2L, so not walked."""
+    kinds: dict[str, set[bool]] = {}
+    for ike in state.ike_sas.records:
+        kinds.setdefault(normalise_peer(ike.peer), set()).add(ike.remote_access)
+    for ipsec in state.ipsec_sas.records:
+        kinds.setdefault(normalise_peer(ipsec.peer), set()).add(ipsec.remote_access)
+    return [p for p in peers if kinds.get(p) == {True}]
 
 
 def _unmatched_names(state: DeviceState, peers: list[str]) -> list[str]:

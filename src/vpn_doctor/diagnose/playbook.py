@@ -80,7 +80,16 @@ _LEAF_KEYS = {
     "remediation",
     "alternatives",
 }
-_CATALOGUE_KEYS = {"severity", "verdict", "phase", "title", "meaning", "checks", "remediation"}
+_CATALOGUE_KEYS = {
+    "severity",
+    "verdict",
+    "phase",
+    "title",
+    "meaning",
+    "checks",
+    "remediation",
+    "next_steps",
+}
 #: Vocabularies whose predicates compare without case (ike_state_in, ike_role_is).
 _CASELESS = {"ike_states", "ike_roles"}
 _GLOB = re.compile(r"[*?\[]")
@@ -113,6 +122,8 @@ class Alternative:
 
     finding: str
     separating_check: str
+    # the read-only steps the guided run offers to separate them, best first (next_step.py)
+    steps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,7 @@ class CatalogueEntry:
     meaning: str
     checks: tuple[str, ...]
     remediation: tuple[str, ...]
+    next_steps: tuple[str, ...] = ()  # read-only steps that settle what is still open
 
 
 @dataclass(frozen=True)
@@ -303,6 +315,26 @@ def _check_template(text: str, where: str, key: str) -> None:
         )
 
 
+def _step(value: Any, where: str) -> str:
+    """A guided step named in the data (``debug``, ``samples``, ``show <command>``), checked
+    at load so a typo fails here and not in front of the engineer."""
+    from vpn_doctor.diagnose.next_step import StepError, parse_step
+
+    if value is None:
+        return ""
+    try:
+        parse_step(value)
+    except StepError as exc:
+        raise PlaybookError(f"{where}: step {value!r}: {exc}") from exc
+    return str(value)
+
+
+def _steps(value: Any, where: str) -> tuple[str, ...]:
+    """``step: debug`` or ``step: [debug, profile]`` -> validated step names."""
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    return tuple(_step(item, where) for item in items)
+
+
 def _load_catalogue(
     file: str, data: dict[str, Any], lines: dict[str, int], words: Vocabulary
 ) -> dict[str, CatalogueEntry]:
@@ -342,6 +374,10 @@ def _load_catalogue(
             meaning=_text(entry.get("meaning"), where, "meaning"),
             checks=_strings(entry.get("checks"), where, "checks"),
             remediation=_strings(entry.get("remediation"), where, "remediation"),
+            next_steps=tuple(
+                _step(step, where)
+                for step in _strings(entry.get("next_steps"), where, "next_steps")
+            ),
         )
     missing = [code for code in ALL_CODES if code not in catalogue]
     if missing:
@@ -397,14 +433,23 @@ def _leaf(spec: dict[str, Any], where: str, catalogue: Mapping[str, CatalogueEnt
         raise PlaybookError(f"{where}: verdict must be one of {VERDICTS}")
     alternatives: list[Alternative] = []
     for item in spec.get("alternatives") or []:
-        if not isinstance(item, dict) or set(item) != {"finding", "separating_check"}:
-            raise PlaybookError(f"{where}: alternatives need 'finding' and 'separating_check'")
+        if not isinstance(item, dict) or not (
+            {"finding", "separating_check"} <= set(item) <= {"finding", "separating_check", "step"}
+        ):
+            raise PlaybookError(
+                f"{where}: alternatives need 'finding' and 'separating_check' (and may name "
+                "a 'step')"
+            )
         if item["finding"] not in ALL_CODES:
             raise PlaybookError(
                 f"{where}: alternative '{item['finding']}' is not a Contract 3 code"
             )
         alternatives.append(
-            Alternative(item["finding"], _text(item["separating_check"], where, "separating_check"))
+            Alternative(
+                item["finding"],
+                _text(item["separating_check"], where, "separating_check"),
+                _steps(item.get("step"), where),
+            )
         )
     return Leaf(
         code=code,
