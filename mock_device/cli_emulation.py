@@ -33,6 +33,13 @@ class Mode(enum.Enum):
     USER = "user"
     PRIVILEGED = "privileged"
     CONFIG = "config"
+    FTD = "ftd"  # FTD's own `>` CLI, before `system support diagnostic-cli`
+
+
+FTD_ATTACH = (
+    "Attaching to Diagnostic CLI ... Click 'Ctrl+a then d' to detach.\n"
+    "Type help or '?' for a list of available commands.\n\n"
+)
 
 
 class Pending(enum.Enum):
@@ -53,16 +60,31 @@ class DeviceContext:
     vocabulary: Vocabulary
     debug: DebugState
     logging: list[str]
+    # Multi-context: each security context's own outputs (the system context uses `book`).
+    context_books: dict[str, OutputBook] = field(default_factory=dict)
 
     @classmethod
     def for_scenario(cls, scenario: Scenario) -> DeviceContext:
         vocabulary = Vocabulary()
-        for command in scenario.commands:
-            vocabulary.extend(command)
+        for each in (scenario, *scenario.contexts.values()):
+            for command in each.commands:
+                vocabulary.extend(command)
         debug = DebugState(
             dict(scenario.debug_levels_at_start), list(scenario.debug_conditions_at_start)
         )
-        return cls(scenario, OutputBook(scenario), vocabulary, debug, list(scenario.logging_buffer))
+        books = {name: OutputBook(ctx) for name, ctx in scenario.contexts.items()}
+        return cls(
+            scenario,
+            OutputBook(scenario),
+            vocabulary,
+            debug,
+            list(scenario.logging_buffer),
+            books,
+        )
+
+    def book_for(self, context: str) -> OutputBook:
+        """The outputs of ``context`` ("" or an undeclared one: the top-level outputs)."""
+        return self.context_books.get(context, self.book)
 
 
 @dataclass(frozen=True)
@@ -101,7 +123,9 @@ class CliSession:
     _login_user: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
-        if self.device.scenario.start_privileged:
+        if self.device.scenario.device_type == "ftd":
+            self.mode = Mode.FTD
+        elif self.device.scenario.start_privileged:
             self.mode = Mode.PRIVILEGED
             self.username = "enable_15"
 
@@ -109,11 +133,15 @@ class CliSession:
 
     @property
     def privileged(self) -> bool:
-        return self.mode is not Mode.USER
+        return self.mode in (Mode.PRIVILEGED, Mode.CONFIG)
 
     @property
     def prompt(self) -> str:
-        host = self.device.scenario.hostname + (f"/{self.context}" if self.context else "")
+        if self.mode is Mode.FTD:
+            return "> "
+        # `prompt hostname context priority state`: fw/ctx1/pri/act
+        name, *rest = self.device.scenario.hostname.split("/")
+        host = "/".join([name, *([self.context] if self.context else []), *rest])
         suffix = {Mode.USER: ">", Mode.PRIVILEGED: "#", Mode.CONFIG: "(config)#"}[self.mode]
         return f"{host}{suffix} "
 
@@ -309,7 +337,9 @@ class CliSession:
             )
         if canonical == "show logging":
             return logging_text([*self.device.logging, *self.device.book.log_lines()], self.monitor)
-        found = self.device.book.lookup(canonical)
+        if self.mode is Mode.FTD and canonical == "show version":
+            return ftd_version(self.device.scenario)
+        found = self.device.book_for(self.context).lookup(canonical)
         return found if found is not None else ""
 
     # Each handler returns output text, a Reply (mode changes, prompts, close), or None
@@ -334,6 +364,9 @@ class CliSession:
     def _exit(self, words: Sequence[str]) -> Reply | str:
         if self.mode is Mode.CONFIG and words[0] != "logout":
             self.mode = Mode.PRIVILEGED
+            return ""
+        if self.device.scenario.device_type == "ftd" and self.mode is not Mode.FTD:
+            self.mode = Mode.FTD  # leaving the diagnostic CLI: back at FTD's `>`
             return ""
         return Reply(output="\nLogoff\n\n", close=True)
 
@@ -412,14 +445,26 @@ class CliSession:
             "12345 bytes copied in 0.120 secs\n[OK]\n"
         )
 
-    def _changeto(self, words: Sequence[str]) -> str | None:
+    def _changeto(self, words: Sequence[str]) -> Reply | str | None:
+        known = self.device.scenario.contexts
         if len(words) >= 3 and words[1] == "context":
+            if known and words[2] not in known:
+                return Reply(
+                    output=f"ERROR: Context {words[2]} hasn't been created\n", accepted=False
+                )
             self.context = words[2]
             return ""
         if len(words) >= 2 and words[1] == "system":
             self.context = ""
             return ""
         return None
+
+    def _system(self, words: Sequence[str]) -> Reply | str | None:
+        """FTD: ``system support diagnostic-cli`` attaches to the ASA engine's CLI (``fw>``)."""
+        if self.mode is not Mode.FTD or list(words[1:]) != ["support", "diagnostic-cli"]:
+            return None
+        self.mode = Mode.USER
+        return Reply(output=FTD_ATTACH, prompt=self.prompt)
 
     def _help(self, words: Sequence[str]) -> str:
         return "Help may be requested at any point in a command by entering a question mark '?'.\n"
@@ -442,9 +487,22 @@ class CliSession:
         "debug": _debug,
         "write": _write,
         "changeto": _changeto,
+        "system": _system,
         "help": _help,
         "copy": _copy,
     }
+
+
+def ftd_version(scenario: Scenario) -> str:
+    """``show version`` at FTD's ``>`` CLI (not the ASA engine's)."""
+    return (
+        f"-------------------[ {scenario.hostname} ]--------------------\n"
+        "Model                     : Cisco Firepower Threat Defense for VMware (75) "
+        "Version 7.2.5 (Build 208)\n"
+        "UUID                      : 2a4b7c3e-0c1d-11ee-9a3b-000c29f1d2e4\n"
+        "VDB version               : 363\n"
+        "----------------------------------------------------\n"
+    )
 
 
 def logging_text(lines: Sequence[str], monitor: bool) -> str:

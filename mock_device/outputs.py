@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from mock_device import motion, render
+from mock_device.routes import route_entry
 from mock_device.scenario import Scenario
 
 ISAKMP = "show crypto isakmp sa"
@@ -93,6 +94,8 @@ class OutputBook:
             return None
         if command == "show version":
             return show_version(self.scenario.hostname, self.scenario.version)
+        if command.startswith("show route ") and len(words) == 4 and "show route" in explicit:
+            return route_entry(explicit["show route"], words[2], words[3])
         return None
 
 

@@ -29,10 +29,14 @@ _TOP_KEYS = frozenset(
         "model",  # derived outputs: mock_device/negotiation (explicit `commands:` win)
         "debug_at_start",  # debug left on by an earlier session: {levels: {}, conditions: []}
         "ssh",  # SSH server algorithms and authorized keys: see SshSpec
+        "device_type",  # asa (default) | ftd: land at FTD's `>`, system support diagnostic-cli
+        "contexts",  # multi-context: {NAME: {commands:, tunnels:, logging_buffer:}}
     }
 )  # fmt: skip
 _DEBUG_KEYS = frozenset({"peer", "interval_ms", "repeat", "lines", "drop_after_lines"})
 _CRED_KEYS = frozenset({"username", "password", "enable"})
+_CONTEXT_KEYS = frozenset({"description", "commands", "tunnels", "logging_buffer"})
+DEVICE_TYPES = ("asa", "ftd")
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,10 @@ class Scenario:
     debug_conditions_at_start: tuple[str, ...] = ()
     ssh: SshSpec = field(default_factory=SshSpec)
     source: Path | None = None
+    device_type: str = "asa"
+    # Multi-context: security context name -> its own outputs (commands, tunnels, logging
+    # buffer); the top-level ones are the system context's. Empty: single-context mode.
+    contexts: Mapping[str, Scenario] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> Scenario:
         """A copy with some fields changed (per-device overrides in a fleet, tests)."""
@@ -259,6 +267,19 @@ def _build(
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise fail("ssh", f"{key}: expected a list of strings")
         ssh_lists[key] = tuple(value)
+    device_type = get("device_type", str, "asa")
+    if device_type not in DEVICE_TYPES:
+        raise fail("device_type", f"expected one of {', '.join(DEVICE_TYPES)}")
+    contexts: dict[str, Scenario] = {}
+    for ctx_name, ctx_data in get("contexts", dict, {}).items():
+        if not isinstance(ctx_data, dict) or set(ctx_data) - _CONTEXT_KEYS:
+            raise fail("contexts", f"{ctx_name}: a mapping of {', '.join(sorted(_CONTEXT_KEYS))}")
+        contexts[str(ctx_name)] = _build(
+            {**ctx_data, "name": f"{name}/{ctx_name}", "hostname": get("hostname", str, "")},
+            where,
+            lines,
+            path,
+        )
     return Scenario(
         name=name,
         description=get("description", str, ""),
@@ -276,4 +297,6 @@ def _build(
         debug_conditions_at_start=tuple(str(c) for c in conditions),
         ssh=SshSpec(**ssh_lists),
         source=path,
+        device_type=device_type,
+        contexts=contexts,
     )

@@ -79,6 +79,10 @@ _PRIV_ONLY = [
     "no debug crypto ikev2 platform", "no debug crypto ipsec", "no debug crypto ca",
 ]  # fmt: skip
 _CONFIG_ONLY = ["end"]
+# FTD's own `>` CLI (scenario `device_type: ftd`): the way into the ASA engine, and out.
+_FTD = [
+    "system support diagnostic-cli", "show version", "show network", "exit", "logout", "help",
+]  # fmt: skip
 
 # Keywords whose prefixes would otherwise be ambiguous but the ASA resolves (its CLI gives
 # some keywords priority: `sh` is show, never shun; `en` is enable, `conf t` configure).
@@ -102,6 +106,7 @@ class Vocabulary:
     user: Node = field(default_factory=lambda: build_tree(_USER))
     privileged: Node = field(default_factory=lambda: build_tree(_USER + _PRIV_ONLY))
     config: Node = field(default_factory=lambda: build_tree(_USER + _PRIV_ONLY + _CONFIG_ONLY))
+    ftd: Node = field(default_factory=lambda: build_tree(_FTD))
 
     def extend(self, command: str, *, privileged_only: bool = True) -> None:
         """Add a scenario command; words after the first non-keyword become an argument."""
@@ -120,7 +125,8 @@ class Vocabulary:
             tree.add(words)
 
     def tree(self, mode: str) -> Node:
-        return {"user": self.user, "privileged": self.privileged}.get(mode, self.config)
+        trees = {"user": self.user, "privileged": self.privileged, "ftd": self.ftd}
+        return trees.get(mode, self.config)
 
 
 def is_keyword(word: str) -> bool:

@@ -58,7 +58,11 @@ def with_sa_seconds_left(scenario: str | Scenario, seconds: int) -> Scenario:
 
 
 def scenario_snapshot(scenario: Scenario) -> Snapshot:
-    """What a live diagnosis would collect from this scenario's mock, as a Snapshot."""
+    """What a live diagnosis would collect from this scenario's mock, as a Snapshot (in the
+    context its `expect:` names, for a multi-context scenario)."""
+    context = scenario.expect.get("context")
+    if context:
+        scenario = scenario.contexts[context]
     book = OutputBook(scenario)
     outputs: dict[str, str] = {}
     for command in (*DIAGNOSE_COMMANDS, *scenario.commands):

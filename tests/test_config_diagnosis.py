@@ -21,6 +21,7 @@ from mock_device import load_scenario, scenario_names
 from vpn_doctor import cli
 from vpn_doctor.asa.commands import SHOW_RUN_NAMES, logging_filter
 from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS, peer_first_round, peer_second_round
+from vpn_doctor.cli.route_round import route_commands
 from vpn_doctor.diagnose.checks.base import ConfigIssue
 from vpn_doctor.diagnose.config_evidence import merge_config
 from vpn_doctor.diagnose.findings import Finding
@@ -33,7 +34,9 @@ from helpers import login_args
 CONFIG_SCENARIOS = [name for name in scenario_names() if name.startswith("config_")]
 # Round trips of `diagnose HOST --peer X` (commands typed after login, terminal setup
 # excluded): round 1 (4 filtered state commands + crypto map + names + filtered log) + round 2.
-MAX_PEER_COMMANDS = 14
+# Round 3, the routes of the crypto ACL's networks (`show route NET MASK`, one per distinct
+# network: issue 14 replaced the full `show route` of round 2), is counted apart.
+MAX_PEER_COMMANDS = 13
 # A certificate-authenticated tunnel (tunnel-group trust-point / ikev2 certificate auth / crypto
 # map `set trustpoint`) adds exactly one command, `show crypto ca certificates`; pre-shared-key
 # tunnels keep MAX_PEER_COMMANDS and never send it.
@@ -59,7 +62,7 @@ def _typed(mock: Any) -> list[str]:
         c
         for c in mock.commands()
         if not c.startswith(("terminal", "enable", "show curpriv"))
-        and c not in ("exit", "logout", "show debug")
+        and c not in ("exit", "logout", "show debug", "show failover")
     ]
 
 
@@ -112,7 +115,10 @@ def test_live_peer(name: str, mock_asa: Any, monkeypatch: pytest.MonkeyPatch) ->
     assert not any(c.startswith("packet-tracer") for c in typed)  # only when asked
     uses_certs = CA_CERTS in scenario.commands
     assert (CA_CERTS in typed) == uses_certs, typed
-    assert len(typed) <= (MAX_PEER_COMMANDS_CERT if uses_certs else MAX_PEER_COMMANDS), typed
+    routes = [c for c in typed if c.startswith("show route")]
+    assert all(len(c.split()) == 4 for c in routes), routes  # never the full table
+    others = [c for c in typed if c not in routes]
+    assert len(others) <= (MAX_PEER_COMMANDS_CERT if uses_certs else MAX_PEER_COMMANDS), typed
 
 
 @pytest.mark.e2e
@@ -127,7 +133,9 @@ def test_live_peer_round_trips_fewer_than_box_wide(
     box_wide = len(_typed(mock))
     _run(_argv(mock, "--peer", scenario.expect["peer"]))
     peer_mode = len(_typed(mock)) - box_wide
-    assert box_wide == len(DIAGNOSE_COMMANDS) + 1  # + the crypto ACL
+    # + the crypto ACL, + the routes of its two networks (never the full table)
+    assert box_wide == len(DIAGNOSE_COMMANDS) + 1 + 2
+    assert "show route" not in _typed(mock)
     assert peer_mode < box_wide
 
 
@@ -180,9 +188,11 @@ def test_peer_rounds_follow_the_crypto_map() -> None:
         "show running-config crypto ipsec",
         "show running-config tunnel-group",
         "show running-config nat",
-        "show route",
         "show running-config sla monitor",  # two peers on the entry: AWS-style
     )
+    snap = Snapshot(outputs={**snap.outputs, **{c: scenario.commands.get(c, "") for c in second}})
+    routes = route_commands(snap, peer)
+    assert routes and all(r.startswith("show route ") and len(r.split()) == 4 for r in routes)
     # a peer in no crypto map entry: both IKE versions, and the interfaces (a VTI?)
     other = peer_second_round("192.0.2.99", snap)
     assert "show running-config crypto ikev2" in other

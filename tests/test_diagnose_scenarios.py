@@ -95,6 +95,12 @@ def test_live_path(
     ]
     if scenario.ssh.legacy_only:
         argv.append("--legacy-ssh")
+    if not mock.secret:  # FTD's diagnostic CLI: an empty enable password by default
+        argv = [a for a in argv if a not in ("--secret-env", "VD_TEST_SECRET")]
+    if scenario.device_type == "ftd":
+        argv += ["--device-type", "ftd"]
+    if scenario.expect.get("context"):
+        argv += ["--context", scenario.expect["context"]]
     if "samples" in scenario.expect:
         argv += ["--samples", str(scenario.expect["samples"])]
         argv += ["--interval", str(scenario.expect["interval"])]

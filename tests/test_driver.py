@@ -163,14 +163,15 @@ def test_run_uses_anchored_expect_string_and_normalises() -> None:
     with AsaSession(make_settings(), connection_factory=factory_for(conn)) as session:
         assert session.run("sh cry isa sa") == "There are no IKEv1 SAs"
     assert conn.sent[0][0] == "show debug"  # read once at login (DEVICE_DEBUG_LEFT_ON)
-    command, kwargs = conn.sent[1]
+    assert conn.sent[1][0] == "show failover"  # idem: the failover role (DEVICE_STANDBY_UNIT)
+    command, kwargs = conn.sent[2]
     assert command == "show crypto isakmp sa"
     expect = kwargs["expect_string"]
     assert re.search(expect, "IKEv1 SAs:\nfw1# ")
     assert re.search(expect, "fw1> ")
     assert not re.search(expect, "  Proposal # 1, Transform # 1\n")
     assert not re.search(expect, "show version\nfw1 up 3 days")
-    assert kwargs["read_timeout"] == 30.0
+    assert kwargs["read_timeout"] == 30.0 * 6  # box-wide: grows with the firewall's size
     assert conn.disconnected
 
 

@@ -69,13 +69,13 @@ def test_collect_healthy_and_connect_time(mock_asa: MockFactory) -> None:
         f"total {total:.3f} s"
     )
     assert session.connect_seconds is not None and session.connect_seconds < 5
-    assert list(snapshot.outputs) == ["show debug", *DEFAULT_COLLECTION]
+    assert list(snapshot.outputs) == ["show debug", "show failover", *DEFAULT_COLLECTION]
     assert session.hostname == mock.hostname
     assert snapshot.device.hostname == mock.hostname
     assert snapshot.device.version
     assert snapshot.outputs["show debug"] == ""  # nothing left on
     for command, output in snapshot.outputs.items():
-        assert output.strip() or command == "show debug", command
+        assert output.strip() or command in ("show debug", "show failover"), command
         assert f"{mock.hostname}#" not in output  # prompt stripped
         assert not output.startswith(command)  # echo stripped
         assert "Invalid input" not in output
@@ -97,6 +97,7 @@ def test_audit_shows_only_allow_listed_and_session_prep_commands(mock_asa: MockF
     ours = [c for c in typed if c not in NETMIKO_SESSION_PREP]
     assert ours == [
         "show debug",  # once, right after login: crypto debug left on?
+        "show failover",  # once, right after login: the failover role
         "show version",
         "show crypto isakmp sa",
         "show crypto ipsec sa peer 203.0.113.9",

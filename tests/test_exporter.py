@@ -201,7 +201,7 @@ def exporter_with(tmp_path: Path, probe: FakeProbe) -> Exporter:
         ({"target": ["127.0.0.1:22"], "peer": ["not-an-ip"]}, 400, "peer must be an IP"),
         ({"target": ["127.0.0.1:22", "127.0.0.1:23"]}, 400, "given 2 times"),
         ({"target": ["192.0.2.1"]}, 403, "not allowed"),
-        ({"target": ["127.0.0.1:22"], "context": ["c1"]}, 400, "context"),
+        ({"target": ["127.0.0.1:22"], "context": ["c 1"]}, 400, "bad context name"),
     ],
 )
 def test_bad_requests_are_refused_without_probing(

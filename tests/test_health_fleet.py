@@ -44,7 +44,15 @@ HEALTHY_PEER = "203.0.113.9"
 HEALTHY_PROXY = ["10.10.0.0/24", "10.20.0.0/24"]
 # What netmiko types to prepare a session (besides `terminal ...`); everything else must be
 # one of the read-only collection commands.
-SESSION_PREP = {"show curpriv", "show debug", "enable", "exit", "logout", "login"}
+SESSION_PREP = {
+    "show curpriv",
+    "show debug",
+    "show failover",
+    "enable",
+    "exit",
+    "logout",
+    "login",
+}
 
 
 def _tunnels(*items: dict[str, Any]) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def test_diagnose_stopped_saves_prints_partial_diagnosis_and_exits_128_plus_sign
         str(save),
     ]
     proc = _spawn(argv, mock.password)
-    _wait_for_commands(mock, 5, proc)  # show curpriv, show debug, 3 collected
+    _wait_for_commands(mock, 6, proc)  # show curpriv, show debug, show failover, 3 collected
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
@@ -90,7 +90,7 @@ def test_collect_sigterm_saves_and_exits_143(mock_asa: MockFactory, tmp_path: Pa
     proc = _spawn(
         ["collect", *login_args(mock, "VD_PW", "VD_PW"), "--save", str(save)], mock.password
     )
-    _wait_for_commands(mock, 4, proc)
+    _wait_for_commands(mock, 5, proc)  # + show failover at login
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err

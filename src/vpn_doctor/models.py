@@ -216,6 +216,7 @@ class DeviceInfo:
     hostname: str = ""
     version: str = ""
     model: str = ""
+    context: str = ""  # multi-context: the security context the outputs came from
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,11 @@ class DeviceState:
     debug_left_on: tuple[str, ...] = ()
     debug_undo: tuple[str, ...] = ()
     samples: tuple[TunnelSample, ...] = ()  # several polls over time, oldest first
+    # Failover role (vpn_doctor.parse.failover): standalone | active | standby, the lines that
+    # said so, and the active unit's addresses when this is the standby.
+    role: str = "standalone"
+    role_evidence: tuple[str, ...] = ()
+    active_unit: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,17 @@ SHOW_RUN_NAMES = "show running-config names"
 SHOW_CRYPTO_CA_CERTIFICATES = "show crypto ca certificates"
 # Read once after every live login: crypto debugging left on (DEVICE_DEBUG_LEFT_ON).
 SHOW_DEBUG = "show debug"
+# Read once after every live login: the unit's failover role (DEVICE_STANDBY_UNIT).
+SHOW_FAILOVER = "show failover"
 PACKET_TRACER = "packet-tracer"
+# FTD: from the `>` CLI to the LINA (ASA) CLI; allow-listed in exactly this form.
+FTD_DIAGNOSTIC_CLI = "system support diagnostic-cli"
+
+
+def changeto_context(name: str) -> str:
+    """``changeto context NAME``: the only form (with ``changeto system``) allow-listed."""
+    return f"changeto context {name}"
+
 
 # The configuration outputs a configuration-aware diagnosis wants (all read-only).
 CONFIG_COMMANDS: tuple[str, ...] = (

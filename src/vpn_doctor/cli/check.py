@@ -18,7 +18,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vpn_doctor.cli.login_options import add_transport_options, transport_fields
+from vpn_doctor.cli.login_options import (
+    add_reach_options,
+    add_transport_options,
+    transport_fields,
+)
 from vpn_doctor.errors import InputError, InventoryError
 from vpn_doctor.fleet.defaults import DEFAULT_REKEY_THRESHOLD, USERNAME_ENV
 
@@ -169,6 +173,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="judge each run alone (no state file read or written)",
     )
+    add_reach_options(parser, context=False)  # contexts are per host (inventory)
     add_transport_options(parser)  # defaults for hosts; data.vpn_doctor keys win
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -219,7 +224,13 @@ def run_check(args: argparse.Namespace) -> int:
 
     from vpn_doctor.collect.credentials import CredentialSources
     from vpn_doctor.diagnose.engine import default_playbooks
-    from vpn_doctor.fleet.check import CheckOptions, ChecksStopped, check_host, run_checks
+    from vpn_doctor.fleet.check import (
+        CheckOptions,
+        ChecksStopped,
+        check_host,
+        flatten_contexts,
+        run_checks,
+    )
     from vpn_doctor.fleet.inventory import load_inventory
     from vpn_doctor.fleet.status import fleet_document, status_line, summarize
     from vpn_doctor.report.health_view import progress, render_table
@@ -270,6 +281,7 @@ def run_check(args: argparse.Namespace) -> int:
             )
     except ChecksStopped as exc:  # SIGTERM/SIGHUP: report what is done, then exit 143/129
         stopped, results = exc, exc.results
+    results = flatten_contexts(results)  # a multi-context host: one result per context
     finished = datetime.now(timezone.utc)
     summary = summarize(results, time.perf_counter() - start, skipped=len(inventory.skipped))
     if shard is not None and not results:

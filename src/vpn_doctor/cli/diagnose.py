@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
     SHOW_CRYPTO_CA_CERTIFICATES,
-    SHOW_ROUTE,
     SHOW_RUN_ACCESS_LIST,
     SHOW_RUN_CRYPTO_IKEV1,
     SHOW_RUN_CRYPTO_IKEV2,
@@ -66,8 +65,9 @@ if TYPE_CHECKING:
 
 # Live collection for a diagnosis: the default show commands plus the configuration the
 # playbooks and the configuration checks use (crypto map and policies, tunnel-groups, NAT,
-# routes, sla monitor, VTIs) and the log; a second round adds the crypto ACLs the crypto map
-# names. All read-only and allow-listed; pre-shared keys are masked by collect().
+# sla monitor, VTIs) and the log; a second round adds the crypto ACLs the crypto map names,
+# a third the routes of their networks (never the full table: route_round.py). All
+# read-only and allow-listed; pre-shared keys are masked by collect().
 DIAGNOSE_COMMANDS: tuple[str, ...] = (
     *DEFAULT_COLLECTION,
     SHOW_RUN_CRYPTO_MAP,
@@ -76,7 +76,6 @@ DIAGNOSE_COMMANDS: tuple[str, ...] = (
     SHOW_RUN_CRYPTO_IPSEC,
     SHOW_RUN_TUNNEL_GROUP,
     SHOW_RUN_NAT,
-    SHOW_ROUTE,
     SHOW_RUN_SLA_MONITOR,
     "show running-config interface",
     SHOW_RUN_NAMES,
@@ -102,9 +101,9 @@ def peer_second_round(
 ) -> tuple[str, ...]:
     """`diagnose --peer`, round 2: only the configuration the peer's crypto map entries make
     relevant: their crypto ACLs, the IKE version(s) they use, transform sets, tunnel-groups,
-    NAT and routes (NAT exemption, swapped ACL), sla monitor for a peer that may not initiate
-    (two peers on the entry, an AWS-sample name, or a profile saying so) and the interfaces
-    when no crypto map entry names the peer (a VTI)."""
+    NAT (NAT exemption), sla monitor for a peer that may not initiate (two peers on the entry,
+    an AWS-sample name, or a profile saying so) and the interfaces when no crypto map entry
+    names the peer (a VTI). The routes follow in a round of their own (route_round.py)."""
     from vpn_doctor.parse.config.sections import parse_crypto_map
 
     text = snapshot.outputs.get(SHOW_RUN_CRYPTO_MAP, "")
@@ -113,7 +112,7 @@ def peer_second_round(
     commands = [f"{SHOW_RUN_ACCESS_LIST} {name}" for name in _acl_names(entries)]
     commands += [SHOW_RUN_CRYPTO_IKEV1] if 1 in versions else []
     commands += [SHOW_RUN_CRYPTO_IKEV2] if 2 in versions else []
-    commands += [SHOW_RUN_CRYPTO_IPSEC, SHOW_RUN_TUNNEL_GROUP, SHOW_RUN_NAT, SHOW_ROUTE]
+    commands += [SHOW_RUN_CRYPTO_IPSEC, SHOW_RUN_TUNNEL_GROUP, SHOW_RUN_NAT]
     responder_only = (profile is not None and profile.far_side_initiates is False) or any(
         len(e.peers) == 2 or re.search(r"amzn|aws", f"{e.map_name} {e.match_address}", re.I)
         for e in entries
@@ -342,12 +341,14 @@ def collect_for_diagnosis(
     part-way the CollectionInterrupted carries every output of every round so far."""
     from dataclasses import replace
 
+    from vpn_doctor.cli.route_round import route_commands
     from vpn_doctor.collect.collector import collect
 
     if peer:
         snapshot = collect(session, None, peer_first_round(peer), progress=progress)
         second = peer_second_round(peer, snapshot, profile=profile)
         snapshot = _more(session, snapshot, second, progress)
+        snapshot = _more(session, snapshot, route_commands(snapshot, peer), progress)
         snapshot = _more(session, snapshot, peer_certificate_round(peer, snapshot), progress)
         return replace(snapshot, peer=peer)
     snapshot = collect(session, None, DIAGNOSE_COMMANDS, progress=progress)
@@ -358,7 +359,9 @@ def collect_for_diagnosis(
     if len(acls) > ACL_ROUND_TRIPS:
         acls = [SHOW_RUN_ACCESS_LIST]
     certs = [SHOW_CRYPTO_CA_CERTIFICATES] if uses_certificates(snapshot) else []
-    return _more(session, snapshot, [*acls, *certs], progress)
+    snapshot = _more(session, snapshot, [*acls, *certs], progress)
+    # The routes of the crypto ACLs' networks only, never the whole table (route_round.py).
+    return _more(session, snapshot, route_commands(snapshot), progress)
 
 
 def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) -> Snapshot:
@@ -368,11 +371,13 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
 
     from vpn_doctor.addresses import is_ip
     from vpn_doctor.cli.guide import guide_live, guide_wanted
+    from vpn_doctor.cli.route_round import LOCAL_ROUTES
     from vpn_doctor.cli.sampling import sample_session
     from vpn_doctor.collect.collector import collect, resolve_peer_name, validate_peer_or_name
     from vpn_doctor.collect.debug.capture import (
         DebugCaptureInterrupted,
         DebugLeftOn,
+        DebugUsageError,
         attach_to_snapshot,
     )
     from vpn_doctor.collect.driver import AsaSession
@@ -388,11 +393,18 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     record = None
     try:
         with AsaSession(settings) as session:
+            if args.debug is not None and session.role == "standby":
+                raise DebugUsageError(
+                    f"{settings.host} is the standby unit of a failover pair: vpn-doctor never "
+                    "runs debug there (its tunnels live on the active unit); run --debug "
+                    "against the active unit"
+                )
             if peer and not is_ip(peer):  # `--peer NAME`: resolve it on the device first
                 snapshot = collect(session, None, (SHOW_RUN_NAMES,))
                 peer = resolve_peer_name(peer, snapshot.outputs.get(SHOW_RUN_NAMES, ""))
             snapshot = collect_for_diagnosis(session, peer, profile)
             if getattr(args, "packet_tracer", False):
+                snapshot = _more(session, snapshot, [LOCAL_ROUTES])
                 snapshot = _more(session, snapshot, packet_tracer_commands(snapshot, peer))
             if getattr(args, "samples", 1) > 1:
                 snapshot = sample_session(session, snapshot, peer, args.samples, args.interval)
@@ -591,6 +603,7 @@ def with_run_facts(report: DiagnosisReport, snapshot: Snapshot, host: str) -> Di
         collected_at=snapshot.collected_at,
         source=source_kind(snapshot),
         host=host,
+        context=snapshot.device.context or None,
     )
 
 

@@ -2,9 +2,10 @@
 
 ``diagnose``, ``collect``, ``watch`` and ``undebug`` call :func:`add_login_options` and
 :func:`settings_from_args`; ``check`` takes the transport part (:func:`add_transport_options`,
-:func:`transport_fields`) as defaults for inventory hosts, which may override them per host
-(``data.vpn_doctor.ssh_key`` / ``jump_host`` / ...). One place means a new way in (a key, a
-jump host, old SSH) reaches every command at once, with the same spelling and help.
+``add_reach_options(context=False)``, :func:`transport_fields`) as defaults for inventory
+hosts, which may override them per host (``data.vpn_doctor.ssh_key`` / ``jump_host`` / ...).
+One place means a new way in (a key, a jump host, old SSH, a context, FTD) reaches every
+command at once, with the same spelling and help.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def add_login_options(parser: argparse.ArgumentParser, *, host_port: bool = True
         "3*S (default 10)",
     )
     add_secret_options(parser)
+    add_reach_options(parser)
     add_transport_options(parser)
 
 
@@ -56,6 +58,27 @@ def add_secret_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--secret-env", metavar="VAR", help="read the enable secret from $VAR")
     group.add_argument(
         "--secret-file", type=Path, metavar="FILE", help="read the enable secret (first line)"
+    )
+
+
+def add_reach_options(parser: argparse.ArgumentParser, *, context: bool = True) -> None:
+    """``--context NAME`` and ``--device-type asa|ftd`` (Contract 4): where the tunnels are.
+
+    ``check`` takes ``--device-type`` only (``context=False``): its contexts are per host,
+    in the inventory (``data.vpn_doctor.contexts``).
+    """
+    group = parser.add_argument_group("how the firewall is deployed")
+    if context:
+        group.add_argument(
+            "--context",
+            metavar="NAME",
+            help="multi-context ASA: log into the system/admin context, then changeto context NAME",
+        )
+    group.add_argument(
+        "--device-type",
+        choices=DEVICE_TYPES,
+        default="asa",
+        help="ftd: reach the ASA engine with 'system support diagnostic-cli' (default asa)",
     )
 
 
@@ -84,12 +107,6 @@ def add_transport_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="apply this OpenSSH config's Host block (HostName, Port, User, IdentityFile, "
         "ProxyJump, ProxyCommand)",
-    )
-    group.add_argument(
-        "--device-type",
-        choices=DEVICE_TYPES,
-        default="asa",
-        help="asa (default) or ftd (the LINA CLI via system support diagnostic-cli)",
     )
     group.add_argument(
         "--legacy-ssh",
@@ -167,5 +184,6 @@ def settings_from_args(args: argparse.Namespace) -> ConnectionSettings:
         conn_timeout=args.timeout,
         enable_timeout=args.timeout,
         read_timeout=max(3 * args.timeout, 10.0),
+        context=getattr(args, "context", None) or None,
         **transport_fields(args),
     )

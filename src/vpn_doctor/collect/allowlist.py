@@ -17,7 +17,10 @@ Allowed:
     ``no debug all``, ``no debug crypto condition``, ``no debug crypto <same set>``;
   * ``terminal pager <n>``, ``terminal monitor``, ``terminal no monitor`` (not ``terminal
     width``: on the ASA it is a configuration-mode command, and the tool never configures);
-  * ``packet-tracer input <ifname> ...`` (simulates a packet; changes nothing).
+  * ``packet-tracer input <ifname> ...`` (simulates a packet; changes nothing);
+  * ways in, each in exactly this form (no abbreviation, nothing more): ``changeto context
+    <name>`` and ``changeto system`` (multi-context: where the tunnels are), ``system support
+    diagnostic-cli`` (FTD: from its ``>`` CLI to the ASA engine's).
 """
 
 from __future__ import annotations
@@ -122,6 +125,7 @@ _TREE: _Tree = {
     "erase": {},
     "format": {},
     "changeto": {},
+    "system": {},
     "more": {},
     "dir": {},
     "capture": {},
@@ -154,6 +158,20 @@ _SAFE_CHARS = re.compile(r"^[\x20-\x7e]*$")
 # build (and an unbounded line is a way to smuggle text into the device's line buffer).
 MAX_COMMAND_LENGTH = 512
 _DEBUG_TARGETS = ("isakmp", "ikev1", "ikev2", "ipsec")
+# A security context name as the ASA accepts it (letters, digits, - _ .; at most 32).
+_CONTEXT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+_WAYS_IN = (("changeto", "system"), ("system", "support", "diagnostic-cli"))
+
+
+def _way_in(command: str) -> str | None:
+    """``changeto context NAME``, ``changeto system``, ``system support diagnostic-cli``,
+    typed in full: the normalised form, or None when the command is none of them."""
+    words = tuple(command.split())
+    if words in _WAYS_IN:
+        return " ".join(words)
+    if len(words) == 3 and words[:2] == ("changeto", "context") and _CONTEXT_NAME.match(words[2]):
+        return " ".join(words)
+    return None
 
 
 def _expand_tokens(tokens: list[str], tree: _Tree) -> list[str]:
@@ -328,6 +346,9 @@ def check_allowed(command: str, *, allow_tech_support: bool = False) -> str:
         raise _refuse(command, "';' could chain a second command")
     if "?" in command:
         raise _refuse(command, "'?' triggers context help on the device")
+    way_in = _way_in(command)
+    if way_in is not None:
+        return way_in
     text = " ".join(command.split())
     try:
         head, filters = _split_pipes(text)

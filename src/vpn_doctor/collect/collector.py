@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from vpn_doctor.asa.commands import (
     DEFAULT_COLLECTION,
     SHOW_DEBUG,
+    SHOW_FAILOVER,
     SHOW_VERSION,
     peer_filtered_commands,
 )
@@ -92,7 +93,7 @@ def plan(peer: str | None, commands: Sequence[str] = DEFAULT_COLLECTION) -> list
     return [check_allowed(swaps.get(command, command)) for command in commands]
 
 
-def device_info(outputs: dict[str, str], hostname: str = "") -> DeviceInfo:
+def device_info(outputs: dict[str, str], hostname: str = "", context: str = "") -> DeviceInfo:
     """Hostname / version / model from ``show version`` (the prompt wins for the hostname).
 
     Deliberately tiny: the full parse belongs to parsing.py; meta.yaml only needs these.
@@ -104,6 +105,7 @@ def device_info(outputs: dict[str, str], hostname: str = "") -> DeviceInfo:
         uptime = _UPTIME_HOST_RE.search(text)
         hostname = uptime.group(1) if uptime else ""
     return DeviceInfo(
+        context=context,
         hostname=hostname,
         version=version.group(1) if version else "",
         model=model.group(1) if model else "",
@@ -131,11 +133,18 @@ def collect(
     at_login = getattr(runner, "debug_at_login", None)  # AsaSession reads it once at login
     if isinstance(at_login, str):
         outputs[SHOW_DEBUG] = mask_secrets(at_login)
+    failover = getattr(runner, "failover_at_login", None)  # idem: the unit's failover role
+    if isinstance(failover, str):
+        outputs[SHOW_FAILOVER] = mask_secrets(failover)
 
     def snapshot() -> Snapshot:
         return Snapshot(
             outputs=dict(outputs),
-            device=device_info(outputs, str(getattr(runner, "hostname", "") or "")),
+            device=device_info(
+                outputs,
+                str(getattr(runner, "hostname", "") or ""),
+                str(getattr(runner, "context", "") or ""),
+            ),
             peer=validate_peer(peer) if peer else None,
             collected_at=collected_at,
             source=f"live:{runner.host}",

@@ -27,6 +27,7 @@ import contextlib
 import getpass
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,7 +45,12 @@ from netmiko.exceptions import (
     WriteException,
 )
 
-from vpn_doctor.asa.commands import SHOW_DEBUG
+from vpn_doctor.asa.commands import (
+    FTD_DIAGNOSTIC_CLI,
+    SHOW_DEBUG,
+    SHOW_FAILOVER,
+    changeto_context,
+)
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.collector import is_rejection
 from vpn_doctor.collect.guard import SendPolicy
@@ -100,7 +106,10 @@ class ConnectionSettings:
     ssh_config: Path | None = None  # ProxyJump / ProxyCommand / HostName / User / IdentityFile
     legacy_ssh: bool = False  # permit SHA-1 kex and ssh-rsa host keys (old ASA images)
     tcp_nodelay: bool = True  # our own socket with Nagle off for a direct connection
-    device_type: str = "asa"  # asa | ftd (the session preparation after login uses it)
+    # Multi-context: log into the system/admin context, then `changeto context NAME`.
+    context: str | None = None
+    # "ftd": land at FTD's `>` and reach the LINA CLI with `system support diagnostic-cli`.
+    device_type: str = "asa"
 
 
 class _EnableRefused(Exception):
@@ -142,8 +151,11 @@ class _AsaConnection(CiscoAsaSSH):
        more read drains whatever arrived together with the close.
     """
 
-    def __init__(self, *args: Any, enable_timeout: float = 10.0, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, enable_timeout: float = 10.0, ftd: bool = False, **kwargs: Any
+    ) -> None:
         self.enable_timeout = enable_timeout  # set first: netmiko connects inside __init__
+        self.ftd = ftd
         kwargs["allow_auto_change"] = False  # belt and braces: no netmiko terminal changes
         super().__init__(*args, **kwargs)
 
@@ -152,12 +164,35 @@ class _AsaConnection(CiscoAsaSSH):
 
         Replaces netmiko's ASA version, which also enters configuration mode (see the class
         docstring). ``enable()`` checks the prompt first and sends nothing at ``#``.
+        FTD first lands at its own ``>`` CLI: :meth:`_enter_lina` reaches the ASA (LINA) one.
         """
+        if self.ftd:
+            self._enter_lina()
+            return
         self.set_base_prompt()
         if self.secret:
             self.enable()
         elif not self.check_enable_mode("#"):
             self.asa_login()
+        self.disable_paging(command="terminal pager 0")
+        self.set_base_prompt()
+
+    def _enter_lina(self) -> None:
+        """FTD: ``system support diagnostic-cli`` (the only way in, allow-listed in exactly
+        that form), then ``enable`` with the enable secret or, FTD's default, an empty one.
+
+        netmiko's ``cisco_ftd`` driver stops at the ``>`` CLI (no LINA show commands), so
+        this is ours: the diagnostic CLI prints ``hostname>`` and behaves as an ASA.
+        """
+        self.write_channel(self.RETURN)
+        self.read_until_pattern(pattern=r"(>\s*$)", read_timeout=self.enable_timeout)
+        self.write_channel(check_allowed(FTD_DIAGNOSTIC_CLI) + self.RETURN)
+        self.read_until_pattern(pattern=r"(^\S+[>#] ?$)", re_flags=re.M, read_timeout=30)
+        self.set_base_prompt()
+        if not self.check_enable_mode("#"):
+            self.write_channel("enable" + self.RETURN)
+            self.read_until_pattern(pattern=r"(ssword)", read_timeout=self.enable_timeout)
+            self.enable_secret_handler("ssword", "Password:")
         self.disable_paging(command="terminal pager 0")
         self.set_base_prompt()
 
@@ -207,6 +242,49 @@ class _AsaConnection(CiscoAsaSSH):
             with contextlib.suppress(Exception):  # already closed, or never opened
                 self.paramiko_cleanup()
             raise
+
+
+# One SSH session per device at a time (an ASA allows 5 per context, shared with the
+# engineers): a process-wide lock per (host, port). Re-entrant, so the same thread may open
+# a second session to undo a debug after its first one died; other threads (concurrent
+# exporter probes, an inventory listing one box twice) wait their turn.
+_DEVICE_LOCKS: dict[tuple[str, int], threading.RLock] = {}
+_DEVICE_LOCKS_GUARD = threading.Lock()
+
+
+def device_lock(host: str, port: int) -> threading.RLock:
+    """The lock of one device (created on first use)."""
+    with _DEVICE_LOCKS_GUARD:
+        return _DEVICE_LOCKS.setdefault((host, port), threading.RLock())
+
+
+# Box-wide outputs grow with the number of tunnels, sessions and ACL lines: on a big firewall
+# they take far longer to print than a filtered one, so their read timeout is scaled up.
+# Filtered variants (`... peer X`, `... filter ipaddress X`, `show route NET MASK`) keep
+# the plain timeout.
+BOX_WIDE_FACTOR = 6
+_BOX_WIDE = frozenset(
+    {
+        "show crypto isakmp sa",
+        "show crypto ipsec sa",
+        "show vpn-sessiondb detail l2l",
+        "show running-config access-list",
+        "show access-list",
+        "show running-config",
+        "show running-config crypto map",
+        "show running-config tunnel-group",
+        "show running-config nat",
+        "show nat",
+        "show logging",
+        "show crypto ca certificates",
+    }
+)
+
+
+def read_timeout_for(command: str, base: float) -> float:
+    """``base`` seconds, times BOX_WIDE_FACTOR for the box-wide commands that grow with the
+    firewall's size (slow devices with long outputs keep working)."""
+    return base * BOX_WIDE_FACTOR if command in _BOX_WIDE else base
 
 
 Connection = Any  # a connected netmiko object (or a test double with the same methods)
@@ -325,6 +403,10 @@ class AsaSession:
         # `show debug` as read once right after login (None: not read): crypto debugging
         # left on by an earlier session is reported as DEVICE_DEBUG_LEFT_ON.
         self.debug_at_login: str | None = None
+        # `show failover` as read once after login (None: not read, or refused): the role.
+        self.failover_at_login: str | None = None
+        self.context: str | None = None  # the security context the session is in
+        self._lock: threading.RLock | None = None  # this device's lock while connected
 
     # -- CommandRunner -------------------------------------------------------------------
     @property
@@ -344,7 +426,7 @@ class AsaSession:
             output: str = conn.send_command(
                 normalised,
                 expect_string=f"(?m){self._prompt_re}",
-                read_timeout=self.settings.read_timeout,
+                read_timeout=read_timeout_for(normalised, self.settings.read_timeout),
                 strip_prompt=True,
                 strip_command=True,
             )
@@ -375,6 +457,7 @@ class AsaSession:
     def connect(self) -> None:
         """Open SSH, reach enable mode and check it; raises our errors only."""
         start = time.perf_counter()
+        self._take_device_lock()
         try:
             kwargs = self._netmiko_kwargs()
             if isinstance(self._factory, type) and issubclass(self._factory, _AsaConnection):
@@ -382,6 +465,7 @@ class AsaSession:
             conn = self._factory(**kwargs)
         except Exception as exc:
             self._close_jump()
+            self._release_device_lock()
             failure = negotiation_failure(exc, host=self.host, legacy_ssh=self.settings.legacy_ssh)
             raise (failure or translate(exc, host=self.host)) from exc
         self._conn = conn
@@ -389,12 +473,60 @@ class AsaSession:
         self._prompt_re = prompt_regex(self.hostname)
         try:
             self._check_privileged()
+            if self.settings.context:
+                self.change_context(self.settings.context)
             if self.read_debug_at_login:
                 self.debug_at_login = self.run(SHOW_DEBUG)
+                self.failover_at_login = self._read_failover()
         except BaseException:
             self.close()
             raise
         self.connect_seconds = time.perf_counter() - start
+
+    @property
+    def role(self) -> str:
+        """standalone | active | standby, from ``show failover`` read at login (or the
+        prompt); the standby never gets a debug."""
+        from vpn_doctor.parse.failover import failover_role
+
+        return failover_role(self.failover_at_login, self.hostname).role
+
+    def change_context(self, name: str) -> None:
+        """``changeto context NAME`` (or ``system`` for the system context); follows the new
+        prompt (``fw/ctx1#``). Refused by the device (no such context, single mode): raises
+        CommandRejected. One SSH session serves every context of a device this way."""
+        command = "changeto system" if name == "system" else changeto_context(name)
+        normalised = self._admit(command)
+        conn = self._require()
+        try:
+            conn.write_channel(normalised + "\n")
+            output: str = conn.read_until_pattern(
+                pattern=r"(^[^\s#>]+[#>] ?$)",
+                re_flags=re.MULTILINE,
+                read_timeout=self.settings.read_timeout,
+            )
+        except Exception as exc:
+            raise translate(exc, host=self.host, command=normalised) from exc
+        if is_rejection(output) or "ERROR" in output:
+            raise CommandRejected(
+                f"the device refused to change to context {name!r} (no such context, or not "
+                "in multiple-context mode)",
+                host=self.host,
+                command=normalised,
+                output=output,
+            )
+        prompt = output.strip().splitlines()[-1].strip()
+        self.hostname = prompt[:-1]
+        conn.base_prompt = self.hostname
+        self._prompt_re = prompt_regex(self.hostname)
+        self.context = None if name == "system" else name
+
+    def _read_failover(self) -> str | None:
+        """``show failover``, or None when the device refuses it (some user contexts)."""
+        try:
+            return self.run(SHOW_FAILOVER)
+        except CommandRejected:
+            return None
 
     def close(self) -> None:
         """Undo any debug this session turned on and did not undo, log out; never raises
@@ -409,11 +541,31 @@ class AsaSession:
             with contextlib.suppress(Exception):  # a dead session cannot be closed more politely
                 conn.disconnect()
         self._close_jump()
+        self._release_device_lock()
 
     def _close_jump(self) -> None:
         jump, self._jump = self._jump, None
         if jump is not None:
             jump.close()
+
+    def _take_device_lock(self) -> None:
+        """Wait for any other session of this process to the same device (module comment at
+        ``_DEVICE_LOCKS``); a wait longer than a login plus a command is a timeout."""
+        lock = device_lock(self.settings.host, self.settings.port)
+        wait = self.settings.conn_timeout + self.settings.read_timeout
+        if not lock.acquire(timeout=wait):
+            raise DeviceTimeout(
+                f"another vpn-doctor session to this device is still open after {wait:g} s "
+                "(one SSH session per device at a time)",
+                host=self.host,
+            )
+        self._lock = lock
+
+    def _release_device_lock(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            with contextlib.suppress(RuntimeError):  # released from another thread: harmless
+                lock.release()
 
     @property
     def connected(self) -> bool:
@@ -508,6 +660,7 @@ class AsaSession:
             "system_host_keys": False,
             "alt_host_keys": False,
             "enable_timeout": s.enable_timeout,
+            "ftd": s.device_type == "ftd",
         }
         if s.strict_host_key:
             if s.known_hosts is None:

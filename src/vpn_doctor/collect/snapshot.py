@@ -69,6 +69,8 @@ def _meta(snapshot: Snapshot, partial: str | None) -> dict[str, Any]:
     }
     if partial is not None:
         meta["partial_reason"] = partial
+    if snapshot.device.context:  # multi-context: the security context it was read in
+        meta["context"] = snapshot.device.context
     return meta
 
 
@@ -171,6 +173,7 @@ def load_snapshot(directory: Path | str) -> Snapshot:
             hostname=_text_field(meta, "hostname"),
             version=_text_field(meta, "version"),
             model=_text_field(meta, "model"),
+            context=_text_field(meta, "context"),
         ),
         peer=None if peer in (None, "") else str(peer),
         collected_at=_text_field(meta, "collected_at"),

@@ -9,12 +9,42 @@ so ``vpn-doctor explain DEVICE_DEBUG_LEFT_ON`` and the reports agree.
 
 from __future__ import annotations
 
-from vpn_doctor.diagnose.findings import DEVICE_DEBUG_LEFT_ON, Finding
+from vpn_doctor.diagnose.findings import DEVICE_DEBUG_LEFT_ON, DEVICE_STANDBY_UNIT, Finding
 from vpn_doctor.diagnose.playbook import PlaybookSet
 from vpn_doctor.models import DeviceState
 
 
 def device_findings(state: DeviceState, book: PlaybookSet) -> tuple[Finding, ...]:
+    """DEVICE_DEBUG_LEFT_ON and DEVICE_STANDBY_UNIT, in that order (the debug is urgent)."""
+    return (*_debug_left_on(state, book), *_standby_unit(state, book))
+
+
+def _standby_unit(state: DeviceState, book: PlaybookSet) -> tuple[Finding, ...]:
+    """DEVICE_STANDBY_UNIT on the standby of a failover pair, naming the active unit."""
+    if state.role != "standby":
+        return ()
+    entry = book.catalogue[DEVICE_STANDBY_UNIT]
+    active = (
+        f"the active unit answers on: {', '.join(state.active_unit)}"
+        if state.active_unit
+        else "the active unit is the other unit of the pair (show failover on it says Active)"
+    )
+    return (
+        Finding(
+            code=entry.code,
+            severity="info",
+            title=entry.title,
+            meaning=entry.meaning,
+            evidence=(*state.role_evidence, active),
+            checks=entry.checks,
+            remediation=entry.remediation,
+            confidence="confirmed",
+            source="state",
+        ),
+    )
+
+
+def _debug_left_on(state: DeviceState, book: PlaybookSet) -> tuple[Finding, ...]:
     """DEVICE_DEBUG_LEFT_ON when ``show debug`` (read at login) listed crypto debugging."""
     if not state.debug_left_on:
         return ()

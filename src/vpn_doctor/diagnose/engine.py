@@ -100,6 +100,8 @@ def diagnose(
     walk then judges traffic on the window and can see flapping; ``state`` is the last sample.
     """
     book = playbooks or default_playbooks()
+    if state.role == "standby":
+        return _standby_report(state, book)
     aliases = _aliases(state)
     requested = _resolve(peer, aliases) if peer else None
     state = _with_canonical_peers(state, aliases)
@@ -188,6 +190,23 @@ def diagnose(
         tunnels=tuple(tunnels),
         notes=tuple(notes),
         device_findings=device_findings(state, book),
+        role=state.role,
+    )
+
+
+def _standby_report(state: DeviceState, book: PlaybookSet) -> DiagnosisReport:
+    """The standby unit holds no tunnel of its own: no tunnel verdict at all (every tunnel
+    would look down, a confident wrong answer), only DEVICE_STANDBY_UNIT pointing at the
+    active unit."""
+    return DiagnosisReport(
+        hostname=state.device.hostname,
+        version=state.device.version,
+        notes=(
+            "standby unit of a failover pair: tunnels are not diagnosed here; run vpn-doctor "
+            "against the active unit",
+        ),
+        device_findings=device_findings(state, book),
+        role=state.role,
     )
 
 

@@ -78,7 +78,8 @@ ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE, TUNNEL_CRYPTO_MAP_INCOMPL
 # Contract 3 additions (2026-12) about the device rather than a tunnel: they go in the JSON
 # report's ``device.findings`` (Contract 2 additions) and never change a tunnel's verdict.
 DEVICE_DEBUG_LEFT_ON = "DEVICE_DEBUG_LEFT_ON"
-DEVICE_CODES: tuple[str, ...] = (DEVICE_DEBUG_LEFT_ON,)
+DEVICE_STANDBY_UNIT = "DEVICE_STANDBY_UNIT"
+DEVICE_CODES: tuple[str, ...] = (DEVICE_DEBUG_LEFT_ON, DEVICE_STANDBY_UNIT)
 ALL_CODES: tuple[str, ...] = CONTRACT3_CODES + ENGINE_CODES + DEVICE_CODES
 # An info note: the configuration has a problem that is not the current cause (the tunnel is
 # up, or the walk found another cause). Its own code, so a healthy tunnel carries no fault code.
@@ -278,5 +279,10 @@ class DiagnosisReport:
         return worst_verdict([tunnel.verdict for tunnel in self.tunnels])
 
     def exit_code(self) -> int:
-        """Process exit code for this report (see the module docstring for precedence)."""
+        """Process exit code for this report (see the module docstring for precedence).
+
+        The standby unit of a failover pair is OK-but-skipped (0): nothing is wrong with it.
+        """
+        if self.role == "standby" and not self.tunnels:
+            return 0
         return exit_code_for_verdicts([tunnel.verdict for tunnel in self.tunnels])

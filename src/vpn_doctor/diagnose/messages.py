@@ -356,7 +356,7 @@ def codes_implied(evidences: Iterable[DebugEvidence]) -> list[str]:
     return list(decisive) + [c for c in supporting if c not in decisive]
 
 
-_SYSLOG_KEY = re.compile(r"^%?(?:ASA|PIX|FTD)-(?:\d)-(\d{6}):?$", re.IGNORECASE)
+_SYSLOG_KEY = re.compile(r"^%?(?:ASA|PIX|FTD)-(?:[a-z]+-)?\d-(\d{6}):?$", re.IGNORECASE)
 
 
 def lookup(key: str) -> list[MessagePattern]:

@@ -11,12 +11,16 @@ Per host: resolve its secrets, connect (:class:`~vpn_doctor.collect.driver.AsaSe
 read-only collection (:func:`~vpn_doctor.collect.collector.collect`; never any debug command),
 parse,
 diagnose and judge against the inventory (:func:`~vpn_doctor.fleet.expectations.evaluate`).
+A host with ``contexts`` (multi-context ASA) is checked context by context over one SSH
+session (``changeto context NAME``), one result per context (:func:`flatten_contexts`).
 
 Status and Nagios state per host (``HostResult.nagios``)::
 
     ok            tunnels judged: CRITICAL if an expected tunnel is down, else UNKNOWN if one
                   could not be determined, else WARNING if one is degraded, else OK. Without
                   ``tunnels`` in the inventory and no tunnel found: UNKNOWN (nothing judged).
+                  The standby unit of a failover pair: OK, skipped (its tunnels live on the
+                  active unit; DEVICE_STANDBY_UNIT says where).
     unreachable   CRITICAL   \\
     auth_failed   CRITICAL    } a firewall we cannot check is an alert, not a shrug
     timeout       CRITICAL   /
@@ -118,6 +122,14 @@ class HostResult:
     duration: float = 0.0
     health: HealthReport | None = None
     expectations: bool = True  # the inventory lists this host's tunnels
+    context: str | None = None  # multi-context: the security context checked
+    # A multi-context host: one result per context (all over one SSH session).
+    contexts: tuple[HostResult, ...] = ()
+
+    @property
+    def standby(self) -> bool:
+        """The standby unit of a failover pair: checked, OK, its tunnels skipped."""
+        return self.health is not None and self.health.report.role == "standby"
 
     @property
     def tunnels(self) -> tuple[TunnelHealth, ...]:
@@ -138,6 +150,10 @@ class HostResult:
             return CRITICAL
         if self.status != "ok":
             return UNKNOWN
+        if self.contexts:
+            return worst_state([c.nagios for c in self.contexts])
+        if self.standby:
+            return OK
         verdicts = [t.verdict for t in self.expected]
         if not verdicts:
             return OK if self.expectations else UNKNOWN
@@ -190,6 +206,7 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
         keyed = bool(transport.get("ssh_key") or transport.get("allow_agent"))
         password, secret = resolve_secrets(host, options.fallback, options.environ, keyed=keyed)
         settings = ConnectionSettings(
+            context=host.contexts[0] if len(host.contexts) == 1 else None,
             host=host.hostname,
             port=host.port,
             username=host.username,
@@ -200,6 +217,8 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
             read_timeout=3 * options.timeout,
             **transport,
         )
+        if len(host.contexts) > 1:
+            return _check_contexts(host, options, settings, start)
         with AsaSession(settings) as session:
             snapshot = collect(session, None, options.commands)
         state = parse_snapshot(snapshot)
@@ -217,7 +236,67 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
         duration=time.perf_counter() - start,
         health=health,
         expectations=host.tunnels is not None,
+        context=host.contexts[0] if host.contexts else None,
     )
+
+
+def _check_contexts(
+    host: InventoryHost, options: CheckOptions, settings: ConnectionSettings, start: float
+) -> HostResult:
+    """Every context of ``host`` over one SSH session (an ASA allows few per context, and a
+    login per context would multiply the AAA load). Expected tunnels are judged in the
+    context that holds their peer; one found in no context is judged (missing) in the first.
+    A failure part-way fails the whole host (raises): what was read is not judged alone.
+    """
+    states: list[tuple[str, DeviceState]] = []
+    with AsaSession(settings) as session:
+        for name in host.contexts:
+            session.change_context(name)
+            states.append((name, parse_snapshot(collect(session, None, options.commands))))
+    found = {name: _peers(state) for name, state in states}
+    placed = {p for peers in found.values() for p in peers}
+    children = []
+    for index, (name, state) in enumerate(states):
+        wanted = None
+        if host.tunnels is not None:
+            wanted = tuple(
+                t
+                for t in host.tunnels
+                if t.peer in found[name] or (index == 0 and t.peer not in placed)
+            )
+        child_host = replace(host, name=f"{host.name}/{name}", tunnels=wanted, contexts=(name,))
+        children.append(
+            HostResult(
+                host=child_host.name,
+                address=host.hostname,
+                port=host.port,
+                status="ok",
+                duration=time.perf_counter() - start,
+                health=_evaluate_with_memory(state, child_host, options),
+                expectations=wanted is not None,
+                context=name,
+            )
+        )
+    return HostResult(
+        host=host.name,
+        address=host.hostname,
+        port=host.port,
+        status="ok",
+        duration=time.perf_counter() - start,
+        expectations=host.tunnels is not None,
+        contexts=tuple(children),
+    )
+
+
+def _peers(state: DeviceState) -> set[str]:
+    """Peers with an IKE or IPsec SA in this context (where its expected tunnels live)."""
+    return {sa.peer for sa in state.ike_sas.records} | {sa.peer for sa in state.ipsec_sas.records}
+
+
+def flatten_contexts(results: Sequence[HostResult]) -> list[HostResult]:
+    """One result per context for multi-context hosts (``fw1/ctx1``), others unchanged: what
+    every output (status line, JSON, Prometheus) lists."""
+    return [leaf for result in results for leaf in (result.contexts or (result,))]
 
 
 def _evaluate_with_memory(

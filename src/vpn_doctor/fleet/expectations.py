@@ -435,6 +435,8 @@ def evaluate(
     ``timelines`` are what the previous run's state file adds (flapping, traffic since then).
     """
     report = diagnose(state, timelines=timelines)
+    if report.role == "standby":  # its tunnels live on the active unit: skipped, not down
+        return HealthReport(report=report, tunnels=())
     by_peer = {tunnel.peer: tunnel for tunnel in report.tunnels}
     wanted = expected if expected is not None else tuple(ExpectedTunnel(peer=p) for p in by_peer)
     tunnels: list[TunnelHealth] = []

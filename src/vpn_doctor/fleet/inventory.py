@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +72,9 @@ _TRANSPORT_KEYS = {
     "ssh_agent": "bool",
     "device_type": "str",
 }
-_SECTION_KEYS = frozenset({"tunnels", "enabled", *_TRANSPORT_KEYS})
+_SECTION_KEYS = frozenset({"tunnels", "enabled", "context", "contexts", *_TRANSPORT_KEYS})
+# A security context name as the ASA accepts it (the allowlist checks it again).
+_CONTEXT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 _TUNNEL_KEYS = frozenset({"peer", "name", "proxies", "profile", "redundancy_group"})
 
 
@@ -104,6 +107,9 @@ class InventoryHost:
     tunnels: tuple[ExpectedTunnel, ...] | None = None  # None: no expectations, check all found
     # ConnectionSettings overrides from data.vpn_doctor (ssh_key, jump_host, legacy_ssh, ...)
     transport: Mapping[str, Any] = field(default_factory=dict)
+    # Multi-context: the security contexts to check (data.vpn_doctor.context / contexts),
+    # all over one SSH session; empty: the context the login lands in.
+    contexts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -439,6 +445,7 @@ def _host(
     section, section_entry = _data(chain, "vpn_doctor")
     where = (*section_entry.where, "data", "vpn_doctor") if section_entry else (name,)
     tunnels, enabled = _tunnels(section_entry.doc if section_entry else doc, section, where, name)
+    contexts = _contexts(section_entry.doc if section_entry else doc, section, where, name)
     if not username and enabled and _is_asa(platform):
         doc.fail(
             (name,),
@@ -456,8 +463,27 @@ def _host(
         credentials=_credentials(chain, name),
         tunnels=tunnels,
         transport=_transport(section_entry.doc if section_entry else doc, section, where, name),
+        contexts=contexts,
     )
     return host, enabled and _is_asa(platform)
+
+
+def _contexts(doc: _Doc, section: Any, where: tuple[str | int, ...], host: str) -> tuple[str, ...]:
+    """``context: NAME`` or ``contexts: [A, B]`` from a host's ``data.vpn_doctor``."""
+    if not isinstance(section, Mapping):
+        return ()
+    if "context" in section and "contexts" in section:
+        doc.fail((*where, "contexts"), "give context or contexts, not both", host)
+    raw = section.get("contexts", [section["context"]] if "context" in section else [])
+    if not isinstance(raw, list):
+        doc.fail((*where, "contexts"), "data.vpn_doctor.contexts must be a list", host)
+    names = tuple(str(name) for name in raw)
+    for name in names:
+        if not _CONTEXT_NAME.match(name):
+            doc.fail((*where, "contexts"), f"bad context name {name!r}", host)
+    if len(set(names)) != len(names):
+        doc.fail((*where, "contexts"), "a context is listed twice", host)
+    return names
 
 
 def _is_asa(platform: Any) -> bool:

@@ -115,6 +115,8 @@ def problems(results: Sequence[HostResult]) -> list[tuple[int, str]]:
         if not result.reachable:
             items.append((result.nagios, f"{result.host} {_STATUS_WORDS[result.status]}"))
             continue
+        if result.standby:
+            continue  # OK, skipped: listed by status_line's standby note
         if result.nagios == UNKNOWN and not result.expected:
             items.append((UNKNOWN, f"{result.host} no tunnel found"))
         for tunnel in result.expected:
@@ -134,10 +136,12 @@ def status_line(results: Sequence[HostResult], summary: FleetSummary) -> str:
         f"duration={summary.duration:.3f}s"
     )
     head = f"VPN {summary.state_name}"
+    standby = [r.host for r in results if r.standby]
+    skipped = f", standby skipped: {' '.join(standby[:MAX_ITEMS])}" if standby else ""
     if summary.state == OK:
         return (
             f"{head} - {summary.devices} devices, {summary.tunnels_up} of {summary.tunnels} "
-            f"tunnels up | {perf}"
+            f"tunnels up{skipped} | {perf}"
         )
     counts = [
         f"{count} {word}"
@@ -154,7 +158,7 @@ def status_line(results: Sequence[HostResult], summary: FleetSummary) -> str:
     shown = "; ".join(items[:MAX_ITEMS])
     if len(items) > MAX_ITEMS:
         shown += f"; and {len(items) - MAX_ITEMS} more"
-    return f"{head} - {', '.join(counts)}: {shown} | {perf}"
+    return f"{head} - {', '.join(counts)}: {shown}{skipped} | {perf}"
 
 
 def _tunnel_dict(tunnel: TunnelHealth) -> dict[str, Any]:
@@ -193,6 +197,8 @@ def device_dict(result: HostResult) -> dict[str, Any]:
             "address": result.address,
             "port": result.port,
             "status": result.status,
+            "standby_skipped": result.standby,
+            "context": result.context,
             "error": result.error or None,
             "exit_code": result.exit_code,
             "state": STATE_NAMES[result.nagios],

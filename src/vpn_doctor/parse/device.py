@@ -31,6 +31,7 @@ from typing import Any
 from vpn_doctor.asa.commands import (
     PACKET_TRACER,
     SHOW_DEBUG,
+    SHOW_FAILOVER,
     SHOW_IPSEC_SA,
     SHOW_ISAKMP_SA,
     SHOW_ROUTE,
@@ -53,6 +54,7 @@ from vpn_doctor.models import (
 )
 from vpn_doctor.parse.config.sections import parse_crypto_config
 from vpn_doctor.parse.debug_state import parse_show_debug
+from vpn_doctor.parse.failover import failover_role
 from vpn_doctor.parse.ipsec import parse_ipsec_sa
 from vpn_doctor.parse.isakmp import parse_isakmp_sa
 from vpn_doctor.parse.sample import parse_samples
@@ -212,8 +214,10 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
         hostname=given.hostname or parsed.hostname,
         version=given.version or parsed.version,
         model=given.model or parsed.model,
+        context=given.context,
     )
     debug = parse_show_debug(outputs.get(SHOW_DEBUG, ""))
+    failover = failover_role(outputs.get(SHOW_FAILOVER), device.hostname)
     return DeviceState(
         device=device,
         debug_left_on=debug.lines,
@@ -226,6 +230,9 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
         collected_at=snapshot.collected_at,
         config=_crypto_config(outputs, snapshot.collected_at),
         samples=parse_samples(snapshot.samples),
+        role=failover.role,
+        role_evidence=failover.evidence,
+        active_unit=failover.active_unit,
     )
 
 

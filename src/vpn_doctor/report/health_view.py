@@ -50,6 +50,8 @@ def progress(total: int, *, enabled: bool | None = None) -> Iterator[OnDone]:
 def _worst_text(result: HostResult) -> str:
     if not result.reachable:
         return f"{result.status}: {result.error}"
+    if result.standby:
+        return "standby unit: skipped (DEVICE_STANDBY_UNIT, tunnels on the active unit)"
     worst = [(t, t.worst) for t in result.expected if t.worst is not None]
     if not worst:
         return "-" if result.expected else "no tunnel expected or found"

@@ -24,6 +24,12 @@ from vpn_doctor.parse.config.base import Collector, ntc_template, prepare, run_t
 _ROUTE_ENTRY = re.compile(r"^Routing entry for (\S+) (\S+)")
 _ROUTE_KNOWN = re.compile(r'^\s+Known via "([^"]+)", distance (\d+), metric (\d+)')
 _ROUTE_HOP = re.compile(r"^\s+\*?\s*(directly connected|\S+), via (\S+)")
+# A table row as `show route | include ^L` prints it, without the legend the template needs.
+_TABLE_ROW = re.compile(
+    r"^(?P<code>[A-Za-z][A-Za-z0-9]*\*?(?: [A-Za-z0-9]+)?)\s+(?P<net>\d+\.\d+\.\d+\.\d+)"
+    r"\s+(?P<mask>\d+\.\d+\.\d+\.\d+)\s+(?:\[(?P<ad>\d+)/(?P<metric>\d+)\]\s+via\s+"
+    r"(?P<hop>[\d.]+),|is directly connected,)\s*(?P<ifname>\S+)"
+)
 _KNOWN_VIA = {
     "static": "S",
     "connected": "C",
@@ -64,6 +70,30 @@ def _parse_route_entry(lines: list[tuple[int, str]], col: Collector) -> list[Rou
     return routes
 
 
+def _filtered_rows(lines: list[tuple[int, str]], col: Collector) -> list[Route]:
+    routes: list[Route] = []
+    for number, line in lines:
+        row = _TABLE_ROW.match(line)
+        if row is None:
+            if line.strip():
+                col.bad(number, line)
+            continue
+        col.ok()
+        routes.append(
+            Route(
+                row["code"].replace("*", "").strip(),
+                row["net"],
+                row["mask"],
+                row["hop"] or "",
+                row["ifname"],
+                to_int(row["ad"] or ""),
+                to_int(row["metric"] or ""),
+                (line,),
+            )
+        )
+    return routes
+
+
 def _route_lines(used: tuple[str, ...]) -> tuple[str, ...]:
     """The route's own lines: from its last unindented line (drops the Codes legend)."""
     starts = [i for i, line in enumerate(used) if not line[:1].isspace()]
@@ -79,6 +109,8 @@ def parse_routes(text: str, command: str = SHOW_ROUTE) -> ParseResult[Route]:
         return col.result([])  # explicitly no route: EMPTY, which is a diagnosis
     if any(_ROUTE_ENTRY.match(line) for _, line in lines):
         return col.result(_parse_route_entry([x for x in lines if x[1].strip()], col))
+    if "|" in command:  # a device-side filtered table (`| include ^L`): rows only, no legend
+        return col.result(_filtered_rows(lines, col))
     rows = run_template(ntc_template("cisco_asa_show_route.textfsm"), lines, col)
     routes = [
         Route(
