@@ -79,6 +79,7 @@ def test_snapshot_path(name: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.filterwarnings("ignore:Diffie-Hellman over finite fields")  # legacy_ssh's mock
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_live_path(
     name: str, mock_asa: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
