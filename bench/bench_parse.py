@@ -16,7 +16,6 @@ Run alone: ``python bench/bench_parse.py [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
 import tracemalloc
@@ -34,9 +33,9 @@ from bench.common import (
     interleaved,
     median,
     rendered,
+    section_main,
     spread,
     table,
-    targets_table,
 )
 
 COMMANDS: dict[str, str] = {
@@ -228,12 +227,7 @@ def run(quick: bool = False) -> Section:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="100 and 1,000 tunnels only")
-    args = parser.parse_args()
-    section = run(quick=args.quick)
-    print(section.markdown())
-    print(targets_table(section.targets))
+    section_main(__doc__, run, "100 and 1,000 tunnels only")
 
 
 if __name__ == "__main__":

@@ -149,3 +149,15 @@ def bench_scenario(tunnels: int, *, name: str = "bench", hostname: str = "fw-ben
             "tunnels": tunnel_specs(tunnels),
         }
     )
+
+
+def section_main(doc: str, run: Callable[[bool], Section], quick_help: str) -> None:
+    """``python bench/<one section>.py [--quick]``: run it, print its tables and targets."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    args = parser.parse_args()
+    section = run(args.quick)
+    print(section.markdown())
+    print(targets_table(section.targets))

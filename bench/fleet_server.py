@@ -6,7 +6,8 @@ the paramiko threads under test and the benchmark would mostly measure that cont
 a child process the fleet gets its own interpreter (one of the two cores), like real
 firewalls that do their own work.
 
-Protocol: ``python -m bench.fleet_server COUNT DELAY_MS`` prints one JSON line
+Protocol: ``python -m bench.fleet_server COUNT DELAY_MS [TUNNELS]`` (TUNNELS: each device a
+hub of that many rendered healthy tunnels instead of the `healthy` scenario) prints one JSON line
 ``{"ports": [...], "username": ..., "password": ..., "secret": ...}`` once every device
 listens, then serves until stdin is closed (or ``MAX_LIFETIME`` seconds pass, so a crashed
 parent cannot leave it running).
@@ -26,10 +27,13 @@ MAX_LIFETIME = 1800.0  # seconds; a bound, not an expected duration
 
 
 def main(argv: list[str]) -> int:
+    from bench.common import bench_scenario
     from mock_device import MockFleet
 
     count, delay_ms = int(argv[0]), int(argv[1])
-    fleet = MockFleet(["healthy"] * count, hostname_template="fw{index:03d}", delay_ms=delay_ms)
+    tunnels = int(argv[2]) if len(argv) > 2 else 0
+    scenarios = [bench_scenario(tunnels) if tunnels else "healthy"] * count
+    fleet = MockFleet(scenarios, hostname_template="fw{index:03d}", delay_ms=delay_ms)
     with fleet:
         first = fleet[0]
         print(

@@ -5,7 +5,7 @@ the machine they ran on, so the report records the command, the host load and th
 next to every table. ``--quick`` is a short smoke run (fewer sizes and repeats), not a
 measurement to quote.
 
-Usage: ``python bench/run_all.py [--quick] [--only diagnose,parse,fleet,startup] [--out FILE]``.
+Usage: ``python bench/run_all.py [--quick] [--only diagnose,parse,fleet,hub,startup] [--out FILE]``.
 """
 
 from __future__ import annotations
@@ -22,13 +22,21 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as `python bench/run_all.py`: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import bench_diagnose, bench_fleet, bench_parse, bench_startup, bench_watch
+from bench import (
+    bench_diagnose,
+    bench_fleet,
+    bench_parse,
+    bench_snapshot,
+    bench_startup,
+    bench_watch,
+)
 from bench.common import Section, Target, targets_table
 
 BENCHES: dict[str, Callable[[bool], Section]] = {
     "diagnose": bench_diagnose.run,
     "parse": bench_parse.run,
     "fleet": bench_fleet.run,
+    "hub": bench_snapshot.run,
     "startup": bench_startup.run,
     "watch": bench_watch.run,
 }

@@ -15,14 +15,22 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `bench` lives at the repo root
 
-from bench import bench_diagnose, bench_fleet, bench_parse, bench_startup, run_all
+from bench import (
+    baselines,
+    bench_diagnose,
+    bench_fleet,
+    bench_parse,
+    bench_snapshot,
+    bench_startup,
+    run_all,
+)
 from bench.common import Section, Target, interleaved, rendered, table, targets_table
 
 
 def test_modules_expose_run() -> None:
-    for module in (bench_diagnose, bench_parse, bench_fleet, bench_startup):
+    for module in (bench_diagnose, bench_parse, bench_fleet, bench_snapshot, bench_startup):
         assert callable(module.run)
-    assert {"diagnose", "parse", "fleet", "startup", "watch"} <= set(run_all.BENCHES)
+    assert {"diagnose", "parse", "fleet", "startup", "watch", "hub"} <= set(run_all.BENCHES)
 
 
 def test_startup_commands_run_and_report_ratios() -> None:
@@ -78,3 +86,34 @@ def test_bare_netmiko_baseline_runs_against_the_mock() -> None:
             mock, lambda: bench_diagnose.bare_netmiko(mock, ["show version"])
         )
     assert trips.commands >= 1 and "show version" in trips.sent
+
+
+def test_hub_snapshot_diagnoses_every_tunnel_up(tmp_path: Path) -> None:
+    """bench_snapshot's generated hub (SA tables + configuration) is healthy end to end."""
+    from bench.snapshots import write_snapshot
+
+    run = bench_snapshot.diagnose_run(write_snapshot(4, tmp_path / "hub"))
+    assert run.code == 0
+    assert bench_snapshot._tunnels_up(run) == (4, 4)
+    assert run.rss_mb > 0
+
+
+@pytest.mark.e2e
+def test_paramiko_floor_and_competent_netmiko_collect_the_same_output(tmp_path: Path) -> None:
+    from mock_device import MockAsa
+
+    commands = tmp_path / "commands.txt"
+    commands.write_text("show version\n", encoding="utf-8")
+    with MockAsa("healthy", delay_ms=0) as mock:
+        import os
+
+        os.environ["BENCH_PASSWORD"], os.environ["BENCH_SECRET"] = mock.password, mock.secret
+        floor = baselines.with_paramiko(mock.host, mock.port, mock.username, ["show version"])
+        before = len(mock.audit)
+        two = ["show version", "show clock"]
+        baselines.with_netmiko(mock.host, mock.port, mock.username, two)
+        typed = [e.command for e in mock.audit[before:] if e.kind == "command"]
+    assert floor > 100  # the show version text, read up to the prompt
+    # anchored expect_string: no find_prompt (a bare Enter) between the two commands
+    first = typed.index("show version")
+    assert typed[first + 1] == "show clock", typed

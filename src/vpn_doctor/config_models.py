@@ -17,12 +17,26 @@ tell "not shown" from "configured".
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from typing import TypeVar
 
 from vpn_doctor.models import ParseStatus
 
 MASKED_SECRET = "*****"
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _group(pairs: Iterable[tuple[_K, _V]]) -> dict[_K, tuple[_V, ...]]:
+    """Values by key, each key's values in input order."""
+    grouped: dict[_K, list[_V]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return {key: tuple(values) for key, values in grouped.items()}
 
 
 @dataclass(frozen=True)
@@ -438,24 +452,48 @@ class CryptoConfig:
     status: dict[str, ParseStatus] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
+    # Look-ups by peer / ACL / tunnel-group name: indexes built on first use, per object (a
+    # hub has thousands of entries and every tunnel asks; scanning made diagnosis quadratic).
+    # cached_property stores in the instance's __dict__, so the frozen dataclass, its equality
+    # and ``replace`` are unaffected; two threads racing build the same value.
+
+    @cached_property
+    def _entries_by_peer(self) -> dict[str, tuple[CryptoMapEntry, ...]]:
+        return _group((p, e) for e in self.crypto_maps for p in dict.fromkeys(e.peers))
+
+    @cached_property
+    def _acls(self) -> dict[str, tuple[AccessListEntry, ...]]:
+        return _group((a.acl, a) for a in self.access_lists)
+
+    @cached_property
+    def _acl_hits(self) -> dict[str, tuple[AccessListEntry, ...]]:
+        return _group((a.acl, a) for a in self.access_list_hits)
+
+    @cached_property
+    def _tunnel_groups(self) -> dict[str, TunnelGroup]:
+        first: dict[str, TunnelGroup] = {}
+        for group in self.tunnel_groups:
+            first.setdefault(group.name, group)
+        return first
+
     def entries_for_peer(self, peer: str) -> tuple[CryptoMapEntry, ...]:
         """Crypto map entries listing ``peer`` (any position: AWS lists two endpoints)."""
-        return tuple(e for e in self.crypto_maps if peer in e.peers)
+        return self._entries_by_peer.get(peer, ())
 
     def acl(self, name: str) -> tuple[AccessListEntry, ...]:
         """The ACEs of ``name`` as configured (running-config), else the unexpanded
         ``show access-list`` lines; () when the ACL was not collected or does not exist."""
-        configured = tuple(a for a in self.access_lists if a.acl == name)
+        configured = self._acls.get(name, ())
         if configured:
             return configured
-        return tuple(a for a in self.access_list_hits if a.acl == name and not a.expanded)
+        return tuple(a for a in self._acl_hits.get(name, ()) if not a.expanded)
 
     def acl_hits(self, name: str) -> tuple[AccessListEntry, ...]:
         """``show access-list`` lines of ``name`` including object-group expansions."""
-        return tuple(a for a in self.access_list_hits if a.acl == name)
+        return self._acl_hits.get(name, ())
 
     def tunnel_group(self, name: str) -> TunnelGroup | None:
-        return next((t for t in self.tunnel_groups if t.name == name), None)
+        return self._tunnel_groups.get(name)
 
     def interface_for_map(self, map_name: str) -> str | None:
         return next((b.interface for b in self.bindings if b.map_name == map_name), None)

@@ -33,7 +33,22 @@ if TYPE_CHECKING:
 # only the standard library at the top; the fleet machinery, netmiko and rich are imported by
 # run_check.
 
-MAX_DEFAULT_WORKERS = 32
+MAX_DEFAULT_WORKERS = 64
+WORKERS_PER_CORE = 16
+
+
+def default_workers(hosts: int, cores: int | None = None) -> int:
+    """Devices checked at once when ``--workers`` is not given.
+
+    A device is mostly waiting (SSH round trips, the firewall's own slowness), so many more
+    threads than cores overlap well; but each also needs CPU (SSH crypto, parsing, diagnosis,
+    all under one GIL), so past ~16 per core more threads only queue for the CPU and stretch
+    every device towards its deadline. Hence: one per host, at most 16 per core, at most 64
+    (file descriptors, the management network, AAA servers). On 2 cores: 32.
+    """
+    cores = cores or os.cpu_count() or 1
+    return max(1, min(hosts, WORKERS_PER_CORE * cores, MAX_DEFAULT_WORKERS))
+
 
 CHECK_EPILOG = f"""\
 examples:
@@ -137,7 +152,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--workers",
         type=_positive(int),
         metavar="N",
-        help=f"devices checked at once (default min({MAX_DEFAULT_WORKERS}, hosts))",
+        help=(
+            f"devices checked at once (default: one per host, at most {WORKERS_PER_CORE} per "
+            f"CPU core and at most {MAX_DEFAULT_WORKERS}; {default_workers(10**6)} here)"
+        ),
     )
     run.add_argument(
         "--timeout",
@@ -267,7 +285,7 @@ def run_check(args: argparse.Namespace) -> int:
         transport=transport_fields(args),
     )
     hosts = inventory.hosts
-    workers = args.workers or min(MAX_DEFAULT_WORKERS, len(hosts))
+    workers = args.workers or default_workers(len(hosts))
     start = time.perf_counter()
     stopped: ChecksStopped | None = None
     try:

@@ -19,6 +19,7 @@ built from the crypto ACL (vpn_doctor.diagnose.packet_tracer); it is never sent 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import sys
@@ -559,13 +560,31 @@ def _playbooks(args: argparse.Namespace) -> PlaybookSet | None:
     return load_playbooks(args.playbooks) if args.playbooks else None
 
 
+def _write_json(data: dict[str, Any], batch: int = 20_000) -> None:
+    """Print ``data`` exactly as ``render_json`` formats it, in batches of encoder chunks.
+
+    Why not ``render_json``: on a 20,000-tunnel hub the one-shot string and the list of
+    millions of chunks it is joined from cost ~200 MB at the peak; streaming keeps the
+    output byte-identical and the peak flat.
+    """
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
+    chunks: list[str] = []
+    for chunk in encoder.iterencode(data):
+        chunks.append(chunk)
+        if len(chunks) >= batch:
+            sys.stdout.write("".join(chunks))
+            chunks.clear()
+    chunks.append("\n")
+    sys.stdout.write("".join(chunks))
+
+
 def render(report: DiagnosisReport, fmt: str, selection: Any = None) -> None:
     """Print the report in the chosen format; ``rich`` is plain full-width text when stdout
     is not a terminal (a log or a pipe keeps every line whole)."""
     if fmt == "json":
-        from vpn_doctor.report.formats import render_json
+        from vpn_doctor.report.formats import to_json_dict
 
-        sys.stdout.write(render_json(report, selection))
+        _write_json(to_json_dict(report, selection))
     elif fmt == "markdown":
         from vpn_doctor.report.formats import render_markdown
 
@@ -649,13 +668,23 @@ def run_diagnose(args: argparse.Namespace) -> int:
     from vpn_doctor.parse.device import parse_snapshot
 
     state = parse_snapshot(snapshot)
-    report = diagnose(state, peer, profile=profile, debug_peer=snapshot.peer, playbooks=playbooks)
-    if stopped is not None:
-        report = replace(report, partial=True)
-    typed = args.host or str(args.snapshot or args.from_log or "")
-    report = with_run_facts(report, snapshot, typed)
-    selection = Selection(all_details=args.all_details, only_problems=args.only_problems)
-    render(report, args.format, selection)
+    # What exists now (modules, the parsed state) lives until the report is printed: keep it
+    # out of the cyclic collector's reach meanwhile; on a hub, collections during diagnose
+    # and rendering would otherwise rescan millions of parsed objects (bench/README.md).
+    # Unfrozen afterwards, so a caller running main() in-process loses nothing.
+    gc.freeze()
+    try:
+        report = diagnose(
+            state, peer, profile=profile, debug_peer=snapshot.peer, playbooks=playbooks
+        )
+        if stopped is not None:
+            report = replace(report, partial=True)
+        typed = args.host or str(args.snapshot or args.from_log or "")
+        report = with_run_facts(report, snapshot, typed)
+        selection = Selection(all_details=args.all_details, only_problems=args.only_problems)
+        render(report, args.format, selection)
+    finally:
+        gc.unfreeze()
     if stopped is not None:
         print(
             f"vpn-doctor: error: {stopped.cause} (the diagnosis above is partial)", file=sys.stderr

@@ -52,6 +52,8 @@ from vpn_doctor.diagnose.findings import (
     peer_sort_key,
 )
 from vpn_doctor.diagnose.naming import tunnel_names
+from vpn_doctor.diagnose.peer_index import PeerIndex
+from vpn_doctor.diagnose.peer_index import session_peer as _session_peer
 from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
 from vpn_doctor.diagnose.profiles import PeerProfile, shipped_profile
 from vpn_doctor.diagnose.proposals import with_proposal_detail
@@ -67,12 +69,9 @@ from vpn_doctor.diagnose.tunnel_context import (
 )
 from vpn_doctor.models import (
     DeviceState,
-    IkeSa,
-    IpsecSa,
     ParseResult,
     ParseStatus,
     TunnelSample,
-    VpnSession,
 )
 
 
@@ -148,15 +147,28 @@ def diagnose(
             if remote_access
             else "no tunnel found in the outputs (no IKE/IPsec SA, session or log line)"
         )
-    summaries = {p: _summary(state, p, by_peer.get(p, ([], []))[0]) for p in peers}
+    index = PeerIndex(state)  # one per call: linear on hubs, nothing shared between threads
+    vti = _vti_groups(state)
+    summaries = {p: _summary(index, p, by_peer.get(p, ([], []))[0]) for p in peers}
     # IKE SAs still printed by a name after `names` resolution (none collected): see _ike_source.
+    ikev2_cut = _ikev2_section_cut(state)  # read once: the output is megabytes on a hub
     printed_names = tuple(
         sorted({sa.peer for sa in state.ike_sas.records if not is_ip(normalise_peer(sa.peer))})
     )
     tunnels = []
     for name in sorted(peers, key=peer_sort_key):
+        attributed = by_peer.get(name, ([], []))
         ctx = _context(
-            state, name, by_peer.get(name, ([], [])), crypto, profile, summaries, printed_names
+            state,
+            index,
+            vti,
+            name,
+            attributed,
+            crypto,
+            profile,
+            summaries,
+            printed_names,
+            ikev2_cut,
         )
         timeline = timelines.get(name)
         if timeline is not None:
@@ -332,10 +344,6 @@ def _records_peers(state: DeviceState) -> Iterable[str]:
     yield from (_session_peer(s) for s in state.sessions.records)
 
 
-def _session_peer(session: VpnSession) -> str:
-    return session.ip_addr or session.connection
-
-
 _CUT_ADDRESS = re.compile(r"^[\d.:]+$")
 
 
@@ -432,6 +440,7 @@ def _ike_source(
     entries: tuple[CryptoMapEntry, ...],
     has_sa: bool,
     printed_names: tuple[str, ...],
+    ikev2_cut: bool = False,
 ) -> SourceStatus:
     """As :func:`_source`, and partial for ``peer`` when the output cannot vouch that it has
     no IKE SA: SAs printed by an unresolved `name` (``printed_names``) may be its own, and a
@@ -446,23 +455,22 @@ def _ike_source(
             "'show running-config names' to resolve them"
         )
         return SourceStatus(status.command, ParseStatus.PARTIAL, (*status.warnings, note))
-    text = state.raw.get(state.ike_sas.command, "")
     versions = {v for e in entries for v in e.ike_versions}
-    if "IKEv1 SAs" in text and "IKEv2" not in text and versions != {1}:
+    if ikev2_cut and versions != {1}:
         note = f"'{status.command}': the IKEv2 section is missing (output cut?)"
         return SourceStatus(status.command, ParseStatus.PARTIAL, (*status.warnings, note))
     return status
 
 
-def _for_peer(state: DeviceState, peer: str) -> tuple[list[IkeSa], list[IpsecSa], list[VpnSession]]:
-    ike = [sa for sa in state.ike_sas.records if normalise_peer(sa.peer) == peer]
-    ipsec = [sa for sa in state.ipsec_sas.records if normalise_peer(sa.peer) == peer]
-    sessions = [s for s in state.sessions.records if normalise_peer(_session_peer(s)) == peer]
-    return ike, ipsec, sessions
+def _ikev2_section_cut(state: DeviceState) -> bool:
+    """A 9.x `show crypto isakmp sa` with its IKEv1 section and no IKEv2 one (see
+    :func:`_ike_source`)."""
+    text = state.raw.get(state.ike_sas.command, "")
+    return "IKEv1 SAs" in text and "IKEv2" not in text
 
 
-def _summary(state: DeviceState, peer: str, lines: list[str]) -> PeerSummary:
-    ike, ipsec, sessions = _for_peer(state, peer)
+def _summary(index: PeerIndex, peer: str, lines: list[str]) -> PeerSummary:
+    ike, ipsec, sessions = index.records(peer)
     phase1 = any(sa.state.upper() in ACTIVE_IKE_STATES for sa in ike)
     phase2 = bool(ipsec) or any(s.ipsec for s in sessions)
     state_lines = [line for sa in ike for line in sa.lines if "State" in line or peer in line]
@@ -479,11 +487,14 @@ def _interfaces_text(state: DeviceState) -> str:
     )
 
 
-def _vti_pairs(state: DeviceState, peer: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Peers on VTIs whose descriptions name the same AWS VPN as ``peer``'s VTI, plus the
-    device lines that show it (description and tunnel destination)."""
+_VtiGroups = dict[str, list[tuple[str, list[str]]]]
+
+
+def _vti_groups(state: DeviceState) -> _VtiGroups:
+    """VTIs by the AWS VPN their description names: (tunnel destination, device lines).
+    Read once per diagnosis (a hub can have thousands of interfaces)."""
     text = _interfaces_text(state)
-    groups: dict[str, list[tuple[str, list[str]]]] = {}
+    groups: _VtiGroups = {}
     for match in _VTI_BLOCK.finditer(text):
         body = match.group(2).splitlines()
         dest = next((ln.split()[-1] for ln in body if "tunnel destination" in ln), "")
@@ -492,6 +503,12 @@ def _vti_pairs(state: DeviceState, peer: str) -> tuple[tuple[str, ...], tuple[st
         if dest and vpn:
             shown = [ln.strip() for ln in body if "description" in ln or "tunnel destination" in ln]
             groups.setdefault(vpn.group(1).lower(), []).append((normalise_peer(dest), shown))
+    return groups
+
+
+def _vti_pairs(groups: _VtiGroups, peer: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Peers on VTIs whose descriptions name the same AWS VPN as ``peer``'s VTI, plus the
+    device lines that show it (description and tunnel destination)."""
     for members in groups.values():
         if any(dest == peer for dest, _ in members):
             partners = tuple(dest for dest, _ in members if dest != peer)
@@ -503,7 +520,7 @@ _AWS_NAME = re.compile(r"(?<![a-z])(?:amzn|aws)(?![a-z])", re.IGNORECASE)
 
 
 def _aws_hints(
-    state: DeviceState,
+    index: PeerIndex,
     peer: str,
     crypto: CryptoConfig | None,
     vti_lines: tuple[str, ...],
@@ -524,7 +541,7 @@ def _aws_hints(
             hints.extend(line for line in entry.lines if "set peer" in line)
             hints.extend(line for line in entry.lines if "match address" in line and named)
             hints.extend(line for a in aces for line in a.lines if any_source)
-    _, ipsec, _ = _for_peer(state, peer)
+    _, ipsec, _ = index.records(peer)
     for sa in ipsec:
         if is_any_proxy(sa.remote_ident) and is_any_proxy(sa.local_ident):
             hints.extend(line for line in sa.lines if "ident" in line)
@@ -538,26 +555,29 @@ def _aws_hints(
 
 def _context(
     state: DeviceState,
+    index: PeerIndex,
+    vti: _VtiGroups,
     peer: str,
     attributed: tuple[list[str], list[Evidence]],
     crypto: CryptoConfig | None,
     profile: PeerProfile | None,
     summaries: dict[str, PeerSummary],
     printed_names: tuple[str, ...] = (),
+    ikev2_cut: bool = False,
 ) -> TunnelContext:
-    ike, ipsec, sessions = _for_peer(state, peer)
+    ike, ipsec, sessions = index.records(peer)
     lines, evidence = attributed
     entries = crypto.entries_for_peer(peer) if crypto else ()
     failover = tuple(
         dict.fromkeys(p for e in entries for p in e.peers if normalise_peer(p) != peer)
     )
-    pairs, vti_lines = _vti_pairs(state, peer)
-    hints = _aws_hints(state, peer, crypto, vti_lines, lines)
+    pairs, vti_lines = _vti_pairs(vti, peer)
+    hints = _aws_hints(index, peer, crypto, vti_lines, lines)
     expected = profile if profile is not None else (shipped_profile("aws") if hints else None)
     # A partner's state matters for the redundancy questions even when only this peer is
     # diagnosed (--peer): summarised on demand from the SA tables.
     others = tuple(
-        summaries.get(p) or _summary(state, normalise_peer(p), []) for p in (*pairs, *failover)
+        summaries.get(p) or _summary(index, normalise_peer(p), []) for p in (*pairs, *failover)
     )
     trace_command, trace_facts = packet_tracer_facts(crypto, peer)
     return TunnelContext(
@@ -569,7 +589,7 @@ def _context(
         debug_lines=tuple(lines),
         raw=dict(state.raw),
         sources={
-            "ike": _ike_source(state, peer, entries, bool(ike), printed_names),
+            "ike": _ike_source(state, peer, entries, bool(ike), printed_names, ikev2_cut),
             "ipsec": _source(state.ipsec_sas, peer),
             "sessions": _source(state.sessions, peer),
         },

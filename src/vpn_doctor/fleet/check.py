@@ -32,6 +32,7 @@ The run's state is the worst host's, by CRITICAL > UNKNOWN > WARNING > OK (the p
 
 from __future__ import annotations
 
+import heapq
 import queue
 import threading
 import time
@@ -424,6 +425,9 @@ def run_checks(
         spawn()
     started: dict[int, float] = {}
     results: dict[int, HostResult] = {}
+    # Running hosts by start time: the next deadline is at the top, so each event costs
+    # O(log n) instead of a scan of every started host (1,000 hosts: 2,000 scans of 1,000).
+    running: list[tuple[float, int]] = []
 
     def record(index: int, result: HostResult) -> None:
         results[index] = result
@@ -432,24 +436,29 @@ def run_checks(
 
     try:
         while len(results) < len(hosts):
-            running = [t + deadline for i, t in started.items() if i not in results]
-            wait = max(0.01, min(running) - time.monotonic()) if running else 1.0
+            while running and running[0][1] in results:
+                heapq.heappop(running)
+            wait = max(0.01, running[0][0] + deadline - time.monotonic()) if running else 1.0
             try:
                 index, at, result = events.get(timeout=wait)
             except queue.Empty:
                 pass
             else:
                 if result is None:
-                    started.setdefault(index, at)
+                    if index not in started:
+                        started[index] = at
+                        heapq.heappush(running, (at, index))
                 elif index not in results:
                     record(index, result)
             now = time.monotonic()
-            for index, at in list(started.items()):
-                if index not in results and now - at >= deadline:
-                    with lock:
-                        abandoned.add(index)
-                    record(index, _deadline_result(hosts[index], deadline))
-                    spawn()
+            while running and (running[0][1] in results or now - running[0][0] >= deadline):
+                _, index = heapq.heappop(running)
+                if index in results:
+                    continue
+                with lock:
+                    abandoned.add(index)
+                record(index, _deadline_result(hosts[index], deadline))
+                spawn()
     except Terminated as exc:  # systemd stop: what is done is kept, the rest is "stopped"
         stopped = [results.get(i) or _stopped_result(host) for i, host in enumerate(hosts)]
         raise ChecksStopped(exc.signum, stopped) from exc

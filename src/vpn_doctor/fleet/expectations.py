@@ -37,7 +37,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from vpn_doctor.addresses import normalise_peer
 from vpn_doctor.asa.states import is_phase1_up
 from vpn_doctor.diagnose.engine import diagnose
 from vpn_doctor.diagnose.findings import (
@@ -49,6 +48,7 @@ from vpn_doctor.diagnose.findings import (
     severity_rank,
     worst_verdict,
 )
+from vpn_doctor.diagnose.peer_index import PeerIndex
 from vpn_doctor.diagnose.profiles import load_profile
 from vpn_doctor.diagnose.timeline import Timeline
 from vpn_doctor.fleet.defaults import DEFAULT_REKEY_THRESHOLD as DEFAULT_REKEY_THRESHOLD
@@ -162,14 +162,9 @@ class _Records:
     sessions: tuple[VpnSession, ...]
 
 
-def _records(state: DeviceState, names: set[str]) -> _Records:
-    return _Records(
-        ike=tuple(sa for sa in state.ike_sas.records if normalise_peer(sa.peer) in names),
-        ipsec=tuple(sa for sa in state.ipsec_sas.records if normalise_peer(sa.peer) in names),
-        sessions=tuple(
-            s for s in state.sessions.records if normalise_peer(s.ip_addr or s.connection) in names
-        ),
-    )
+def _records(index: PeerIndex, names: set[str]) -> _Records:
+    ike, ipsec, sessions = index.records(*sorted(names))
+    return _Records(ike=tuple(ike), ipsec=tuple(ipsec), sessions=tuple(sessions))
 
 
 def _proxy_findings(
@@ -316,6 +311,7 @@ def _bytes(rec: _Records) -> tuple[int | None, int | None]:
 
 def _expected_health(
     state: DeviceState,
+    index: PeerIndex,
     expected: ExpectedTunnel,
     found: TunnelDiagnosis | None,
     threshold: int,
@@ -327,7 +323,7 @@ def _expected_health(
         diagnosis = diagnose(state, peer, profile=profile).tunnels[0]
     assert diagnosis is not None
     names = {expected.peer, peer} | ({expected.name} if expected.name else set())
-    rec = _records(state, names)
+    rec = _records(index, names)
     findings = _ensure_no_sa(diagnosis, expected)
     codes = {f.code for f in findings}
     if diagnosis.phase1.get("status") == "up":
@@ -348,9 +344,9 @@ def _expected_health(
     )
 
 
-def _unexpected(state: DeviceState, diagnosis: TunnelDiagnosis) -> TunnelHealth:
+def _unexpected(index: PeerIndex, diagnosis: TunnelDiagnosis) -> TunnelHealth:
     capped = tuple(replace(f, severity="info") for f in diagnosis.findings)
-    tx, rx = _bytes(_records(state, {diagnosis.peer}))
+    tx, rx = _bytes(_records(index, {diagnosis.peer}))
     return TunnelHealth(
         peer=diagnosis.peer,
         name="",
@@ -437,6 +433,7 @@ def evaluate(
     report = diagnose(state, timelines=timelines)
     if report.role == "standby":  # its tunnels live on the active unit: skipped, not down
         return HealthReport(report=report, tunnels=())
+    index = PeerIndex(state)  # one per evaluation: linear on hubs, private to this thread
     by_peer = {tunnel.peer: tunnel for tunnel in report.tunnels}
     wanted = expected if expected is not None else tuple(ExpectedTunnel(peer=p) for p in by_peer)
     tunnels: list[TunnelHealth] = []
@@ -445,7 +442,7 @@ def evaluate(
         found = by_peer.get(item.peer) or (by_peer.get(item.name) if item.name else None)
         if found is not None:
             claimed.add(found.peer)
-        tunnels.append(_expected_health(state, item, found, rekey_threshold))
+        tunnels.append(_expected_health(state, index, item, found, rekey_threshold))
     tunnels = _redundancy(tunnels)
-    tunnels += [_unexpected(state, t) for t in report.tunnels if t.peer not in claimed]
+    tunnels += [_unexpected(index, t) for t in report.tunnels if t.peer not in claimed]
     return HealthReport(report=report, tunnels=tuple(tunnels))

@@ -42,6 +42,7 @@ from vpn_doctor.asa.commands import (
 )
 from vpn_doctor.asa.output import ASA_SOFTWARE_VERSION
 from vpn_doctor.config_models import CryptoConfig
+from vpn_doctor.gc_pause import gc_paused
 from vpn_doctor.models import (
     DeviceInfo,
     DeviceState,
@@ -190,8 +191,14 @@ def parse_snapshot(snapshot: Snapshot) -> DeviceState:
     """Parse every output of a snapshot; a missing command gives MISSING, never a crash.
 
     Hostname: the snapshot's (meta.yaml or the live session) wins over `show version`, which
-    may be missing or from a context whose prompt differs.
+    may be missing or from a context whose prompt differs. The cyclic garbage collector is
+    paused meanwhile (see :mod:`vpn_doctor.gc_pause`).
     """
+    with gc_paused():
+        return _parse_snapshot(snapshot)
+
+
+def _parse_snapshot(snapshot: Snapshot) -> DeviceState:
     outputs = dict(snapshot.outputs)
 
     ipsec_command = _collected_variant(outputs, SHOW_IPSEC_SA, snapshot.peer)
