@@ -46,7 +46,14 @@ class AsaDevice:
 
     async def start(self, port: int = 0, host_key: asyncssh.SSHKey | None = None) -> int:
         """Start listening; returns the bound port once the server accepts connections."""
-        key = host_key or asyncssh.generate_private_key("ssh-ed25519")
+        if host_key is not None:
+            key = host_key
+        elif set(self.scenario.ssh.server_host_key_algs) <= {"ssh-rsa", "rsa-sha2-256"} and (
+            self.scenario.ssh.server_host_key_algs
+        ):  # an old ASA: an RSA host key, signed with SHA-1 (ssh-rsa)
+            key = asyncssh.generate_private_key("ssh-rsa", key_size=2048)
+        else:
+            key = asyncssh.generate_private_key("ssh-ed25519")
         self._acceptor = await start_server(self, port, key)
         self.port = int(self._acceptor.sockets[0].getsockname()[1])
         return self.port

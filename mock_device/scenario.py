@@ -28,6 +28,7 @@ _TOP_KEYS = frozenset(
         "why", "notes",  # free text for the humans and tests; the mock ignores them
         "model",  # derived outputs: mock_device/negotiation (explicit `commands:` win)
         "debug_at_start",  # debug left on by an earlier session: {levels: {}, conditions: []}
+        "ssh",  # SSH server algorithms and authorized keys: see SshSpec
         "device_type",  # asa (default) | ftd: land at FTD's `>`, system support diagnostic-cli
         "contexts",  # multi-context: {NAME: {commands:, tunnels:, logging_buffer:}}
     }
@@ -45,6 +46,33 @@ class Credentials:
     username: str = "admin"
     password: str = "cisco123"
     enable: str = "cisco123"
+
+
+_SSH_KEYS = frozenset(
+    {"kex_algs", "server_host_key_algs", "encryption_algs", "mac_algs", "authorized_keys"}
+)
+
+
+@dataclass(frozen=True)
+class SshSpec:
+    """The SSH server as the device offers it (README: `ssh:`); empty = asyncssh defaults.
+
+    Algorithm lists go to asyncssh as is (``legacy_ssh``: only SHA-1 key exchanges, ssh-rsa
+    and aes-cbc, as an ASA 8.x does); with ``ssh-rsa`` as the only host key algorithm the
+    mock's host key is RSA. ``authorized_keys`` are OpenSSH public key lines accepted for
+    the scenario's user in addition to its password.
+    """
+
+    kex_algs: tuple[str, ...] = ()
+    server_host_key_algs: tuple[str, ...] = ()
+    encryption_algs: tuple[str, ...] = ()
+    mac_algs: tuple[str, ...] = ()
+    authorized_keys: tuple[str, ...] = ()
+
+    @property
+    def legacy_only(self) -> bool:
+        """Only SHA-1 key exchanges offered: a client needs ``--legacy-ssh`` to log in."""
+        return bool(self.kex_algs) and all(alg.endswith("-sha1") for alg in self.kex_algs)
 
 
 @dataclass(frozen=True)
@@ -78,6 +106,7 @@ class Scenario:
     # facility ("ikev1", "ikev2 protocol", ...) -> level, and `debug crypto condition` peers.
     debug_levels_at_start: Mapping[str, int] = field(default_factory=dict)
     debug_conditions_at_start: tuple[str, ...] = ()
+    ssh: SshSpec = field(default_factory=SshSpec)
     source: Path | None = None
     device_type: str = "asa"
     # Multi-context: security context name -> its own outputs (commands, tunnels, logging
@@ -230,6 +259,14 @@ def _build(
         raise fail("debug_at_start", "levels: expected {facility: level 1-255}")
     if not isinstance(conditions, list):
         raise fail("debug_at_start", "conditions: expected a list of peer addresses")
+    ssh_raw = get("ssh", dict, {})
+    if set(ssh_raw) - _SSH_KEYS:
+        raise fail("ssh", f"unknown key(s): {sorted(set(ssh_raw) - _SSH_KEYS)}")
+    ssh_lists: dict[str, tuple[str, ...]] = {}
+    for key, value in ssh_raw.items():
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail("ssh", f"{key}: expected a list of strings")
+        ssh_lists[key] = tuple(value)
     device_type = get("device_type", str, "asa")
     if device_type not in DEVICE_TYPES:
         raise fail("device_type", f"expected one of {', '.join(DEVICE_TYPES)}")
@@ -258,6 +295,7 @@ def _build(
         logging_buffer=tuple(str(x) for x in buffer),
         debug_levels_at_start={str(k): int(v) for k, v in levels.items()},
         debug_conditions_at_start=tuple(str(c) for c in conditions),
+        ssh=SshSpec(**ssh_lists),
         source=path,
         device_type=device_type,
         contexts=contexts,

@@ -26,10 +26,24 @@ _BACKSPACE = ("\x7f", "\x08")
 
 
 class _AuthServer(asyncssh.SSHServer):
-    """Password auth against the device credentials; a wrong password fails at SSH level."""
+    """Password auth against the device credentials; a wrong password fails at SSH level.
+
+    Public-key auth too, for the scenario's user, when the scenario lists ``ssh:
+    authorized_keys`` (an ASA with ``username U attributes / ssh authentication publickey``).
+    """
 
     def __init__(self, device: AsaDevice) -> None:
         self._device = device
+
+    def public_key_auth_supported(self) -> bool:
+        return bool(self._device.scenario.ssh.authorized_keys)
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        if username != self._device.credentials.username:
+            return False
+        offered = key.export_public_key("openssh").decode().split()[:2]
+        allowed = self._device.scenario.ssh.authorized_keys
+        return any(line.split()[:2] == offered for line in allowed)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -209,11 +223,28 @@ async def start_server(
         finally:
             device.close_session(session)
 
+    ssh = device.scenario.ssh
+    algorithms: dict[str, list[str]] = {
+        option: list(value)
+        for option, value in (
+            ("kex_algs", ssh.kex_algs),
+            ("encryption_algs", ssh.encryption_algs),
+            ("mac_algs", ssh.mac_algs),
+        )
+        if value
+    }
+    keypair = asyncssh.load_keypairs([host_key])[0]
+    if ssh.server_host_key_algs:
+        # asyncssh's server has no host-key-algorithm option: it offers every signature
+        # algorithm of its key (rsa-sha2-* and ssh-rsa for RSA). Narrow the key pair instead.
+        wanted = [alg.encode() for alg in ssh.server_host_key_algs]
+        keypair.host_key_algorithms = [a for a in keypair.host_key_algorithms if a in wanted]
     return await asyncssh.create_server(
         lambda: _AuthServer(device),
         LISTEN_HOST,
         port,
-        server_host_keys=[host_key],
+        server_host_keys=[keypair],
+        **algorithms,
         process_factory=shell,
         line_editor=False,
         encoding="utf-8",

@@ -44,3 +44,14 @@ with warnings.catch_warnings():
     import asyncssh
 
 __all__ = ["asyncssh"]
+
+# The `legacy_ssh` scenario offers diffie-hellman-group1/14-sha1 as an old ASA does; asyncssh
+# computes them with cryptography's finite-field DH, which warns on every key exchange. That
+# is the emulated device's weakness on purpose (vpn-doctor's side, paramiko, does not warn),
+# so the warning is ignored for asyncssh's DH module only, for this process.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Diffie-Hellman over finite fields",
+    category=CryptographyDeprecationWarning,
+    module=r"asyncssh\.crypto\.dh$",
+)

@@ -79,6 +79,7 @@ def test_snapshot_path(name: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.filterwarnings("ignore:Diffie-Hellman over finite fields")  # legacy_ssh's mock
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_live_path(
     name: str, mock_asa: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -93,6 +94,8 @@ def test_live_path(
         "--format",
         "json",
     ]
+    if scenario.ssh.legacy_only:
+        argv.append("--legacy-ssh")
     if not mock.secret:  # FTD's diagnostic CLI: an empty enable password by default
         argv = [a for a in argv if a not in ("--secret-env", "VD_TEST_SECRET")]
     if scenario.device_type == "ftd":

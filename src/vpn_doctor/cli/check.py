@@ -18,6 +18,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vpn_doctor.cli.login_options import (
+    add_reach_options,
+    add_transport_options,
+    transport_fields,
+)
 from vpn_doctor.errors import InputError, InventoryError
 from vpn_doctor.fleet.defaults import DEFAULT_REKEY_THRESHOLD, USERNAME_ENV
 
@@ -174,11 +179,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         f"rekeyed SA (default {DEFAULT_REKEY_THRESHOLD})",
     )
     run.add_argument(
-        "--strict-host-key",
-        action="store_true",
-        help="refuse devices whose SSH host key is not in known_hosts",
-    )
-    run.add_argument(
         "--state-dir",
         type=Path,
         metavar="DIR",
@@ -191,6 +191,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="judge each run alone (no state file read or written)",
     )
+    add_reach_options(parser, context=False)  # contexts are per host (inventory)
+    add_transport_options(parser)  # defaults for hosts; data.vpn_doctor keys win
     out = parser.add_argument_group("output")
     out.add_argument(
         "--format",
@@ -280,6 +282,7 @@ def run_check(args: argparse.Namespace) -> int:
         environ=os.environ,
         strict_host_key=args.strict_host_key,
         state_dir=None if args.no_state else _state_dir(args.state_dir),
+        transport=transport_fields(args),
     )
     hosts = inventory.hosts
     workers = args.workers or default_workers(len(hosts))

@@ -9,10 +9,8 @@ device fails half-way, with the exit code of the failure.
 from __future__ import annotations
 
 import argparse
-import getpass
 import importlib
 import json
-import os
 import sys
 import threading
 import time
@@ -20,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vpn_doctor.cli.login_options import add_login_options, settings_from_args
 from vpn_doctor.errors import CollectionInterrupted, ExitCode, ScenarioError
 
 if TYPE_CHECKING:
@@ -83,14 +82,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     collect_parser.add_argument("host", metavar="HOST", help="ASA address or name")
-    collect_parser.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
-    collect_parser.add_argument(
-        "--username",
-        default=os.environ.get("VPN_DOCTOR_USERNAME"),
-        help="SSH user (default: $VPN_DOCTOR_USERNAME, else your local user name)",
-    )
-    _add_secret_options(collect_parser)
-    add_reach_options(collect_parser)
+    add_login_options(collect_parser)
     collect_parser.add_argument(
         "--peer",
         metavar="IP",
@@ -101,25 +93,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="DIR",
         help="snapshot directory to create (default: ./snapshot-HOST-YYYYmmddTHHMMSS); must "
         "not already hold a snapshot",
-    )
-    collect_parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="S",
-        help="seconds to wait to connect and for the enable prompt; each command may take "
-        "3*S (default 10)",
-    )
-    collect_parser.add_argument(
-        "--strict-host-key",
-        action="store_true",
-        help="refuse the device unless its SSH host key is already known",
-    )
-    collect_parser.add_argument(
-        "--known-hosts",
-        type=Path,
-        metavar="FILE",
-        help="known_hosts file for --strict-host-key (default ~/.ssh/known_hosts)",
     )
     collect_parser.add_argument(
         "--format",
@@ -150,67 +123,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     demo_parser.set_defaults(handler=run_demo)
 
 
-def _add_secret_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("credentials (never on the command line)")
-    group.add_argument("--password-env", metavar="VAR", help="read the SSH password from $VAR")
-    group.add_argument(
-        "--password-file", type=Path, metavar="FILE", help="read the SSH password (first line)"
-    )
-    group.add_argument("--secret-env", metavar="VAR", help="read the enable secret from $VAR")
-    group.add_argument(
-        "--secret-file", type=Path, metavar="FILE", help="read the enable secret (first line)"
-    )
-
-
-def add_reach_options(parser: argparse.ArgumentParser) -> None:
-    """``--context NAME`` and ``--device-type asa|ftd`` (Contract 4): where the tunnels are."""
-    group = parser.add_argument_group("how the firewall is deployed")
-    group.add_argument(
-        "--context",
-        metavar="NAME",
-        help="multi-context ASA: log into the system/admin context, then changeto context NAME",
-    )
-    group.add_argument(
-        "--device-type",
-        choices=("asa", "ftd"),
-        default="asa",
-        help="ftd: reach the ASA engine with 'system support diagnostic-cli' (default asa)",
-    )
-
-
 def default_save_dir(host: str, now: datetime | None = None) -> Path:
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
     safe_host = "".join(c if c.isalnum() or c in ".-" else "_" for c in host)
     return Path(f"snapshot-{safe_host}-{stamp}")
-
-
-def _settings(args: argparse.Namespace) -> ConnectionSettings:
-    from vpn_doctor.collect.credentials import CredentialSources, get_password, get_secret
-    from vpn_doctor.collect.driver import ConnectionSettings
-
-    username = args.username or getpass.getuser()
-    sources = CredentialSources(
-        password_env=args.password_env,
-        password_file=args.password_file,
-        secret_env=args.secret_env,
-        secret_file=args.secret_file,
-    )
-    password = get_password(sources, user_host=f"{username}@{args.host}")
-    secret = get_secret(sources, password=password)
-    return ConnectionSettings(
-        host=args.host,
-        port=args.port,
-        username=username,
-        password=password,
-        secret=secret,
-        conn_timeout=args.timeout,
-        enable_timeout=args.timeout,
-        read_timeout=max(3 * args.timeout, 10.0),
-        strict_host_key=args.strict_host_key,
-        known_hosts=args.known_hosts,
-        context=getattr(args, "context", None) or None,
-        device_type=getattr(args, "device_type", None) or "asa",
-    )
 
 
 def _collect_live(
@@ -283,7 +199,7 @@ def run_collect(args: argparse.Namespace) -> int:
     peer = validate_peer(args.peer) if args.peer else None
     save_dir = Path(args.save) if args.save else default_save_dir(args.host)
     check_save_target(save_dir)  # fail before logging in, not after
-    settings = _settings(args)
+    settings = settings_from_args(args)
     start = time.perf_counter()
     try:
         snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
@@ -394,6 +310,7 @@ def run_demo(args: argparse.Namespace) -> int:
             username=mock.username,
             password=mock.password,
             secret=mock.secret,
+            legacy_ssh=mock.scenario.ssh.legacy_only,  # the legacy_ssh scenario, as an ASA 8.x
         )
         snapshot, connect_seconds = _collect_live(settings, peer, save_dir)
         audit = list(mock.commands())

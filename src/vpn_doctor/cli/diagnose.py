@@ -48,6 +48,7 @@ from vpn_doctor.cli.debug_options import (
     options_from_args,
     run_debug_from_args,
 )
+from vpn_doctor.cli.login_options import add_login_options, settings_from_args
 from vpn_doctor.collect.signals import Terminated
 from vpn_doctor.errors import (
     CollectionInterrupted,
@@ -252,8 +253,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_sampling_arguments(parser)
     add_guide_arguments(parser)
     live = parser.add_argument_group("live connection")
-    live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
-    live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
     live.add_argument(
         "--save",
         metavar="DIR",
@@ -267,10 +266,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             "does it match the crypto map, is it NATed first (simulates; may start the tunnel)"
         ),
     )
-    live.add_argument("--timeout", type=float, default=10.0, metavar="S", help="(default 10)")
-    live.add_argument("--strict-host-key", action="store_true", help="refuse unknown host keys")
-    live.add_argument("--known-hosts", type=Path, metavar="FILE", help="known_hosts file")
-    _add_secret_options(parser)
+    add_login_options(parser)
     parser.set_defaults(handler=run_diagnose)
 
     explain_parser = subparsers.add_parser(
@@ -283,13 +279,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     explain_parser.add_argument("term", metavar="TERM")
     explain_parser.add_argument("--format", choices=("text", "json"), default="text")
     explain_parser.set_defaults(handler=run_explain)
-
-
-def _add_secret_options(parser: argparse.ArgumentParser) -> None:
-    from vpn_doctor.cli import collect as cli_collect
-
-    cli_collect._add_secret_options(parser)
-    cli_collect.add_reach_options(parser)
 
 
 # ---- diagnose --------------------------------------------------------------------------------
@@ -382,7 +371,6 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     from dataclasses import replace
 
     from vpn_doctor.addresses import is_ip
-    from vpn_doctor.cli.collect import _settings
     from vpn_doctor.cli.guide import guide_live, guide_wanted
     from vpn_doctor.cli.route_round import LOCAL_ROUTES
     from vpn_doctor.cli.sampling import sample_session
@@ -400,7 +388,7 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     save_dir = Path(args.save) if args.save else None
     if save_dir is not None:
         check_save_target(save_dir)
-    settings = _settings(args)
+    settings = settings_from_args(args)
     peer = validate_peer_or_name(args.peer) if args.peer else None
     snapshot = Snapshot(outputs={})
     record = None

@@ -5,10 +5,9 @@ else, verified with ``show debug``. Heavy imports (netmiko) stay inside the hand
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 from typing import Any
 
+from vpn_doctor.cli.login_options import add_login_options, settings_from_args
 from vpn_doctor.errors import ExitCode
 
 UNDEBUG_EPILOG = """\
@@ -35,30 +34,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("host", metavar="HOST", help="ASA address or name")
-    parser.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
-    parser.add_argument(
-        "--username",
-        default=os.environ.get("VPN_DOCTOR_USERNAME"),
-        help="SSH user (default: $VPN_DOCTOR_USERNAME, else your local user name)",
-    )
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="(default 10)")
-    parser.add_argument("--strict-host-key", action="store_true", help="refuse unknown host keys")
-    parser.add_argument("--known-hosts", type=Path, metavar="FILE", help="known_hosts file")
-    from vpn_doctor.cli import collect as cli_collect
-
-    cli_collect._add_secret_options(parser)
-    cli_collect.add_reach_options(parser)
+    add_login_options(parser)
     parser.set_defaults(handler=run_undebug)
 
 
 def run_undebug(args: argparse.Namespace) -> int:
     """`vpn-doctor undebug HOST`: 0 verified off, 16 still on."""
-    from vpn_doctor.cli.collect import _settings
     from vpn_doctor.collect.debug.cleanup import manual_instructions
     from vpn_doctor.collect.driver import AsaSession
     from vpn_doctor.collect.undebug import undebug
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     with AsaSession(settings) as session:
         result = undebug(session, session.debug_at_login)
         hostname = session.hostname

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from vpn_doctor.cli.login_options import add_login_options, settings_from_args
 from vpn_doctor.collect.limits import MAX_SAMPLES, MIN_INTERVAL
 from vpn_doctor.errors import ExitCode, InputError, VpnDoctorError
 
@@ -81,16 +82,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "report; json/markdown: only the final report",
     )
     parser.add_argument("--save", metavar="DIR", help="save everything read (samples too) to DIR")
-    live = parser.add_argument_group("live connection")
-    live.add_argument("--port", type=int, default=22, help="SSH port (default 22)")
-    live.add_argument("--username", help="SSH user (default: $VPN_DOCTOR_USERNAME or yours)")
-    live.add_argument("--timeout", type=float, default=10.0, metavar="S", help="(default 10)")
-    live.add_argument("--strict-host-key", action="store_true", help="refuse unknown host keys")
-    live.add_argument("--known-hosts", type=Path, metavar="FILE", help="known_hosts file")
-    from vpn_doctor.cli import collect as cli_collect
-
-    cli_collect._add_secret_options(parser)
-    cli_collect.add_reach_options(parser)
+    add_login_options(parser)
     parser.set_defaults(handler=run_watch)
 
 
@@ -127,7 +119,6 @@ def run_watch(args: argparse.Namespace) -> int:
     """Poll, show, diagnose the window; the report's exit code (or the error's)."""
     from dataclasses import replace
 
-    from vpn_doctor.cli.collect import _settings
     from vpn_doctor.cli.diagnose import peer_first_round, render
     from vpn_doctor.collect.collector import collect, validate_peer
     from vpn_doctor.collect.driver import AsaSession
@@ -145,7 +136,7 @@ def run_watch(args: argparse.Namespace) -> int:
     save_dir = Path(args.save) if args.save else None
     if save_dir is not None:
         check_save_target(save_dir)
-    settings = _settings(args)
+    settings = settings_from_args(args)
     raw: list[RawSample] = []
     snapshot = Snapshot(outputs={})
     failure: VpnDoctorError | None = None

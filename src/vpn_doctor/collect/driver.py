@@ -24,6 +24,7 @@ exception message here includes them.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import re
 import socket
 import threading
@@ -53,6 +54,15 @@ from vpn_doctor.asa.commands import (
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.collector import is_rejection
 from vpn_doctor.collect.guard import SendPolicy
+from vpn_doctor.collect.transport import (
+    JumpHost,
+    JumpTunnel,
+    direct_socket,
+    disabled_algorithms,
+    negotiation_failure,
+    open_jump,
+    resolve_route,
+)
 from vpn_doctor.errors import (
     AuthenticationFailed,
     CommandRejected,
@@ -87,6 +97,15 @@ class ConnectionSettings:
     enable_timeout: float = 10.0
     strict_host_key: bool = False
     known_hosts: Path | None = None
+    # How the SSH connection is made (collect/transport.py, docs/ssh.md). A key or the agent
+    # is tried before the password; ``password`` may then be "" (the enable secret is still
+    # needed, or ``login`` falls back to the password).
+    ssh_key: Path | None = None
+    allow_agent: bool = False
+    jump_host: str | None = None  # [USER@]HOST[:PORT]
+    ssh_config: Path | None = None  # ProxyJump / ProxyCommand / HostName / User / IdentityFile
+    legacy_ssh: bool = False  # permit SHA-1 kex and ssh-rsa host keys (old ASA images)
+    tcp_nodelay: bool = True  # our own socket with Nagle off for a direct connection
     # Multi-context: log into the system/admin context, then `changeto context NAME`.
     context: str | None = None
     # "ftd": land at FTD's `>` and reach the LINA CLI with `system support diagnostic-cli`.
@@ -379,6 +398,8 @@ class AsaSession:
         self.hostname = ""
         self.privilege_level: int | None = None
         self.connect_seconds: float | None = None
+        self._jump: JumpTunnel | None = None  # the bastion session, when there is one
+        self._route = resolve_route(settings.host, settings.port, None)
         # `show debug` as read once right after login (None: not read): crypto debugging
         # left on by an earlier session is reported as DEVICE_DEBUG_LEFT_ON.
         self.debug_at_login: str | None = None
@@ -438,10 +459,15 @@ class AsaSession:
         start = time.perf_counter()
         self._take_device_lock()
         try:
-            conn = self._factory(**self._netmiko_kwargs())
+            kwargs = self._netmiko_kwargs()
+            if isinstance(self._factory, type) and issubclass(self._factory, _AsaConnection):
+                self._attach_socket(kwargs)
+            conn = self._factory(**kwargs)
         except Exception as exc:
+            self._close_jump()
             self._release_device_lock()
-            raise translate(exc, host=self.host) from exc
+            failure = negotiation_failure(exc, host=self.host, legacy_ssh=self.settings.legacy_ssh)
+            raise (failure or translate(exc, host=self.host)) from exc
         self._conn = conn
         self.hostname = str(conn.base_prompt)
         self._prompt_re = prompt_regex(self.hostname)
@@ -511,11 +537,16 @@ class AsaSession:
                 with contextlib.suppress(Exception):
                     self.run(command)
         conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        with contextlib.suppress(Exception):  # a dead session cannot be closed more politely
-            conn.disconnect()
+        if conn is not None:
+            with contextlib.suppress(Exception):  # a dead session cannot be closed more politely
+                conn.disconnect()
+        self._close_jump()
         self._release_device_lock()
+
+    def _close_jump(self) -> None:
+        jump, self._jump = self._jump, None
+        if jump is not None:
+            jump.close()
 
     def _take_device_lock(self) -> None:
         """Wait for any other session of this process to the same device (module comment at
@@ -598,13 +629,28 @@ class AsaSession:
         return self._conn
 
     def _netmiko_kwargs(self) -> dict[str, Any]:
+        """netmiko's arguments; opens the socket (direct, jump host or ProxyCommand) first.
+
+        Pure: the socket is opened by :meth:`_attach_socket`, only for the real netmiko
+        class (unit tests with a fake factory never touch the network).
+        """
         s = self.settings
+        route = self._route = resolve_route(s.host, s.port, s.ssh_config)
+        key_file = s.ssh_key or route.key_file
+        if key_file is not None and not key_file.expanduser().is_file():
+            raise InputError(f"SSH key file not found: {key_file}", host=s.host)
+        username = s.username or route.username or getpass.getuser()
+        disabled = disabled_algorithms(s.legacy_ssh)
         kwargs: dict[str, Any] = {
             "device_type": "cisco_asa",
-            "host": s.host,
-            "port": s.port,
-            "username": s.username,
+            "host": route.host,
+            "port": route.port,
+            "username": username,
             "password": s.password,
+            "use_keys": key_file is not None,
+            "key_file": str(key_file.expanduser()) if key_file else None,
+            "allow_agent": s.allow_agent,
+            "disabled_algorithms": disabled,
             "secret": s.secret or "",
             "fast_cli": True,
             "conn_timeout": s.conn_timeout,
@@ -625,6 +671,32 @@ class AsaSession:
                 kwargs["alt_host_keys"] = True
                 kwargs["alt_key_file"] = str(s.known_hosts)
         return kwargs
+
+    def _attach_socket(self, kwargs: dict[str, Any]) -> None:
+        """Open the byte stream netmiko will use as ``sock``: a bastion's ``direct-tcpip``
+        channel (``--jump-host`` or ``ProxyJump``, kept in ``self._jump`` and closed with the
+        session), a ``ProxyCommand``, or a direct TCP socket with TCP_NODELAY."""
+        s, route = self.settings, self._route
+        key_file = kwargs["key_file"]
+        jump = JumpHost.parse(s.jump_host) if s.jump_host else route.jump
+        if jump is not None:
+            self._jump = open_jump(
+                jump,
+                (route.host, route.port),
+                username=kwargs["username"],
+                password=s.password,
+                key_file=Path(key_file) if key_file else None,
+                allow_agent=s.allow_agent,
+                host_keys=s.known_hosts,
+                strict_host_key=s.strict_host_key,
+                timeout=s.conn_timeout,
+                disabled=kwargs["disabled_algorithms"],
+            )
+            kwargs["sock"] = self._jump.channel
+        elif route.proxy_command:
+            kwargs["sock"] = paramiko.ProxyCommand(route.proxy_command)
+        elif s.tcp_nodelay:
+            kwargs["sock"] = direct_socket(route.host, route.port, s.conn_timeout)
 
     def _check_privileged(self) -> None:
         """Confirm we are at ``#``: everything we collect needs privileged mode."""

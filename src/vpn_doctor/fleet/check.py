@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from vpn_doctor.asa.commands import DEFAULT_COLLECTION
 from vpn_doctor.collect.collector import collect
@@ -105,6 +105,9 @@ class CheckOptions:
     environ: Mapping[str, str] | None = None
     strict_host_key: bool = False
     state_dir: Path | None = None  # per-device memory between runs (fleet/state_file.py)
+    # ConnectionSettings defaults from the command line (--ssh-key, --jump-host, ...); a
+    # host's data.vpn_doctor keys win (InventoryHost.transport).
+    transport: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,10 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
         )
 
     try:
-        password, secret = resolve_secrets(host, options.fallback, options.environ)
+        transport: dict[str, Any] = {"strict_host_key": options.strict_host_key}
+        transport.update({**options.transport, **host.transport})
+        keyed = bool(transport.get("ssh_key") or transport.get("allow_agent"))
+        password, secret = resolve_secrets(host, options.fallback, options.environ, keyed=keyed)
         settings = ConnectionSettings(
             context=host.contexts[0] if len(host.contexts) == 1 else None,
             host=host.hostname,
@@ -210,7 +216,7 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
             conn_timeout=options.timeout,
             enable_timeout=options.timeout,
             read_timeout=3 * options.timeout,
-            strict_host_key=options.strict_host_key,
+            **transport,
         )
         if len(host.contexts) > 1:
             return _check_contexts(host, options, settings, start)

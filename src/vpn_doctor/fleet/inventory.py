@@ -63,7 +63,16 @@ _HOST_KEYS = frozenset(
 )
 _SECRET_KEYS = frozenset({"password", "secret", "enable", "enable_secret"})
 _CRED_KEYS = ("password_env", "password_file", "secret_env", "secret_file")
-_SECTION_KEYS = frozenset({"tunnels", "enabled", "context", "contexts"})
+# How to reach the host (ConnectionSettings fields; docs/ssh.md): per host, group or defaults.
+_TRANSPORT_KEYS = {
+    "ssh_key": "path",
+    "ssh_config": "path",
+    "jump_host": "str",
+    "legacy_ssh": "bool",
+    "ssh_agent": "bool",
+    "device_type": "str",
+}
+_SECTION_KEYS = frozenset({"tunnels", "enabled", "context", "contexts", *_TRANSPORT_KEYS})
 # A security context name as the ASA accepts it (the allowlist checks it again).
 _CONTEXT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 _TUNNEL_KEYS = frozenset({"peer", "name", "proxies", "profile", "redundancy_group"})
@@ -96,6 +105,8 @@ class InventoryHost:
     groups: tuple[str, ...] = ()
     credentials: CredentialSources = field(default_factory=CredentialSources)
     tunnels: tuple[ExpectedTunnel, ...] | None = None  # None: no expectations, check all found
+    # ConnectionSettings overrides from data.vpn_doctor (ssh_key, jump_host, legacy_ssh, ...)
+    transport: Mapping[str, Any] = field(default_factory=dict)
     # Multi-context: the security contexts to check (data.vpn_doctor.context / contexts),
     # all over one SSH session; empty: the context the login lands in.
     contexts: tuple[str, ...] = ()
@@ -290,6 +301,34 @@ def _tunnels(
     return tunnels, enabled
 
 
+def _transport(doc: _Doc, section: Any, where: tuple[str | int, ...], host: str) -> dict[str, Any]:
+    """The ConnectionSettings overrides in a host's ``data.vpn_doctor`` (validated).
+
+    Relative paths are relative to the inventory file, so a repository of inventory + keys
+    works from any directory.
+    """
+    if not isinstance(section, Mapping):
+        return {}
+    found: dict[str, Any] = {}
+    for key, kind in _TRANSPORT_KEYS.items():
+        value = section.get(key)
+        if value is None:
+            continue
+        at = (*where, key)
+        if kind == "bool":
+            if not isinstance(value, bool):
+                doc.fail(at, f"data.vpn_doctor.{key} must be true or false", host)
+        elif not isinstance(value, str) or not value.strip():
+            doc.fail(at, f"data.vpn_doctor.{key} must be a non-empty string", host)
+        if key == "device_type" and value not in ("asa", "ftd"):
+            doc.fail(at, "data.vpn_doctor.device_type must be asa or ftd", host)
+        if kind == "path":
+            path = Path(str(value)).expanduser()
+            value = path if path.is_absolute() else doc.path.parent / path
+        found["allow_agent" if key == "ssh_agent" else key] = value
+    return found
+
+
 # ---- inheritance -----------------------------------------------------------------------------
 
 
@@ -423,6 +462,7 @@ def _host(
         groups=tuple(str(e.where[0]) for e in chain[1:] if e is not defaults),
         credentials=_credentials(chain, name),
         tunnels=tunnels,
+        transport=_transport(section_entry.doc if section_entry else doc, section, where, name),
         contexts=contexts,
     )
     return host, enabled and _is_asa(platform)
@@ -496,9 +536,13 @@ def resolve_secrets(
     host: InventoryHost,
     fallback: CredentialSources,
     environ: Mapping[str, str] | None = None,
+    *,
+    keyed: bool = False,
 ) -> tuple[str, str | None]:
     """(password, enable secret or None) for ``host``: its own refs, then the CLI's, then env.
 
+    ``keyed``: the host logs in with an SSH key or the agent, so no password is "" instead
+    of an error (the enable secret still comes from its own references).
     Raises InputError naming the variable or file; the caller records it as that host's
     failure so the rest of the fleet is still checked.
     """
@@ -521,7 +565,9 @@ def resolve_secrets(
         )
         or env.get(PASSWORD_ENV)
     )
-    if not password:
+    if not password and keyed:
+        password = ""
+    elif not password:
         raise InputError(
             f"no password: set data.password_env or data.password_file, or use --password-env, "
             f"--password-file or ${PASSWORD_ENV}"
