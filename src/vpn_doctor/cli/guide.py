@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vpn_doctor.errors import ExitCode, InputError
+from vpn_doctor.errors import InputError, UsageError
 
 if TYPE_CHECKING:  # the CLI starts fast: the engine is imported when a guided run starts
     from vpn_doctor.diagnose.findings import DiagnosisReport
@@ -32,12 +32,6 @@ if TYPE_CHECKING:  # the CLI starts fast: the engine is imported when a guided r
 
 DEFAULT_MAX_STEPS = 3
 DEFAULT_STEP_SECONDS = 30.0
-
-
-class GuideUsageError(InputError):
-    """A guided-run option that cannot be honoured (exit 64)."""
-
-    exit_code = ExitCode.USAGE
 
 
 def add_guide_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,9 +80,9 @@ def guide_wanted(args: argparse.Namespace) -> bool:
 
 def check_guide_request(args: argparse.Namespace) -> None:
     if not 0 <= getattr(args, "max_steps", DEFAULT_MAX_STEPS) <= 10:
-        raise GuideUsageError("--max-steps must be 0..10")
+        raise UsageError("--max-steps must be 0..10")
     if not 1 <= getattr(args, "step_seconds", DEFAULT_STEP_SECONDS) <= 600:
-        raise GuideUsageError("--step-seconds must be 1..600")
+        raise UsageError("--step-seconds must be 1..600")
 
 
 @dataclass

@@ -13,20 +13,14 @@ from typing import TYPE_CHECKING
 
 from vpn_doctor.asa.commands import sample_commands
 from vpn_doctor.collect.limits import MIN_INTERVAL
-from vpn_doctor.errors import ExitCode, InputError
+from vpn_doctor.errors import UsageError
 
 if TYPE_CHECKING:
     from vpn_doctor.collect.runner import CommandRunner
     from vpn_doctor.models import Snapshot
 
 DEFAULT_INTERVAL = 10.0
-MAX_SAMPLES = 360
-
-
-class SamplingUsageError(InputError):
-    """A --samples / --interval request that cannot be honoured: a usage error."""
-
-    exit_code = ExitCode.USAGE
+MAX_DIAGNOSE_SAMPLES = 360  # --samples; a longer series is what `watch` is for
 
 
 def add_sampling_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,12 +47,12 @@ def check_sampling_request(args: argparse.Namespace) -> None:
     samples = getattr(args, "samples", 1)
     if samples == 1:
         return
-    if not 2 <= samples <= MAX_SAMPLES:
-        raise SamplingUsageError(f"--samples must be 1..{MAX_SAMPLES}, got {samples}")
+    if not 2 <= samples <= MAX_DIAGNOSE_SAMPLES:
+        raise UsageError(f"--samples must be 1..{MAX_DIAGNOSE_SAMPLES}, got {samples}")
     if not getattr(args, "host", None):
-        raise SamplingUsageError("--samples needs a live HOST (not --snapshot / --from-log)")
+        raise UsageError("--samples needs a live HOST (not --snapshot / --from-log)")
     if args.interval < MIN_INTERVAL:
-        raise SamplingUsageError(f"--interval must be at least {MIN_INTERVAL} s")
+        raise UsageError(f"--interval must be at least {MIN_INTERVAL} s")
 
 
 def sample_session(

@@ -24,7 +24,7 @@ from typing import Any
 
 from vpn_doctor.cli.login_options import add_login_options, settings_from_args
 from vpn_doctor.collect.limits import MAX_SAMPLES, MIN_INTERVAL
-from vpn_doctor.errors import ExitCode, InputError, VpnDoctorError
+from vpn_doctor.errors import UsageError, VpnDoctorError
 
 WATCH_EPILOG = """\
 examples:
@@ -38,12 +38,6 @@ what it sees that one sample cannot:
   IPSEC_NO_TRAFFIC   SAs up, no packet either way during the window
   IPSEC_NO_SA        the rekey fails: the SA expires and no new one comes
 """
-
-
-class WatchUsageError(InputError):
-    """A watch request that cannot be honoured (a usage error, exit 64)."""
-
-    exit_code = ExitCode.USAGE
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -88,11 +82,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def _sample_budget(args: argparse.Namespace) -> int:
     if args.interval < MIN_INTERVAL:
-        raise WatchUsageError(f"--interval must be at least {MIN_INTERVAL} s")
+        raise UsageError(f"--interval must be at least {MIN_INTERVAL} s")
     if args.duration is None:
         return MAX_SAMPLES
     if args.duration <= 0:
-        raise WatchUsageError("--duration must be positive")
+        raise UsageError("--duration must be positive")
     duration, interval = float(args.duration), float(args.interval)
     return min(MAX_SAMPLES, max(2, math.floor(duration / interval) + 1))
 

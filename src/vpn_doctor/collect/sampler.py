@@ -12,7 +12,7 @@ stay raw here; the parse stage turns them into :class:`~vpn_doctor.models.Tunnel
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from vpn_doctor.asa.commands import sample_commands
@@ -84,13 +84,3 @@ def take_samples(
         if on_sample:
             on_sample(sample)
     return samples
-
-
-def relative(samples: Sequence[RawSample]) -> tuple[RawSample, ...]:
-    """Samples with ``at`` counted from the first one (a watch that joined a diagnosis)."""
-    if not samples:
-        return ()
-    base = samples[0].at
-    return tuple(
-        RawSample(s.peer, round(s.at - base, 3), s.taken_at, dict(s.outputs)) for s in samples
-    )

@@ -281,8 +281,7 @@ def _session_one_way(ctx: TunnelContext, sent: bool) -> bool:
     traffic = _session_traffic(ctx)
     if traffic is None:
         return False
-    tx, rx = traffic
-    if (tx > 0 and rx == 0) if sent else (rx > 0 and tx == 0):
+    if _only(*traffic, sent):
         ctx.cite(*ctx.session_lines("Bytes Tx", "Pkts Tx"))
         return True
     return False
@@ -319,39 +318,42 @@ def _window(ctx: TunnelContext) -> TrafficWindow | None:
     return None
 
 
+def _only(sent_count: int, received_count: int, sent: bool) -> bool:
+    """One direction moves and the other does not (``sent``: the sending direction)."""
+    if sent:
+        return sent_count > 0 and received_count == 0
+    return received_count > 0 and sent_count == 0
+
+
+def _one_way(ctx: TunnelContext, sent: bool) -> bool:
+    """Traffic in one direction only: ``sent`` = we encrypt and nothing comes back (encaps
+    without decaps), else the reverse. Judged over the sample window when there is one, on
+    sessiondb's bytes when the peer's counters were not read, else since the SA's birth."""
+    window = _window(ctx)
+    if window is not None:
+        return _only(window.encaps_delta, window.decaps_delta, sent)
+    if _both_ways_seen(ctx):
+        return False  # whatever was cut, both directions are seen
+    if _counters_unread(ctx) and _session_one_way(ctx, sent=sent):
+        return True
+    _require_counters(ctx)
+    if ctx.ipsec_sas and _only(ctx.encaps, ctx.decaps, sent):
+        ctx.cite(*_counter_lines(ctx))
+        return True
+    return False
+
+
 @predicate
 def traffic_encaps_only(ctx: TunnelContext) -> bool:
     """Packets are encrypted towards the peer but nothing comes back: over the sample window
     (encaps grew, decaps did not) or, with one sample, since the SA was born (decaps 0)."""
-    window = _window(ctx)
-    if window is not None:
-        return window.encaps_delta > 0 and window.decaps_delta == 0
-    if _both_ways_seen(ctx):
-        return False  # whatever was cut, both directions are seen
-    if _counters_unread(ctx) and _session_one_way(ctx, sent=True):
-        return True
-    _require_counters(ctx)
-    if ctx.ipsec_sas and ctx.encaps > 0 and ctx.decaps == 0:
-        ctx.cite(*_counter_lines(ctx))
-        return True
-    return False
+    return _one_way(ctx, sent=True)
 
 
 @predicate
 def traffic_decaps_only(ctx: TunnelContext) -> bool:
     """Packets arrive from the peer but nothing is sent back (window, or since birth)."""
-    window = _window(ctx)
-    if window is not None:
-        return window.decaps_delta > 0 and window.encaps_delta == 0
-    if _both_ways_seen(ctx):
-        return False
-    if _counters_unread(ctx) and _session_one_way(ctx, sent=False):
-        return True
-    _require_counters(ctx)
-    if ctx.ipsec_sas and ctx.decaps > 0 and ctx.encaps == 0:
-        ctx.cite(*_counter_lines(ctx))
-        return True
-    return False
+    return _one_way(ctx, sent=False)
 
 
 @predicate
