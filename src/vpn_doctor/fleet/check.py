@@ -190,16 +190,7 @@ def check_host(host: InventoryHost, options: CheckOptions) -> HostResult:
     start = time.perf_counter()
 
     def failed(status: HostStatus, message: str, code: int) -> HostResult:
-        return HostResult(
-            host=host.name,
-            address=host.hostname,
-            port=host.port,
-            status=status,
-            error=message,
-            error_code=code,
-            duration=time.perf_counter() - start,
-            expectations=host.tunnels is not None,
-        )
+        return _failure(host, status, message, code, time.perf_counter() - start)
 
     try:
         transport: dict[str, Any] = {"strict_host_key": options.strict_host_key}
@@ -329,42 +320,34 @@ def _evaluate_with_memory(
     return health
 
 
-def _deadline_result(host: InventoryHost, deadline: float) -> HostResult:
+def _failure(
+    host: InventoryHost, status: HostStatus, message: str, code: int, duration: float = 0.0
+) -> HostResult:
+    """A host that yielded no diagnosis: the why, as data (the fleet run goes on)."""
     return HostResult(
         host=host.name,
         address=host.hostname,
         port=host.port,
-        status="timeout",
-        error=f"no result within the per-device deadline of {deadline:g} s",
-        error_code=ExitCode.TIMEOUT,
-        duration=deadline,
-        expectations=host.tunnels is not None,
-    )
-
-
-def _crashed_result(host: InventoryHost, exc: Exception, duration: float) -> HostResult:
-    return HostResult(
-        host=host.name,
-        address=host.hostname,
-        port=host.port,
-        status="error",
-        error=f"internal error while checking: {exc.__class__.__name__}: {exc}",
-        error_code=ExitCode.UNKNOWN,
+        status=status,
+        error=message,
+        error_code=code,
         duration=duration,
         expectations=host.tunnels is not None,
     )
 
 
+def _deadline_result(host: InventoryHost, deadline: float) -> HostResult:
+    message = f"no result within the per-device deadline of {deadline:g} s"
+    return _failure(host, "timeout", message, ExitCode.TIMEOUT, deadline)
+
+
+def _crashed_result(host: InventoryHost, exc: Exception, duration: float) -> HostResult:
+    message = f"internal error while checking: {exc.__class__.__name__}: {exc}"
+    return _failure(host, "error", message, ExitCode.UNKNOWN, duration)
+
+
 def _stopped_result(host: InventoryHost) -> HostResult:
-    return HostResult(
-        host=host.name,
-        address=host.hostname,
-        port=host.port,
-        status="stopped",
-        error="not checked: stopped",
-        error_code=ExitCode.UNKNOWN,
-        expectations=host.tunnels is not None,
-    )
+    return _failure(host, "stopped", "not checked: stopped", ExitCode.UNKNOWN)
 
 
 class ChecksStopped(Terminated):
