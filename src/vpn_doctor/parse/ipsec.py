@@ -256,7 +256,8 @@ def parse_ipsec_sa(text: str, command: str = SHOW_IPSEC_SA) -> ParseResult[Ipsec
 def _last_block_whole(lines: list[str]) -> bool:
     """Whether the last SA block reaches a whole line of its ``outbound esp sas:`` section
     (its lifetime or replay-detection line): a capture cut anywhere before is not whole."""
-    last = max((i for i, line in enumerate(lines) if _HEADER.match(line)), default=-1)
+    # From the end backwards: only the last block is read (5,000-tunnel outputs stay linear).
+    last = next((i for i in range(len(lines) - 1, -1, -1) if _HEADER.match(lines[i])), -1)
     tail = lines[last + 1 :]
     outbound = max((i for i, line in enumerate(tail) if _OUTBOUND.match(line)), default=-1)
     return outbound >= 0 and any(_OUTBOUND_TAIL.match(line) for line in tail[outbound + 1 :])
