@@ -221,6 +221,9 @@ def run_watch(args: argparse.Namespace) -> int:
             refuse_debug_on_standby(session, settings.host)
         snapshot = collect(session, None, peer_first_round(peer))
         first = sample_from_snapshot(snapshot.outputs, peer, snapshot.collected_at)
+        if options is not None:  # the collection read the version: no second round trip
+            version = snapshot.device.version or snapshot.outputs.get("show version")
+            options = dataclasses.replace(options, asa_version=version)
         with (
             WatchView(
                 settings.host, peer, args.interval, fmt=view_format, stream=stream, debug_kept=kept

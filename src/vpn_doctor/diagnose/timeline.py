@@ -307,17 +307,22 @@ def with_debug(
 
     ``messages`` are the lines already attributed to this peer (the engine's attribution,
     the same that decides which lines are evidence for it), so a neighbour's line never
-    lands on this tunnel's timeline; ``times`` says when each line arrived (a line with no
-    time, e.g. one from ``show logging``, is not placed). A run of the same message is one
+    lands on this tunnel's timeline; ``times`` says when each line arrived, every arrival of
+    a line that repeats (a line with no time, e.g. one from ``show logging``, is not
+    placed). A run of the same message is one
     event with its count and last time, so a debug that repeats a retransmission every
     second does not bury the state changes. Events stay in time order, samples' first at
     equal times.
     """
-    arrival: dict[str, float] = {}
-    for timed in times:
-        arrival.setdefault(timed.line.rstrip(), timed.at)
+    recognised: dict[str, Message] = {}
+    for message in messages:
+        recognised.setdefault(message.line.rstrip(), message)
     placed = sorted(
-        ((arrival[m.line.rstrip()], m) for m in messages if m.line.rstrip() in arrival),
+        (
+            (timed.at, recognised[timed.line.rstrip()])
+            for timed in times
+            if timed.line.rstrip() in recognised
+        ),
         key=lambda pair: pair[0],
     )
     runs: list[tuple[float, float, int, Message]] = []  # first at, last at, count, message
