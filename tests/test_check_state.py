@@ -59,7 +59,7 @@ def test_one_way_since_the_last_run(
     first = _check(inventory, tmp_path / "state", capsys)
     assert "IPSEC_ONE_WAY" not in _codes(first)  # one sample: counters since birth look fine
     assert (tmp_path / "state" / "fw1.json").is_file()
-    time.sleep(1.0)  # the mock's decaps stopped at 0.5 s; encaps keep growing
+    time.sleep(1.0)  # the mock's decaps never grow (stopped at t=0); encaps do
     second = _check(inventory, tmp_path / "state", capsys)
     assert "IPSEC_ONE_WAY" in _codes(second)
     assert "since the last run" in json.dumps(second)

@@ -1,7 +1,7 @@
 """`vpn-doctor watch` over real SSH against the time-aware mock, and the mock's motion.
 
 The scenarios move with the mock's clock (mock_device/motion.py): `flapping` is up 2 s and
-gone 1 s, again and again; `one_way_now` stops counting decaps at 0.5 s; `rekey_failure`
+gone 1 s, again and again; `one_way_now` counts no decaps after t=0; `rekey_failure`
 loses its IPsec SA at 2 s. The watch must name the cause within three intervals.
 """
 

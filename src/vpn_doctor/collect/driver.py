@@ -54,6 +54,7 @@ from vpn_doctor.asa.commands import (
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.collector import is_rejection
 from vpn_doctor.collect.guard import SendPolicy
+from vpn_doctor.collect.lean_session import LeanAsaChannel
 from vpn_doctor.collect.transport import (
     JumpHost,
     JumpTunnel,
@@ -126,7 +127,7 @@ _ENABLE_REPLY = r"(?:{prompt}[^\n]*[#>]|ssword|denied)"
 _REFUSED_WORDS = re.compile(r"invalid password|access denied|password:", re.IGNORECASE)
 
 
-class _AsaConnection(CiscoAsaSSH):
+class _AsaConnection(LeanAsaChannel, CiscoAsaSSH):
     """netmiko's own ``cisco_asa`` driver with the fixes that matter for a diagnostic tool.
 
     0. No configuration mode, ever. netmiko's ASA ``session_preparation`` enters
@@ -160,22 +161,33 @@ class _AsaConnection(CiscoAsaSSH):
         super().__init__(*args, **kwargs)
 
     def session_preparation(self) -> None:
-        """Exec mode only: find the prompt, reach ``#`` if needed, ``terminal pager 0``.
+        """Exec mode only: the prompt the ASA printed, ``enable`` if at ``>``, pager off.
 
         Replaces netmiko's ASA version, which also enters configuration mode (see the class
-        docstring). ``enable()`` checks the prompt first and sends nothing at ``#``.
-        FTD first lands at its own ``>`` CLI: :meth:`_enter_lina` reaches the ASA (LINA) one.
+        docstring) and searches the prompt four times with fixed sleeps; this one reads the
+        login prompt once and sends at most ``enable`` and ``terminal pager 0``
+        (:mod:`vpn_doctor.collect.lean_session`). FTD first lands at its own ``>`` CLI:
+        :meth:`_enter_lina` reaches the ASA (LINA) one.
         """
         if self.ftd:
             self._enter_lina()
             return
-        self.set_base_prompt()
-        if self.secret:
-            self.enable()
-        elif not self.check_enable_mode("#"):
-            self.asa_login()
-        self.disable_paging(command="terminal pager 0")
-        self.set_base_prompt()
+        prompt = self.read_login_prompt(max(self.conn_timeout, 10.0))
+        # `fw1(config)#` cannot greet a new session, but netmiko's ASA driver strips it too.
+        self.base_prompt = re.sub(r"\(conf.*$", "", prompt[:-1])
+        if prompt.endswith(">"):
+            if self.secret:
+                self._enable_with_secret()
+            else:
+                self.asa_login()
+        self.exec_command(check_allowed("terminal pager 0"), self.enable_timeout)
+
+    def _enable_with_secret(self) -> None:
+        """``enable``, then the secret; a refusal raises at once (see
+        :meth:`enable_secret_handler`)."""
+        self.write_channel("enable" + self.RETURN)
+        output = self.read_until_pattern(pattern=r"(ssword)", read_timeout=self.enable_timeout)
+        self.enable_secret_handler("ssword", output)
 
     def _enter_lina(self) -> None:
         """FTD: ``system support diagnostic-cli`` (the only way in, allow-listed in exactly
