@@ -235,3 +235,26 @@ def test_debug_refused_on_a_standby_unit_and_without_a_peer(
         assert cli.main(["watch", *login, "--peer", PEER, "--debug", bad]) == ExitCode.USAGE
     assert "--debug SECONDS must be between 1 and 600" in capsys.readouterr().err
     assert mock.audit == []  # never even logged in
+
+
+def test_the_plain_report_lists_samples_and_debug_messages_in_time_order(
+    mock_asa: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mock = mock_asa(_debugging())
+    monkeypatch.setenv("VD_TEST_PASSWORD", mock.password)
+    login = login_args(mock, "VD_TEST_PASSWORD", "VD_TEST_PASSWORD")
+    argv = ["watch", *login, "--peer", PEER, "--interval", "0.5", "--duration", "2"]
+    code = cli.main([*argv, "--debug", "2"])
+    out, err = capsys.readouterr()
+    assert code in (ExitCode.OK, ExitCode.DEGRADED, ExitCode.DOWN)  # the report's, no error
+    assert "debug IKEV1_PAYLOAD_MALFORMED: Peer could not parse" in out  # as it arrives
+    _, _, listing = out.partition("timeline (samples and debug messages, in time order):\n")
+    assert listing, out
+    timed = [re.match(r"\s*(\d+\.\d)s  (.*)$", row) for row in listing.splitlines()]
+    rows = [(float(m.group(1)), m.group(2)) for m in timed if m is not None]
+    assert [at for at, _ in rows] == sorted(at for at, _ in rows)
+    kinds = "".join("d" if text.startswith("debug ") else "s" for _, text in rows)
+    assert re.search("sd+s", kinds), rows
+    assert MALFORMED in listing
+    assert "undone and verified off" in err  # the capture's summary, as diagnose --debug
+    _debug_was_conditioned_and_undone(mock)

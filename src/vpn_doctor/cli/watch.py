@@ -149,8 +149,13 @@ def _debug_phase(
 
     Raises what capture_debug raises (DebugCaptureInterrupted, DebugLeftOn), debug undone
     or the manual commands in the message."""
-    from vpn_doctor.collect.debug.capture import capture_debug
+    from vpn_doctor.collect.debug.capture import (
+        DebugCaptureInterrupted,
+        DebugLeftOn,
+        capture_debug,
+    )
     from vpn_doctor.models import TimedLine
+    from vpn_doctor.report.debug_view import DebugView
 
     def on_line(line: str) -> None:
         at = round(pacer.elapsed(), 3)
@@ -162,7 +167,15 @@ def _debug_phase(
             with view.sampling():
                 pacer.take(runner)
 
-    capture_debug(session, options, on_line=on_line, poll=poll, settings_for_reconnect=settings)
+    summary = DebugView(host=session.host, peer=options.peer, seconds=options.seconds, live=False)
+    try:
+        capture = capture_debug(
+            session, options, on_line=on_line, poll=poll, settings_for_reconnect=settings
+        )
+    except (DebugCaptureInterrupted, DebugLeftOn) as exc:
+        summary.finish(exc.capture)  # on stderr: lines, undone and verified or not, notes
+        raise
+    summary.finish(capture)
 
 
 @contextlib.contextmanager
