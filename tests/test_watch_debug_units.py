@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from vpn_doctor.collect.runner import CommandRunner
 from vpn_doctor.collect.sampler import Pacer
 from vpn_doctor.collect.snapshot import load_snapshot, save_snapshot
 from vpn_doctor.diagnose.timeline import Timeline, TimelineEvent, with_debug
@@ -107,3 +108,56 @@ def test_pacer_poll_takes_a_sample_only_when_due() -> None:
     assert len(pacer.samples) == 1 and len(runner.sent) == 2
     assert 59 < pacer.delay() <= 60 and not pacer.done
     assert seen == [pacer.samples[0].at]
+
+
+class _Device:
+    """A scripted device for the debug channel: each command's echo, answer and prompt are
+    printed only once the reader waits on the channel (``wait_readable``), like a reply that
+    arrives while the channel is being waited on."""
+
+    hostname = "fw1"
+    host = "10.0.0.1"
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+        self.written: list[str] = []
+        self.pending: list[str] = []
+        self.outbox: list[str] = []
+        self.waits = 0
+
+    def write_raw(self, text: str) -> None:
+        command = text.strip()
+        self.written.append(command)
+        self.pending.append(f"{command}\r\n{self.answers.get(command, '')}fw1# ")
+
+    def wait_readable(self, seconds: float) -> None:
+        self.waits += 1
+        self.outbox.extend(self.pending)
+        self.pending.clear()
+
+    def read_available(self) -> str:
+        data = "".join(self.outbox)
+        self.outbox.clear()
+        return data
+
+
+def test_poll_runs_show_commands_mid_capture_split_from_the_debug_lines() -> None:
+    from vpn_doctor.collect.debug.capture import DebugCaptureOptions, capture_debug
+
+    isakmp = f"IKEv1 SAs:\r\n{MALFORMED}\r\n1   IKE Peer: {PEER}\r\n"
+    device = _Device({"show crypto isakmp sa": isakmp})
+    outputs: list[str] = []
+
+    def poll(runner: CommandRunner) -> None:
+        if not outputs:
+            outputs.append(runner.run("show crypto isakmp sa"))
+
+    options = DebugCaptureOptions(peer=PEER, seconds=0.2, asa_version="9.12(4)")
+    capture = capture_debug(device, options, poll=poll)
+    assert outputs == [f"IKEv1 SAs:\n1   IKE Peer: {PEER}"]  # the sample, without the debug line
+    assert capture.lines == (MALFORMED,) and capture.cleanup_verified
+    sent = device.written
+    assert sent.index(f"debug crypto condition peer {PEER}") < sent.index("debug crypto ikev1 200")
+    assert sent.index("debug crypto ikev1 200") < sent.index("show crypto isakmp sa")
+    assert sent.index("show crypto isakmp sa") < sent.index("undebug all")
+    assert device.waits > 0  # replies were waited for on the channel, not on the clock
