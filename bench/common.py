@@ -9,12 +9,20 @@ medians; drift then hits both sides alike.
 from __future__ import annotations
 
 import gc
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+# Whole processes run as an installed tool runs: with bytecode caches. Some shells (this
+# sandbox among them) export PYTHONDONTWRITEBYTECODE=1, which makes every child process
+# compile vpn-doctor's ~90 modules from source (0.13 s a run, about a quarter of a live
+# `diagnose --peer` at 0 ms); pip-installed packages (netmiko, paramiko) ship compiled,
+# so that setting handicaps only the editable project. The warm-up runs write the caches.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 Timed = Callable[[], object]
 

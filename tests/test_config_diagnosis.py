@@ -22,6 +22,7 @@ from vpn_doctor import cli
 from vpn_doctor.asa.commands import SHOW_RUN_NAMES, logging_filter
 from vpn_doctor.cli.diagnose import DIAGNOSE_COMMANDS, peer_first_round, peer_second_round
 from vpn_doctor.cli.route_round import route_commands
+from vpn_doctor.collect.snapshot import save_snapshot
 from vpn_doctor.diagnose.checks.base import ConfigIssue
 from vpn_doctor.diagnose.config_evidence import merge_config
 from vpn_doctor.diagnose.findings import Finding
@@ -29,7 +30,7 @@ from vpn_doctor.diagnose.tunnel_context import TunnelContext
 from vpn_doctor.errors import InputError
 from vpn_doctor.models import IkeSa, Snapshot
 
-from helpers import login_args
+from helpers import login_args, scenario_snapshot
 
 CONFIG_SCENARIOS = [name for name in scenario_names() if name.startswith("config_")]
 # Round trips of `diagnose HOST --peer X` (commands typed after login, terminal setup
@@ -223,6 +224,36 @@ def test_builtin_aws_profile_by_name() -> None:
 
     profile = cli_diagnose._load_profile("aws")
     assert profile is not None and profile.name == "aws" and profile.single_sa
+
+
+def _snapshot_findings(snap: Path, profile: str) -> list[tuple[str, str, str]]:
+    code, data = _run(
+        ["diagnose", "--snapshot", str(snap), "--format", "json", "--profile", profile]
+    )
+    assert code == 2
+    return [(f["code"], f["severity"], f["title"]) for f in data["tunnels"][0]["findings"]]
+
+
+def test_snapshot_with_the_gcp_profiles(tmp_path: Path) -> None:
+    """`diagnose --snapshot --profile gcp|gcp-ikev1` on the MM_WAIT_MSG6 scenario (IKEv1 entry,
+    PFS group 14, no SA): a Cloud VPN IKEv1 tunnel takes PFS group 2 only, so the PFS mismatch
+    becomes the first finding; the default (IKEv2) Cloud VPN tunnel never shares IKEv1."""
+    snap = tmp_path / "snap"
+    save_snapshot(scenario_snapshot(load_scenario("mm_wait_msg6")), snap)
+    ikev1 = _snapshot_findings(snap, "gcp-ikev1")
+    assert ikev1[0] == (
+        "IPSEC_PFS_MISMATCH",
+        "critical",
+        "crypto map outside_map 10 uses PFS group 14; the gcp-ikev1 peer expects PFS group 2",
+    )
+    ikev2 = _snapshot_findings(snap, "gcp")
+    assert (
+        "IKE_VERSION_MISMATCH",
+        "critical",
+        "outside_map 10 offers IKEv1; the gcp peer expects IKEv2",
+    ) in ikev2
+    # PFS group 14 is what the IKEv2 tunnel proposes first: no profile finding about PFS
+    assert not [f for f in ikev2 if "gcp peer" in f[2] and "PFS" in f[2]]
 
 
 # ---- merge rules (unit) --------------------------------------------------------------------------

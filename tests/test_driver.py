@@ -157,6 +157,23 @@ def test_not_privileged_when_prompt_is_gt() -> None:
     assert not session.connected
 
 
+def test_prompt_read_at_login_is_the_privilege_check_without_a_round_trip() -> None:
+    conn = FakeConnection()
+    conn.session_prompt = "fw1# "  # type: ignore[attr-defined]  # as _AsaConnection records
+    session = open_session(conn)
+    assert conn.written == []  # no `show curpriv`
+    assert session.connected
+
+
+def test_user_prompt_read_at_login_is_not_privileged() -> None:
+    conn = FakeConnection()
+    conn.session_prompt = "fw1> "  # type: ignore[attr-defined]
+    session = AsaSession(make_settings(), connection_factory=factory_for(conn))
+    with pytest.raises(NotPrivileged):
+        session.connect()
+    assert conn.written == [] and conn.disconnected
+
+
 def test_run_uses_anchored_expect_string_and_normalises() -> None:
     conn = FakeConnection()
     conn.outputs["show crypto isakmp sa"] = "There are no IKEv1 SAs"

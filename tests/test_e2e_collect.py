@@ -179,8 +179,10 @@ def test_wrong_enable_secret_is_auth_failed_fast(mock_asa: MockFactory) -> None:
 def test_no_secret_uses_login(mock_asa: MockFactory) -> None:
     mock = mock_asa("healthy")
     with AsaSession(settings_for(mock, secret=None)) as session:
-        assert session.privilege_level == 15
         assert session.run("show version").strip()
+    sent = mock.commands()
+    assert "login" in sent[: sent.index("show version")]
+    assert "show curpriv" not in sent  # the `#` prompt after login was the privilege check
 
 
 def test_already_privileged(mock_asa: MockFactory) -> None:

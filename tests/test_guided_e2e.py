@@ -177,7 +177,10 @@ def test_psk_or_pfs_then_the_peers_typed_settings_decide_pfs(mock_asa: Any, tmp_
     child.sendline("y")
     child.expect(r"Next step \(profile, peer 203\.0\.113\.9\)")
     child.expect(r"\(nothing: the comparison is offline\)")
-    child.expect(r"Compare with which peer profile \(aws, azure\), 'type' to enter its values")
+    child.expect(
+        r"Compare with which peer profile \(aws, azure, gcp, gcp-ikev1\), "
+        r"'type' to enter its values"
+    )
     child.sendline("type")
     for value in ("aes256", "sha1", "2", "aes256", "sha1", "none"):
         child.expect(r": $")
@@ -216,6 +219,23 @@ def test_psk_or_pfs_with_the_azure_profile(mock_asa: Any) -> None:
     code, text = _finish(child)
     assert code == 2
     assert "Guided run ended" in text
+    assert not mock.debug_state.any_on
+
+
+def test_psk_or_pfs_with_the_gcp_ikev1_profile(mock_asa: Any) -> None:
+    """The shipped Google Cloud VPN IKEv1 profile: its table has PFS group 2 only, so PFS group
+    14 here is the mismatch the comparison puts first."""
+    mock = mock_asa("mm_wait_msg6")
+    child = _spawn(mock, "--peer", PEER)
+    child.expect(QUESTION)
+    child.sendline("y")
+    child.expect(r"or N: ")
+    child.sendline("gcp-ikev1")
+    child.expect("Comparing with the peer profile 'gcp-ikev1'")
+    child.expect(r"Changed: .* -> 203\.0\.113\.9: down IPSEC_PFS_MISMATCH")
+    child.expect("the gcp-ikev1 peer expects PFS group 2")
+    code, _ = _finish(child)
+    assert code == 2
     assert not mock.debug_state.any_on
 
 

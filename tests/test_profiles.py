@@ -122,6 +122,73 @@ def test_every_shipped_profile_loads() -> None:
         assert load_profile(name).name
 
 
+def test_every_shipped_profile_accepts_what_it_expects() -> None:
+    """profiles/README.md: each accepted list holds every expected value (else the profile
+    contradicts itself: the peer would expect what it refuses)."""
+    assert {"aws", "azure", "gcp", "gcp-ikev1"} <= set(available_profiles())
+    for name in available_profiles():
+        profile = load_profile(name)
+        for phase, keys in (
+            (profile.phase1, ("encryption", "hash", "dh_group")),
+            (profile.phase2, ("encryption", "integrity", "pfs_group")),
+        ):
+            for key in keys:
+                expected = set(getattr(phase, key))
+                assert expected <= set(phase.accepted(key)), (name, key)
+
+
+def test_gcp_profile_values() -> None:
+    """Google's supported IKE ciphers tables for IKEv2 (profiles/gcp.yaml, [G1])."""
+    gcp = load_profile("gcp")
+    assert gcp.ike_versions == (2,) and gcp.mode == ""
+    assert (gcp.ike_lifetime, gcp.ipsec_lifetime) == (36000, 10800)
+    assert (gcp.phase1.encryption, gcp.phase1.hash, gcp.phase1.dh_group) == (
+        ("aes128", "aes-gcm128"),
+        ("sha256", "sha1"),
+        ("14", "31"),
+    )
+    groups = ("14", "24", "5", "15", "16", "18", "2", "19", "20", "21", "31")
+    assert gcp.phase1.accepted("encryption") == (
+        "aes-gcm128", "aes-gcm192", "aes-gcm256", "aes128", "aes192", "aes256", "3des",
+    )  # fmt: skip
+    assert gcp.phase1.accepted("hash") == ("sha1", "md5", "sha256", "sha384", "sha512")
+    assert gcp.phase1.accepted("dh_group") == gcp.phase2.accepted("pfs_group") == groups
+    assert gcp.phase2.accepted("encryption") == (
+        "aes-gcm128", "aes-gcm256", "aes-gcm192", "aes128", "aes256", "aes192",
+    )  # fmt: skip
+    assert gcp.phase2.accepted("integrity") == ("sha256", "sha512", "sha1")
+    assert gcp.phase2.wants_pfs is True and "none" not in gcp.phase2.accepted("pfs_group")
+    assert "22" not in groups and "1" not in groups  # group 22 dropped ([G2]); 1 never listed
+    assert gcp.nat_t and gcp.ports == ("udp/500", "udp/4500", "esp")
+    assert gcp.far_side_initiates is True and gcp.tunnels_per_connection is None
+    assert not gcp.single_sa
+
+
+def test_gcp_ikev1_profile_is_one_value_per_role() -> None:
+    ikev1 = load_profile("gcp-ikev1")
+    assert ikev1.ike_versions == (1,)
+    assert (ikev1.ike_lifetime, ikev1.ipsec_lifetime) == (36600, 10800)
+    for phase, keys in (
+        (ikev1.phase1, ("encryption", "hash", "dh_group")),
+        (ikev1.phase2, ("encryption", "integrity", "pfs_group")),
+    ):
+        assert [phase.accepted(k) for k in keys] == [(v,) for v in ("aes128", "sha1", "2")]
+
+
+def test_azure_profile_values() -> None:
+    """VPN Gateway's own default parameters (profiles/azure.yaml, [A4]), not Virtual WAN's."""
+    azure = load_profile("azure")
+    assert (azure.ike_lifetime, azure.ipsec_lifetime) == (28800, 27000)
+    assert azure.phase1.accepted("encryption") == ("aes256", "aes128", "3des")
+    assert azure.phase1.accepted("dh_group") == ("2",)
+    assert azure.phase2.encryption[0] == "aes256"  # an IKEv1 transform set cannot use GCM
+    assert set(azure.phase2.accepted("encryption")) == {
+        "aes-gcm256", "aes256", "3des", "aes128", "des",
+    }  # fmt: skip
+    assert azure.phase2.accepted("pfs_group") == ("none", "1", "2", "14", "24")
+    assert azure.phase2.wants_pfs is False
+
+
 def test_user_profile_by_path() -> None:
     partner = load_profile(USER_PROFILE)
     assert partner.name == "partner" and partner.ike_versions == (2,)

@@ -171,6 +171,7 @@ examples:
   vpn-doctor diagnose --snapshot ./fw1-snap --log ./syslog-fw1.txt
   # compare with AWS's expected parameters (or a profile file of your own)
   vpn-doctor diagnose --snapshot ./fw1-snap --profile aws
+  # shipped: aws, azure (VPN Gateway), gcp (Cloud VPN, IKEv2), gcp-ikev1 (Cloud VPN, IKEv1)
   # simulate the tunnel's traffic: does it match the crypto map, is it NATed first?
   vpn-doctor diagnose fw1 --peer 203.0.113.9 --packet-tracer
 
@@ -243,8 +244,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--profile",
         metavar="NAME|FILE",
         help=(
-            "expected peer profile: a name from profiles/ (aws, or a file you added there) or "
-            "a YAML file (default: aws for AWS-looking peers)"
+            "expected peer profile: a name from profiles/ (aws, azure, gcp, gcp-ikev1, or a "
+            "file you added there) or a YAML file (default: aws for AWS-looking peers)"
         ),
     )
     parser.add_argument(
