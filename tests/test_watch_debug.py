@@ -2,7 +2,7 @@
 
 What matters: the conditional debug of `diagnose --debug` runs during the watch (peer
 condition first, debug off at the end on every path: normal end, --duration shorter than
-the debug, Ctrl-C/SIGTERM in a real process, session dropped), the samples go on while it
+the debug, Ctrl-C/SIGTERM/SIGHUP in a real process, session dropped), the samples go on while it
 runs, and its lines land on the same time axis as the samples: in the jsonl stream between
 the sample objects, in the report's timeline, in the findings, and in a saved watch that
 replays to the same report. The `mock_asa` fixture fails any test whose mock received a
@@ -181,8 +181,8 @@ def test_session_dropped_mid_debug_undoes_it_and_reports_what_was_read(
     assert "watch ended early" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_ctrl_c_or_sigterm_mid_debug_undoes_it_and_prints_the_report(
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_ctrl_c_sigterm_or_sighup_mid_debug_undoes_it_and_prints_the_report(
     mock_asa: Any, signum: int
 ) -> None:
     mock = mock_asa(_debugging("healthy"))
