@@ -161,3 +161,21 @@ def test_poll_runs_show_commands_mid_capture_split_from_the_debug_lines() -> Non
     assert sent.index("debug crypto ikev1 200") < sent.index("show crypto isakmp sa")
     assert sent.index("show crypto isakmp sa") < sent.index("undebug all")
     assert device.waits > 0  # replies were waited for on the channel, not on the clock
+
+
+def test_the_live_view_lists_the_peers_recent_messages() -> None:
+    import io
+
+    from rich.console import Console
+
+    from vpn_doctor.report.watch_view import WatchView
+
+    view = WatchView("fw1", PEER, 1.0, live=False, stream=io.StringIO())
+    view.on_debug(0.4, MALFORMED)
+    view.on_debug(0.5, "constructing hash payload")
+    view.on_debug(0.6, MALFORMED.replace(PEER, "198.51.100.20"))  # another peer's: not shown
+    console = Console(file=io.StringIO(), width=200)
+    console.print(view._render())
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "debug: 3 lines, recent messages of 203.0.113.9" in shown
+    assert shown.count("IKEV1_PAYLOAD_MALFORMED") == 1
