@@ -267,9 +267,12 @@ def _latency(quick: bool, section: Section) -> None:
         "the per-command find_prompt. paramiko floor = one shell channel, enable, "
         "terminal pager 0, each command read to the prompt, no sleeps. vpn-doctor also parses "
         "and diagnoses; the baselines only collect.",
-        "The lean-session targets (TCP_NODELAY socket, leaner session preparation, pipelined "
-        "commands; issue 19 item 3) need changes in collect/driver.py, owned by another "
-        "branch; the rows show where the driver stands.",
+        "The lean session (collect/lean_session.py): reads wait on the channel (select on "
+        "paramiko's Channel.fileno) instead of netmiko's 10 ms sleeps, send_command reads to "
+        "the prompt after its own echo, login reads the prompt the ASA prints (no Enter, no "
+        "find_prompt), the `#` of that prompt is the privilege check (no show curpriv), "
+        "cleanup types exit only; TCP_NODELAY socket. Commands are not pipelined (typed-ahead "
+        "echo on a real ASA unverified).",
     ]
 
 
