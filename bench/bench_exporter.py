@@ -342,7 +342,12 @@ def main() -> None:
     parser.add_argument("--skip-exporter", action="store_true")
     parser.add_argument("--skip-check", action="store_true")
     parser.add_argument("--note", action="append", default=[])
-    parser.add_argument("--output", default="exporter")
+    parser.add_argument(
+        "--output",
+        default="exporter",
+        help="result name: writes bench/results/NAME.json and NAME.md (a path or a .md/.json "
+        "suffix is reduced to the name)",
+    )
     args = parser.parse_args()
     result: dict[str, Any] = {
         "command": " ".join(["python bench/bench_exporter.py", *sys.argv[1:]]),
@@ -359,8 +364,10 @@ def main() -> None:
         result["check"] = check_run(args.check_devices, args.delay_ms)
         print(json.dumps(result["check"], indent=2), flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{args.output}.json").write_text(json.dumps(result, indent=2) + "\n")
-    (RESULTS / f"{args.output}.md").write_text(render(result))
+    # A name, not a path: `--output bench/results/x.md` once lost a 4-minute run at the end.
+    name = Path(args.output).name.removesuffix(".md").removesuffix(".json")
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"{name}.md").write_text(render(result))
     print(render(result))
 
 

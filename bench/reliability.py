@@ -213,11 +213,15 @@ def run_kills(per_signal: int, rng: random.Random, workdir: Path) -> dict[str, R
 
 
 def _wait_for_login(mock: MockAsa, proc: subprocess.Popen[str]) -> None:
+    """Until the run is logged in: every live command reads `show debug` first thing (the
+    session no longer types `show curpriv` when the login lands at `#`; waiting for that
+    made every kill land after the run had ended, so the kill families tested nothing)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        if "show curpriv" in mock.commands():
+        if "show debug" in mock.commands():
             return
         time.sleep(0.01)
+    raise RuntimeError(f"the run never logged in (exit {proc.poll()}): {mock.commands()}")
 
 
 def _next_run_misses_it(mock: MockAsa, left_on: bool) -> int:

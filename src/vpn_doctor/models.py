@@ -234,6 +234,20 @@ class RawSample:
 
 
 @dataclass(frozen=True)
+class TimedLine:
+    """A debug line and when it arrived: seconds since the first sample of the same watch.
+
+    ``watch --debug`` places its debug lines on the samples' time axis (the live view, the
+    jsonl stream, the report's timeline); ``debug_times.yaml`` keeps them on ``--save`` so
+    an offline replay puts them in the same place. The text is also in ``debug_lines``
+    (``debug.log``), which stays the evidence the engine matches.
+    """
+
+    at: float
+    line: str
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Raw outputs as collected: command text -> output, plus debug lines and metadata.
 
@@ -248,6 +262,7 @@ class Snapshot:
     collected_at: str = ""
     source: str = ""  # "live:host", "snapshot:DIR", "log:FILE"
     samples: tuple[RawSample, ...] = ()  # several polls over time (watch, --samples)
+    debug_times: tuple[TimedLine, ...] = ()  # when each debug line of a watch arrived
 
 
 @dataclass(frozen=True)
@@ -268,6 +283,7 @@ class DeviceState:
     debug_left_on: tuple[str, ...] = ()
     debug_undo: tuple[str, ...] = ()
     samples: tuple[TunnelSample, ...] = ()  # several polls over time, oldest first
+    debug_times: tuple[TimedLine, ...] = ()  # the watch's debug lines on the samples' clock
     # Failover role (vpn_doctor.parse.failover): standalone | active | standby, the lines that
     # said so, and the active unit's addresses when this is the standby.
     role: str = "standalone"

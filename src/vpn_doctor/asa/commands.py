@@ -129,6 +129,7 @@ def logging_filter(peer: str) -> str:
 DEBUG_LOG_FILE = "debug.log"
 META_FILE = "meta.yaml"
 SAMPLES_FILE = "samples.yaml"  # polls over time (watch, diagnose --samples)
+DEBUG_TIMES_FILE = "debug_times.yaml"  # when each debug line of a watch arrived
 
 
 # Characters kept as they are in a snapshot file name; everything else (``|``, ``_``, ``%``,

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 AUTO_TRIGGER = "auto"
 
 
-def add_debug_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--debug SECONDS``, ``--debug-all-peers``, ``--debug-max-lines N``, ``--trigger``."""
+def add_debug_arguments(parser: argparse.ArgumentParser, *, scope_options: bool = True) -> None:
+    """``--debug SECONDS``, ``--debug-max-lines N`` and, with ``scope_options`` (``diagnose``),
+    ``--debug-all-peers`` and ``--trigger``; ``watch`` always has its one peer."""
     group = parser.add_argument_group("conditional crypto debug (always undone)")
     group.add_argument(
         "--debug",
@@ -30,11 +31,12 @@ def add_debug_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"run 'debug crypto ikev1/ikev2' for the --peer for SECONDS (1-{MAX_SECONDS}); "
         "it is undone and verified off on every exit path",
     )
-    group.add_argument(
-        "--debug-all-peers",
-        action="store_true",
-        help="allow --debug without --peer (no peer condition: every tunnel's debug)",
-    )
+    if scope_options:
+        group.add_argument(
+            "--debug-all-peers",
+            action="store_true",
+            help="allow --debug without --peer (no peer condition: every tunnel's debug)",
+        )
     group.add_argument(
         "--debug-max-lines",
         type=int,
@@ -42,6 +44,8 @@ def add_debug_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_MAX_LINES,
         help=f"keep at most the last N debug lines (default {DEFAULT_MAX_LINES})",
     )
+    if not scope_options:
+        return
     group.add_argument(
         "--trigger",
         nargs="?",
@@ -52,6 +56,19 @@ def add_debug_arguments(parser: argparse.ArgumentParser) -> None:
         'up; give the arguments (e.g. "inside icmp 10.1.1.10 8 0 10.2.2.10") or none to use '
         "the tunnel's interesting traffic",
     )
+
+
+def refuse_debug_on_standby(session: Any, host: str) -> None:
+    """A debug is never run on the standby unit of a failover pair (its tunnels live on the
+    active unit): DebugUsageError (exit 64) before any debug command is sent."""
+    from vpn_doctor.collect.debug.capture import DebugUsageError
+
+    if session.role == "standby":
+        raise DebugUsageError(
+            f"{host} is the standby unit of a failover pair: vpn-doctor never "
+            "runs debug there (its tunnels live on the active unit); run --debug "
+            "against the active unit"
+        )
 
 
 def options_from_args(

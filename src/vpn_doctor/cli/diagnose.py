@@ -46,6 +46,7 @@ from vpn_doctor.cli.debug_options import (
     AUTO_TRIGGER,
     add_debug_arguments,
     options_from_args,
+    refuse_debug_on_standby,
     run_debug_from_args,
 )
 from vpn_doctor.cli.login_options import add_login_options, settings_from_args
@@ -379,7 +380,6 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     from vpn_doctor.collect.debug.capture import (
         DebugCaptureInterrupted,
         DebugLeftOn,
-        DebugUsageError,
         attach_to_snapshot,
     )
     from vpn_doctor.collect.driver import AsaSession
@@ -395,12 +395,8 @@ def _collect_live(args: argparse.Namespace, profile: PeerProfile | None = None) 
     record = None
     try:
         with AsaSession(settings) as session:
-            if args.debug is not None and session.role == "standby":
-                raise DebugUsageError(
-                    f"{settings.host} is the standby unit of a failover pair: vpn-doctor never "
-                    "runs debug there (its tunnels live on the active unit); run --debug "
-                    "against the active unit"
-                )
+            if args.debug is not None:
+                refuse_debug_on_standby(session, settings.host)
             if peer and not is_ip(peer):  # `--peer NAME`: resolve it on the device first
                 snapshot = collect(session, None, (SHOW_RUN_NAMES,))
                 peer = resolve_peer_name(peer, snapshot.outputs.get(SHOW_RUN_NAMES, ""))

@@ -7,30 +7,54 @@ round trips a sample), shows each sample as it comes, and when it ends (``--dura
 Ctrl-C or SIGTERM) reads the peer's log lines once, diagnoses the whole window and prints
 the report with its timeline. ``--format jsonl`` streams one JSON object per sample, then
 the report as a last object, for other tools. Nothing is configured on the device.
+
+``--debug N`` runs the conditional crypto debug for the first N seconds of the watch, with
+the capture of ``diagnose --debug`` (:mod:`vpn_doctor.collect.debug.capture`: the peer
+condition first, undone and verified off on every exit path), while the samples go on at
+the interval on the same session: the capture's read loop takes them (its ``poll`` hook),
+so one reader owns the channel and no line is misfiled. Each debug line is timed on the
+samples' clock (seconds since the first sample), shown with the samples, streamed as a
+``{"type": "debug"}`` jsonl object, kept in the snapshot (``debug.log`` and
+``debug_times.yaml`` on ``--save``) and diagnosed like ``diagnose --debug``'s lines.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import math
 import signal
 import sys
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from vpn_doctor.cli.debug_options import add_debug_arguments
 from vpn_doctor.cli.login_options import add_login_options, settings_from_args
 from vpn_doctor.collect.limits import MAX_SAMPLES, MIN_INTERVAL
 from vpn_doctor.errors import UsageError, VpnDoctorError
+
+if TYPE_CHECKING:
+    from vpn_doctor.collect.debug.capture import DebugCaptureOptions
+    from vpn_doctor.collect.runner import CommandRunner
+    from vpn_doctor.collect.sampler import Pacer
+    from vpn_doctor.models import TimedLine
+    from vpn_doctor.report.watch_view import WatchView
 
 WATCH_EPILOG = """\
 examples:
   vpn-doctor watch 192.0.2.1 --peer 203.0.113.9 --password-env VPN_PW
   vpn-doctor watch 192.0.2.1 --peer 203.0.113.9 --interval 2 --duration 120
   vpn-doctor watch 192.0.2.1 --peer 203.0.113.9 --format jsonl --duration 600 > samples.jsonl
+  vpn-doctor watch 192.0.2.1 --peer 203.0.113.9 --debug 60 --duration 300 --save w1
+
+--debug N: the conditional crypto debug of diagnose --debug (peer condition first, undone
+and verified off on every exit path, never on a standby unit) for the first N seconds,
+while the samples go on; its messages appear on the timeline between the samples.
 
 what it sees that one sample cannot:
   TUNNEL_FLAPPING    the SA torn down and rebuilt (new SPIs after a gap, 113019 teardowns)
@@ -76,6 +100,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "report; json/markdown: only the final report",
     )
     parser.add_argument("--save", metavar="DIR", help="save everything read (samples too) to DIR")
+    add_debug_arguments(parser, scope_options=False)
     add_login_options(parser)
     parser.set_defaults(handler=run_watch)
 
@@ -89,6 +114,68 @@ def _sample_budget(args: argparse.Namespace) -> int:
         raise UsageError("--duration must be positive")
     duration, interval = float(args.duration), float(args.interval)
     return min(MAX_SAMPLES, max(2, math.floor(duration / interval) + 1))
+
+
+def _debug_options(args: argparse.Namespace) -> DebugCaptureOptions | None:
+    """The capture's options (bounds checked before login, exit 64), or None without
+    --debug; the capture never outlasts --duration."""
+    if args.debug is None:
+        return None
+    from vpn_doctor.cli.debug_options import options_from_args
+
+    options = options_from_args(args)
+    if args.duration is not None and args.duration < options.seconds:
+        options = dataclasses.replace(options, seconds=float(args.duration))
+    return options
+
+
+def _stopped_by_user(exc: BaseException) -> bool:
+    """The capture ended because the engineer ended the watch (Ctrl-C, SIGTERM, SIGHUP):
+    debug was undone, and the watch ends with its report like without --debug."""
+    from vpn_doctor.collect.signals import Terminated
+
+    return isinstance(exc.__cause__, (KeyboardInterrupt, Terminated))
+
+
+def _debug_phase(
+    session: Any,
+    settings: Any,
+    options: DebugCaptureOptions,
+    pacer: Pacer,
+    view: WatchView,
+    timed: deque[TimedLine],
+) -> None:
+    """The first --debug seconds: the capture, with the samples taken from its read loop.
+
+    Raises what capture_debug raises (DebugCaptureInterrupted, DebugLeftOn), debug undone
+    or the manual commands in the message."""
+    from vpn_doctor.collect.debug.capture import (
+        DebugCaptureInterrupted,
+        DebugLeftOn,
+        capture_debug,
+    )
+    from vpn_doctor.models import TimedLine
+    from vpn_doctor.report.debug_view import DebugView
+
+    def on_line(line: str) -> None:
+        at = round(pacer.elapsed(), 3)
+        timed.append(TimedLine(at, line))
+        view.on_debug(at, line)
+
+    def poll(runner: CommandRunner) -> None:
+        if not pacer.done and pacer.delay() <= 0:
+            with view.sampling():
+                pacer.take(runner)
+
+    summary = DebugView(host=session.host, peer=options.peer, seconds=options.seconds, live=False)
+    try:
+        capture = capture_debug(
+            session, options, on_line=on_line, poll=poll, settings_for_reconnect=settings
+        )
+    except (DebugCaptureInterrupted, DebugLeftOn) as exc:
+        summary.finish(exc.capture)  # on stderr: lines, undone and verified or not, notes
+        raise
+    summary.finish(capture)
 
 
 @contextlib.contextmanager
@@ -113,10 +200,13 @@ def run_watch(args: argparse.Namespace) -> int:
     """Poll, show, diagnose the window; the report's exit code (or the error's)."""
     from dataclasses import replace
 
+    from vpn_doctor.cli.debug_options import refuse_debug_on_standby
     from vpn_doctor.cli.diagnose import peer_first_round, render
     from vpn_doctor.collect.collector import collect, validate_peer
+    from vpn_doctor.collect.debug.capture import DebugCaptureInterrupted
     from vpn_doctor.collect.driver import AsaSession
-    from vpn_doctor.collect.sampler import take_samples
+    from vpn_doctor.collect.limits import DEFAULT_MAX_LINES
+    from vpn_doctor.collect.sampler import Pacer, sample_from_snapshot
     from vpn_doctor.collect.snapshot import check_save_target, save_snapshot
     from vpn_doctor.diagnose.engine import diagnose
     from vpn_doctor.models import RawSample, Snapshot
@@ -127,22 +217,30 @@ def run_watch(args: argparse.Namespace) -> int:
 
     peer = validate_peer(args.peer)
     budget = _sample_budget(args)
+    options = _debug_options(args)
     save_dir = Path(args.save) if args.save else None
     if save_dir is not None:
         check_save_target(save_dir)
     settings = settings_from_args(args)
     raw: list[RawSample] = []
+    timed: deque[TimedLine] = deque(maxlen=options.max_lines if options else None)
     snapshot = Snapshot(outputs={})
     failure: VpnDoctorError | None = None
     view_format = "jsonl" if args.format == "jsonl" else "rich"
     stream = sys.stdout if args.format in ("rich", "jsonl") else sys.stderr
+    kept = options.max_lines if options else DEFAULT_MAX_LINES
     with AsaSession(settings) as session:
+        if options is not None:
+            refuse_debug_on_standby(session, settings.host)
         snapshot = collect(session, None, peer_first_round(peer))
-        from vpn_doctor.collect.sampler import sample_from_snapshot
-
         first = sample_from_snapshot(snapshot.outputs, peer, snapshot.collected_at)
+        if options is not None:  # the collection read the version: no second round trip
+            version = snapshot.device.version or snapshot.outputs.get("show version")
+            options = dataclasses.replace(options, asa_version=version)
         with (
-            WatchView(settings.host, peer, args.interval, fmt=view_format, stream=stream) as view,
+            WatchView(
+                settings.host, peer, args.interval, fmt=view_format, stream=stream, debug_kept=kept
+            ) as view,
             _sigterm_ends_the_watch(),
         ):
 
@@ -151,10 +249,16 @@ def run_watch(args: argparse.Namespace) -> int:
                 view.on_sample(parse_samples([sample])[0])
 
             try:
-                take_samples(session, peer, budget, args.interval, first=first, on_sample=on_sample)
+                pacer = Pacer(peer, budget, args.interval, first=first, on_sample=on_sample)
+                if options is not None:
+                    _debug_phase(session, settings, options, pacer, view, timed)
+                pacer.run(session)
             except KeyboardInterrupt:
                 pass
-            except VpnDoctorError as exc:  # session lost: report what was read
+            except DebugCaptureInterrupted as exc:  # debug undone; the watch ends with it
+                if not _stopped_by_user(exc):
+                    failure = exc
+            except VpnDoctorError as exc:  # session lost, debug left on: report what was read
                 failure = exc
         if failure is None:
             with contextlib.suppress(VpnDoctorError):
@@ -162,6 +266,9 @@ def run_watch(args: argparse.Namespace) -> int:
                 snapshot = replace(
                     snapshot, outputs={**snapshot.outputs, **collect(session, None, logs).outputs}
                 )
+    if timed:
+        lines = tuple(t.line for t in timed)
+        snapshot = replace(snapshot, debug_lines=lines, debug_times=tuple(timed))
     if raw:
         last = raw[-1].outputs
         snapshot = replace(snapshot, outputs={**snapshot.outputs, **last}, samples=tuple(raw))
@@ -169,7 +276,10 @@ def run_watch(args: argparse.Namespace) -> int:
     if save_dir is not None:
         save_snapshot(snapshot, save_dir)
         print(f"vpn-doctor: watch saved to {save_dir}", file=sys.stderr)
-    report = diagnose(parse_snapshot(snapshot), peer)
+    # As `diagnose --snapshot` replays it: lines that name no peer are the watched peer's.
+    report = diagnose(parse_snapshot(snapshot), peer, debug_peer=peer)
+    if args.format == "rich":
+        sys.stdout.write(view.timeline_text())
     if args.format == "jsonl":
         sys.stdout.write(json.dumps({"type": "report", **to_json_dict(report)}) + "\n")
     else:

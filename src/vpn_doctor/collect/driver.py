@@ -616,6 +616,12 @@ class AsaSession:
             raise translate(exc, host=self.host, command="(reading)") from exc
         return data
 
+    def wait_readable(self, seconds: float) -> None:
+        """Block until the device prints something (or the channel closes), ``seconds`` at
+        most: the debug channel waits for a reply on the channel, not on the clock, so a
+        show command mid-capture (``watch --debug``'s samples) costs what it costs outside."""
+        self._require().wait_readable(seconds)
+
     def run_raw_until_prompt(self, command: str, timeout: float) -> str:
         """Send an allow-listed command and return *everything* printed up to the next prompt.
 

@@ -2,7 +2,9 @@
 
 Layout: one ``<command with spaces as _>.txt`` per command (see
 :func:`vpn_doctor.asa.commands.snapshot_filename`), ``debug.log`` with debug/syslog lines and
-``meta.yaml`` (hostname, version, model, collected_at, peer, source). A directory is the
+``meta.yaml`` (hostname, version, model, collected_at, peer, source); a watch or
+``diagnose --samples`` adds ``samples.yaml`` (the polls), ``watch --debug`` adds
+``debug_times.yaml`` (when each debug line arrived, on the samples' clock). A directory is the
 offline input format, so loading is forgiving where it is safe to be (missing files mean
 "not collected", unknown files are ignored) and loud where it is not (no such directory,
 unreadable meta.yaml, a file larger than the input limit of
@@ -21,6 +23,7 @@ import yaml
 from vpn_doctor import yaml_lines
 from vpn_doctor.asa.commands import (
     DEBUG_LOG_FILE,
+    DEBUG_TIMES_FILE,
     META_FILE,
     SAMPLES_FILE,
     command_from_filename,
@@ -30,13 +33,13 @@ from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.terminal_log import read_terminal_log
 from vpn_doctor.errors import CommandNotAllowed, SnapshotError
 from vpn_doctor.masking import mask_secrets
-from vpn_doctor.models import DeviceInfo, RawSample, Snapshot
+from vpn_doctor.models import DeviceInfo, RawSample, Snapshot, TimedLine
 from vpn_doctor.parse.paste import check_input_size
 from vpn_doctor.yaml_lines import error_line
 
 __all__ = ["check_save_target", "load_snapshot", "read_terminal_log", "save_snapshot"]
 
-_OURS = (DEBUG_LOG_FILE, META_FILE, SAMPLES_FILE)
+_OURS = (DEBUG_LOG_FILE, META_FILE, SAMPLES_FILE, DEBUG_TIMES_FILE)
 
 
 def _is_snapshot_file(path: Path) -> bool:
@@ -97,6 +100,14 @@ def save_snapshot(snapshot: Snapshot, directory: Path | str, *, partial: str | N
                 allow_unicode=True,
             )
             (target / SAMPLES_FILE).write_text(mask_secrets(samples), encoding="utf-8")
+        if snapshot.debug_times:
+            times = yaml.safe_dump(
+                [{"at": timed.at, "line": timed.line} for timed in snapshot.debug_times],
+                sort_keys=False,
+                allow_unicode=True,
+                width=10_000,  # one line per debug line, as in debug.log
+            )
+            (target / DEBUG_TIMES_FILE).write_text(mask_secrets(times), encoding="utf-8")
         meta = yaml.safe_dump(_meta(snapshot, partial), sort_keys=False, allow_unicode=True)
         (target / META_FILE).write_text(mask_secrets(meta), encoding="utf-8")
     except OSError as exc:
@@ -160,6 +171,7 @@ def load_snapshot(directory: Path | str) -> Snapshot:
         )
     meta = _load_meta(source / META_FILE)
     samples = _load_samples(source / SAMPLES_FILE)
+    debug_times = _load_debug_times(source / DEBUG_TIMES_FILE)
     if not outputs and not debug_lines:
         raise SnapshotError(
             f"no command outputs (*.txt such as show_crypto_isakmp_sa.txt) or {DEBUG_LOG_FILE} "
@@ -179,6 +191,7 @@ def load_snapshot(directory: Path | str) -> Snapshot:
         collected_at=_text_field(meta, "collected_at"),
         source=f"snapshot:{source}",
         samples=samples,
+        debug_times=debug_times,
     )
 
 
@@ -207,10 +220,10 @@ def _literal(text: str) -> str:
     return _Literal("\n".join(line.rstrip() for line in text.splitlines()) + "\n")
 
 
-def _load_samples(path: Path) -> tuple[RawSample, ...]:
-    """``samples.yaml``: the polls of a watch or ``diagnose --samples`` (optional)."""
+def _load_list(path: Path, what: str) -> list[Any]:
+    """A YAML list file of a snapshot directory (empty when absent); SnapshotError if bad."""
     if not path.is_file():
-        return ()
+        return []
     try:
         data = yaml_lines.load(_read_text(path))
     except yaml.YAMLError as exc:
@@ -218,7 +231,28 @@ def _load_samples(path: Path) -> tuple[RawSample, ...]:
         where = f" line {line}" if line is not None else ""
         raise SnapshotError(f"{path}{where}: not valid YAML") from None
     if not isinstance(data, list):
-        raise SnapshotError(f"{path}: expected a list of samples (peer, at, taken_at, outputs)")
+        raise SnapshotError(f"{path}: expected a list of {what}")
+    return data
+
+
+def _load_debug_times(path: Path) -> tuple[TimedLine, ...]:
+    """``debug_times.yaml``: each debug line of a watch with its arrival time (optional)."""
+    data = _load_list(path, "debug lines (at, line)")
+    times = []
+    for index, item in enumerate(data):
+        if not isinstance(item, dict) or "line" not in item:
+            raise SnapshotError(f"{path}: entry #{index + 1} needs at and line")
+        try:
+            at = float(item.get("at", 0.0))
+        except (TypeError, ValueError):
+            raise SnapshotError(f"{path}: entry #{index + 1}: at is not a number") from None
+        times.append(TimedLine(at, mask_secrets(str(item["line"]).rstrip())))
+    return tuple(times)
+
+
+def _load_samples(path: Path) -> tuple[RawSample, ...]:
+    """``samples.yaml``: the polls of a watch or ``diagnose --samples`` (optional)."""
+    data = _load_list(path, "samples (peer, at, taken_at, outputs)")
     samples = []
     for index, item in enumerate(data):
         outputs = item.get("outputs") if isinstance(item, dict) else None

@@ -57,7 +57,7 @@ from vpn_doctor.diagnose.peer_index import session_peer as _session_peer
 from vpn_doctor.diagnose.playbook import PlaybookSet, load_playbooks
 from vpn_doctor.diagnose.profiles import PeerProfile, shipped_profile
 from vpn_doctor.diagnose.proposals import with_proposal_detail
-from vpn_doctor.diagnose.timeline import Timeline, analyse
+from vpn_doctor.diagnose.timeline import Timeline, analyse, with_debug
 from vpn_doctor.diagnose.tunnel_context import (
     ACTIVE_IKE_STATES,
     Evidence,
@@ -173,6 +173,8 @@ def diagnose(
         timeline = timelines.get(name)
         if timeline is not None:
             ctx = replace(ctx, window=timeline.window)
+            # watch --debug: this peer's recognised debug lines, where they arrived.
+            timeline = with_debug(timeline, attributed[1], state.debug_times)
         result = walk(book, ctx)
         verdict, findings = conclude(book, ctx, result)
         findings = with_proposal_detail(ctx, findings)

@@ -10,8 +10,9 @@ fails (the SA expires and no new one comes).
 :func:`analyse` turns a peer's samples into a :class:`Timeline`: events in time order (the
 report's ``timeline``, Contract 2 additions) and a :class:`TrafficWindow` that the playbook
 predicates read (``tunnel_flapping``, the window forms of the one-way and traffic
-predicates, ``window_idle``, ``rekey_failed``). Pure functions over parsed samples: nothing
-here talks to a device or parses text.
+predicates, ``window_idle``, ``rekey_failed``). :func:`with_debug` places a ``watch --debug``
+capture's recognised messages on the same time axis. Pure functions over parsed samples:
+nothing here talks to a device or parses text.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
-from vpn_doctor.models import IkeSa, IpsecSa, ParseStatus, TunnelSample
+from vpn_doctor.models import IkeSa, IpsecSa, ParseStatus, TimedLine, TunnelSample
 
 # Phase 1 up, for both IKE versions (the IKEv2 table prints READY; IKEv1 MM_/AM_ACTIVE).
 _PHASE1_UP = frozenset({"MM_ACTIVE", "AM_ACTIVE", "AG_ACTIVE", "READY", "QM_IDLE"})
@@ -283,3 +285,62 @@ def _window(
         decaps_delta=d1 - d0,
         errors_delta=x1 - x0,
     )
+
+
+class Message(Protocol):
+    """A recognised debug line (the engine's ``Evidence``): which catalogue entry, which line."""
+
+    @property
+    def pattern_id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def line(self) -> str: ...
+
+
+def with_debug(
+    timeline: Timeline, messages: Sequence[Message], times: Sequence[TimedLine]
+) -> Timeline:
+    """``timeline`` with the recognised debug messages placed where they arrived.
+
+    ``messages`` are the lines already attributed to this peer (the engine's attribution,
+    the same that decides which lines are evidence for it), so a neighbour's line never
+    lands on this tunnel's timeline; ``times`` says when each line arrived, every arrival of
+    a line that repeats (a line with no time, e.g. one from ``show logging``, is not
+    placed). A run of the same message is one
+    event with its count and last time, so a debug that repeats a retransmission every
+    second does not bury the state changes. Events stay in time order, samples' first at
+    equal times.
+    """
+    recognised: dict[str, Message] = {}
+    for message in messages:
+        recognised.setdefault(message.line.rstrip(), message)
+    placed = sorted(
+        (
+            (timed.at, recognised[timed.line.rstrip()])
+            for timed in times
+            if timed.line.rstrip() in recognised
+        ),
+        key=lambda pair: pair[0],
+    )
+    runs: list[tuple[float, float, int, Message]] = []  # first at, last at, count, message
+    for at, message in placed:
+        if runs and runs[-1][3].pattern_id == message.pattern_id:
+            first, _, count, kept = runs[-1]
+            runs[-1] = (first, at, count + 1, kept)
+        else:
+            runs.append((at, at, 1, message))
+    if not runs:
+        return timeline
+    events = [
+        TimelineEvent(
+            first,
+            f"debug {message.pattern_id}: {message.title}"
+            + (f" (x{count}, until {last:.1f}s)" if count > 1 else ""),
+        )
+        for first, last, count, message in runs
+    ]
+    merged = sorted((*timeline.events, *events), key=lambda event: event.at)
+    return replace(timeline, events=tuple(merged))

@@ -237,6 +237,7 @@ def _parse_snapshot(snapshot: Snapshot) -> DeviceState:
         collected_at=snapshot.collected_at,
         config=_crypto_config(outputs, snapshot.collected_at),
         samples=parse_samples(snapshot.samples),
+        debug_times=snapshot.debug_times,
         role=failover.role,
         role_evidence=failover.evidence,
         active_unit=failover.active_unit,

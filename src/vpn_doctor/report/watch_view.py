@@ -3,14 +3,19 @@ or one JSON object per sample (``--format jsonl``) for other tools.
 
 Each row is one poll of the peer: the phase 1 state, the SPIs (a change is a rekey or a
 rebuild), the packets per second since the previous poll, the errors. The events of the
-timeline (state changes, SAs gone or rebuilt) are listed under the table.
+timeline (state changes, SAs gone or rebuilt) are listed under the table. With ``--debug``
+the recognised debug messages of the peer are listed too, as they arrive
+(:mod:`vpn_doctor.report.watch_debug`); in jsonl every debug line is an object of its own,
+in time order with the samples.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TextIO
@@ -22,8 +27,10 @@ from rich.text import Text
 
 from vpn_doctor.diagnose.timeline import analyse
 from vpn_doctor.models import TunnelSample
+from vpn_doctor.report.watch_debug import DebugRow, Sampled, debug_row, timeline_lines
 
 SHOWN_ROWS = 12
+SHOWN_MESSAGES = 6
 
 
 @dataclass
@@ -100,9 +107,16 @@ class WatchView:
     stream: TextIO = field(default_factory=lambda: sys.stdout)
     samples: list[TunnelSample] = field(default_factory=list)
     rows: deque[SampleRow] = field(default_factory=lambda: deque(maxlen=SHOWN_ROWS))
+    history: list[SampleRow] = field(default_factory=list)
+    debug_kept: int = 5000  # the last N debug rows are kept (--debug-max-lines)
+    debug: deque[DebugRow] = field(default_factory=deque)
     _last: SampleRow | None = None
+    _held: list[DebugRow] | None = None  # debug rows that arrived while a sample was taken
     _live: Live | None = None
     _console: Console | None = None
+
+    def __post_init__(self) -> None:
+        self.debug = deque(self.debug, maxlen=self.debug_kept)
 
     def __enter__(self) -> WatchView:
         if self.fmt == "rich":
@@ -133,6 +147,7 @@ class WatchView:
         row = sample_row(sample, self._last)
         self._last = row
         self.rows.append(row)
+        self.history.append(row)
         if self.fmt == "jsonl":
             self.stream.write(json.dumps(row.to_json()) + "\n")
             self.stream.flush()
@@ -140,6 +155,47 @@ class WatchView:
             self._live.update(self._render())
         elif self._console is not None:
             self._console.print(_plain(row), soft_wrap=True)
+
+    @contextlib.contextmanager
+    def sampling(self) -> Iterator[None]:
+        """While a sample is being read, the debug lines that arrive are held and shown
+        after it: the sample's time is when it started, so they come later in time."""
+        self._held = []
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            for row in held:
+                self._show_debug(row)
+
+    def on_debug(self, at: float, line: str) -> None:
+        """One debug line, ``at`` seconds after the first sample."""
+        row = debug_row(at, line, self.peer)
+        self.debug.append(row)
+        if self._held is not None:
+            self._held.append(row)
+        else:
+            self._show_debug(row)
+
+    def _show_debug(self, row: DebugRow) -> None:
+        if self.fmt == "jsonl":
+            self.stream.write(json.dumps(row.to_json()) + "\n")
+            self.stream.flush()
+        elif row.message is None or not row.mine:
+            return
+        elif self._live is not None:
+            self._live.update(self._render())
+        elif self._console is not None:
+            self._console.print(f"{row.at:7.1f}s  debug {row.message}: {row.title}", soft_wrap=True)
+
+    def timeline_text(self) -> str:
+        """The final listing: every sample and this peer's debug messages, in time order
+        (empty without debug lines: the live rows already were the whole story)."""
+        if not self.debug:
+            return ""
+        sampled = [Sampled(row.at, _plain_body(row)) for row in self.history]
+        lines = timeline_lines(sampled, self.debug)
+        return "timeline (samples and debug messages, in time order):\n" + "\n".join(lines) + "\n"
 
     def _render(self) -> Group:
         table = Table(title=f"{self.host}: {self.peer}, every {self.interval:g}s")
@@ -156,7 +212,16 @@ class WatchView:
             )
         timeline = analyse(self.peer, self.samples)
         events = Text("\n".join(f"{e.at:6.0f}s  {e.event}" for e in timeline.events[-8:]))
-        return Group(table, events)
+        messages = [row for row in self.debug if row.message is not None and row.mine]
+        if not messages:
+            return Group(table, events)
+        recent = Text(
+            f"debug: {len(self.debug)} lines, recent messages of {self.peer}:\n"
+            + "\n".join(
+                f"{row.at:6.1f}s  {row.message}  {row.title}" for row in messages[-SHOWN_MESSAGES:]
+            )
+        )
+        return Group(table, events, recent)
 
 
 def _rate(value: float | None) -> str:
@@ -164,8 +229,12 @@ def _rate(value: float | None) -> str:
 
 
 def _plain(row: SampleRow) -> str:
+    return f"{row.at:7.1f}s  {_plain_body(row)}"
+
+
+def _plain_body(row: SampleRow) -> str:
     return (
-        f"{row.at:7.1f}s  {row.phase1:<14} spis {row.spis:<24} "
+        f"{row.phase1:<14} spis {row.spis:<24} "
         f"encaps/s {_rate(row.encaps_rate):>7}  decaps/s {_rate(row.decaps_rate):>7}  "
         f"errors {'?' if row.errors is None else row.errors}"
     )

@@ -23,7 +23,11 @@ between the two; when monitor is refused (or ``use_monitor=False``), the new lin
 ``show logging`` are taken at the end instead.
 
 Rendering is not done here: ``on_line`` gets each line and ``on_tick`` a
-:class:`CaptureProgress` (see :mod:`vpn_doctor.report.debug_view`).
+:class:`CaptureProgress` (see :mod:`vpn_doctor.report.debug_view`). ``poll`` (``watch
+--debug``) is called from the read loop with a command runner on the capture's own channel,
+so show commands (the watch's samples) run mid-capture on the same session, their replies
+split from the debug lines printed meanwhile; whatever it raises ends the capture through
+the same cleanup.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ from vpn_doctor.errors import (
 )
 
 if TYPE_CHECKING:
+    from vpn_doctor.collect.runner import CommandRunner
     from vpn_doctor.models import Snapshot
 
 MAX_MAX_LINES = 1_000_000
@@ -97,6 +102,7 @@ _NOT_A_TRIGGER = frozenset(
 )
 
 LineCallback = Callable[[str], None]
+PollCallback = Callable[["CommandRunner"], None]
 
 
 class DebugUsageError(VpnDoctorError):
@@ -361,6 +367,30 @@ def _checked(
     return not reply.rejected, reply.text
 
 
+class _MidCaptureRunner:
+    """Show commands while debug runs (what ``poll`` gets): sent on the capture's channel,
+    the one reader of the session, and each reply split from the debug lines the device
+    prints meanwhile (:attr:`ReplyKind.MIXED`), so neither a sample line nor a debug line is
+    lost or misfiled. A refusal raises CommandRejected like ``AsaSession.run``."""
+
+    def __init__(self, channel: DebugChannel, capture: DebugCapture, timeout: float) -> None:
+        self.channel = channel
+        self.capture = capture
+        self.timeout = timeout
+
+    @property
+    def host(self) -> str:
+        return self.capture.host
+
+    def run(self, command: str) -> str:
+        ok, text = _checked(self.channel, self.capture, command, self.timeout, ReplyKind.MIXED)
+        if not ok:
+            raise CommandRejected(
+                "the device refused the command", host=self.host, command=command, output=text
+            )
+        return text
+
+
 def _log_lines(show_logging: str) -> list[str]:
     return [line for line in show_logging.splitlines() if looks_like_debug(line)]
 
@@ -376,6 +406,7 @@ class _Capture:
         options: DebugCaptureOptions,
         capture: DebugCapture,
         on_tick: TickCallback | None,
+        poll: PollCallback | None = None,
     ) -> None:
         self.channel = channel
         self.cleanup = cleanup
@@ -383,6 +414,7 @@ class _Capture:
         self.options = options
         self.capture = capture
         self.on_tick = on_tick
+        self.poll = poll
         self.t0 = time.monotonic()
 
     def tick(self, phase: str) -> None:
@@ -459,10 +491,14 @@ class _Capture:
         capture.notes.append("debug on: " + ", ".join(enabled))
 
     def _stream(self) -> None:
-        """The timed read loop: read what is there, sleep a little, until the time is up."""
+        """The timed read loop: read what is there, sleep a little, until the time is up
+        (``poll`` runs its show commands between two reads)."""
         end = self.t0 + self.options.seconds
+        runner = _MidCaptureRunner(self.channel, self.capture, self.options.command_timeout)
         while True:
             self.channel.pump()
+            if self.poll is not None:
+                self.poll(runner)
             self.tick("capturing")
             now = time.monotonic()
             if now >= end:
@@ -504,6 +540,7 @@ def capture_debug(
     on_tick: TickCallback | None = None,
     settings_for_reconnect: Any = None,
     session_factory: SessionFactory | None = None,
+    poll: PollCallback | None = None,
 ) -> DebugCapture:
     """Run a conditional crypto debug for ``options.seconds`` and always undo it.
 
@@ -512,6 +549,7 @@ def capture_debug(
     to log in again and undo when the session dies. Returns the capture when debug was undone
     and verified; raises :class:`DebugCaptureInterrupted` (undone, capture cut short) or
     :class:`DebugLeftOn` (exit 16, could not undo/verify); both carry ``.capture``.
+    ``poll`` is called between reads with a runner for show commands on this channel.
     """
     _require_scope(options)
     # The session's own send policy refuses a debug without a peer condition too (issue 13:
@@ -521,7 +559,9 @@ def capture_debug(
     if policy is not None and options.all_peers:
         policy.force_debug = True
     try:
-        return _capture(session, options, on_line, on_tick, settings_for_reconnect, session_factory)
+        return _capture(
+            session, options, on_line, on_tick, settings_for_reconnect, session_factory, poll
+        )
     finally:
         if policy is not None:
             policy.force_debug = forced_before
@@ -534,6 +574,7 @@ def _capture(
     on_tick: TickCallback | None,
     settings_for_reconnect: Any,
     session_factory: SessionFactory | None,
+    poll: PollCallback | None = None,
 ) -> DebugCapture:
     """capture_debug's body (the scope was checked and the force applied by the caller)."""
     capture = DebugCapture(host=session.host, peer=options.peer, max_lines=options.max_lines)
@@ -547,7 +588,7 @@ def _capture(
         session_factory=session_factory or _default_factory,
         on_debug_line=sink,
     )
-    run = _Capture(channel, cleanup, sink, options, capture, on_tick)
+    run = _Capture(channel, cleanup, sink, options, capture, on_tick, poll)
     failure: BaseException | None = None
     with guard:
         try:

@@ -220,6 +220,9 @@ class DebugChannel:
             self._queue.remove(reply)
             raise
         deadline = started + timeout
+        # A session that can wait on its channel (AsaSession) is read the moment the reply
+        # arrives; anything else is polled every READ_POLL_SECONDS.
+        wait = getattr(self.session, "wait_readable", None) or time.sleep
         while True:
             self.pump()
             if reply.done:
@@ -232,4 +235,4 @@ class DebugChannel:
                     command=command,
                     output=reply.text or None,
                 )
-            time.sleep(READ_POLL_SECONDS)
+            wait(READ_POLL_SECONDS)
