@@ -438,3 +438,21 @@ def test_no_password_prompt_sends_nothing() -> None:
     conn = _ScriptedAsa("")
     assert conn.enable_secret_handler(pattern="ssword", output="enable\nfw1# ") == ""
     assert conn.writes == []
+
+
+def test_paramikos_close_race_message_is_not_printed() -> None:
+    """paramiko's reader thread logs a socket error when a session is closed under it; with no
+    logging configured, Python would print it on the terminal after a clean run. A fresh
+    interpreter (pytest's own log capture would hide the difference); the control run without
+    the driver shows the line is printed otherwise."""
+    import subprocess
+    import sys
+
+    log = "import logging; logging.getLogger('paramiko.transport').error('Socket exception: x')"
+
+    def stderr_of(code: str) -> str:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        return done.stderr
+
+    assert "Socket exception" in stderr_of(log)
+    assert stderr_of("import vpn_doctor.collect.driver; " + log) == ""

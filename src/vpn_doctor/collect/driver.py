@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import logging
 import re
 import socket
 import threading
@@ -76,6 +77,13 @@ from vpn_doctor.errors import (
     VpnDoctorError,
 )
 
+# paramiko's transport thread logs "Socket exception: Bad file descriptor (9)" at ERROR when
+# the session is closed while it is still reading (a race inside paramiko's own close, about
+# one session in 30 here). With no logging configured, Python prints that line on the
+# engineer's terminal after an otherwise clean run. Every SSH failure that matters reaches
+# the caller through translate(); an application that configures logging still gets the
+# records (a NullHandler only stops Python's last-resort printing).
+logging.getLogger("paramiko.transport").addHandler(logging.NullHandler())
 
 @dataclass(frozen=True, kw_only=True)
 class ConnectionSettings:
