@@ -85,6 +85,7 @@ from vpn_doctor.errors import (
 # records (a NullHandler only stops Python's last-resort printing).
 logging.getLogger("paramiko.transport").addHandler(logging.NullHandler())
 
+
 @dataclass(frozen=True, kw_only=True)
 class ConnectionSettings:
     """How to reach and log into one ASA. Secrets are excluded from ``repr``.
