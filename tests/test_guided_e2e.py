@@ -205,16 +205,23 @@ def test_psk_or_pfs_then_the_peers_typed_settings_decide_pfs(mock_asa: Any, tmp_
     assert first["code"] == "IPSEC_PFS_MISMATCH"
 
 
-def test_psk_or_pfs_with_the_azure_profile(mock_asa: Any) -> None:
-    """The shipped Azure profile: no PFS when Azure initiates, so PFS group 14 here is
-    compared against its accepted list (14 is accepted as responder)."""
-    mock = mock_asa("mm_wait_msg6")
+def _compare_with_profile(mock: Any, profile: str) -> Any:
+    """A guided run on `mm_wait_msg6` that takes the first step and answers the peer-settings
+    question with a shipped profile's name; returns the child at the comparison."""
     child = _spawn(mock, "--peer", PEER)
     child.expect(QUESTION)
     child.sendline("y")
     child.expect(r"or N: ")
-    child.sendline("azure")
-    child.expect("Comparing with the peer profile 'azure'")
+    child.sendline(profile)
+    child.expect(f"Comparing with the peer profile '{profile}'")
+    return child
+
+
+def test_psk_or_pfs_with_the_azure_profile(mock_asa: Any) -> None:
+    """The shipped Azure profile: no PFS when Azure initiates, so PFS group 14 here is
+    compared against its accepted list (14 is accepted as responder)."""
+    mock = mock_asa("mm_wait_msg6")
+    child = _compare_with_profile(mock, "azure")
     child.expect(r"Changed: ")
     code, text = _finish(child)
     assert code == 2
@@ -226,12 +233,7 @@ def test_psk_or_pfs_with_the_gcp_ikev1_profile(mock_asa: Any) -> None:
     """The shipped Google Cloud VPN IKEv1 profile: its table has PFS group 2 only, so PFS group
     14 here is the mismatch the comparison puts first."""
     mock = mock_asa("mm_wait_msg6")
-    child = _spawn(mock, "--peer", PEER)
-    child.expect(QUESTION)
-    child.sendline("y")
-    child.expect(r"or N: ")
-    child.sendline("gcp-ikev1")
-    child.expect("Comparing with the peer profile 'gcp-ikev1'")
+    child = _compare_with_profile(mock, "gcp-ikev1")
     child.expect(r"Changed: .* -> 203\.0\.113\.9: down IPSEC_PFS_MISMATCH")
     child.expect("the gcp-ikev1 peer expects PFS group 2")
     code, _ = _finish(child)
