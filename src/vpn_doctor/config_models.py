@@ -67,12 +67,53 @@ class CryptoMapEntry:
     @property
     def ike_versions(self) -> tuple[int, ...]:
         """IKE versions this entry can negotiate, from the transform sets / proposals set."""
-        versions: list[int] = []
-        if self.ikev1_transform_sets:
-            versions.append(1)
-        if self.ikev2_ipsec_proposals:
-            versions.append(2)
-        return tuple(versions)
+        return ike_versions_of(self.ikev1_transform_sets, self.ikev2_ipsec_proposals)
+
+
+def ike_versions_of(transform_sets: tuple[str, ...], proposals: tuple[str, ...]) -> tuple[int, ...]:
+    """IKE versions a crypto map entry or ipsec profile can negotiate: 1 with a transform set,
+    2 with an IKEv2 ipsec-proposal."""
+    return tuple(v for v, names in ((1, transform_sets), (2, proposals)) if names)
+
+
+@dataclass(frozen=True)
+class IpsecProfile:
+    """``crypto ipsec profile NAME`` with its ``set ...`` lines: the phase 2 policy of a
+    route-based tunnel (a VTI's ``tunnel protection ipsec profile NAME``), the counterpart of a
+    crypto map entry's ``set`` lines. Same value conventions as :class:`CryptoMapEntry`."""
+
+    name: str
+    ikev1_transform_sets: tuple[str, ...] = ()
+    ikev2_ipsec_proposals: tuple[str, ...] = ()
+    pfs_group: str | None = None  # "group14", ...; None = no PFS
+    sa_lifetime_seconds: int | None = None
+    sa_lifetime_kilobytes: int | None = None  # None also when "unlimited"
+    responder_only: bool = False  # ``set responder-only``
+    lines: tuple[str, ...] = ()
+
+    @property
+    def ike_versions(self) -> tuple[int, ...]:
+        return ike_versions_of(self.ikev1_transform_sets, self.ikev2_ipsec_proposals)
+
+
+@dataclass(frozen=True)
+class TunnelInterface:
+    """``interface TunnelN`` from ``show running-config interface``: a VTI (ASA 9.7+).
+
+    ``destination`` is the peer (``tunnel destination``), ``source_interface`` the nameif
+    IKE/ESP leave from (``tunnel source interface outside``), ``mode`` the ``tunnel mode``
+    words ("ipsec ipv4"), ``protection_profile`` the ``tunnel protection ipsec profile`` name.
+    """
+
+    name: str
+    nameif: str = ""
+    description: str = ""
+    destination: str = ""
+    source_interface: str = ""
+    mode: str = ""
+    protection_profile: str = ""
+    shutdown: bool = False
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -432,6 +473,8 @@ class CryptoConfig:
     ike_interfaces: tuple[IkeEnabledInterface, ...] = ()
     transform_sets: tuple[TransformSet, ...] = ()
     ipsec_proposals: tuple[Ikev2IpsecProposal, ...] = ()
+    ipsec_profiles: tuple[IpsecProfile, ...] = ()  # crypto ipsec profile (VTI phase 2)
+    tunnel_interfaces: tuple[TunnelInterface, ...] = ()  # show running-config interface
     tunnel_groups: tuple[TunnelGroup, ...] = ()
     access_lists: tuple[AccessListEntry, ...] = ()  # show running-config access-list
     access_list_hits: tuple[AccessListEntry, ...] = ()  # show access-list (hitcnt, expanded)
@@ -462,6 +505,17 @@ class CryptoConfig:
         return _group((p, e) for e in self.crypto_maps for p in dict.fromkeys(e.peers))
 
     @cached_property
+    def _vtis_by_peer(self) -> dict[str, tuple[TunnelInterface, ...]]:
+        return _group((t.destination, t) for t in self.tunnel_interfaces if t.destination)
+
+    @cached_property
+    def _ipsec_profiles(self) -> dict[str, IpsecProfile]:
+        first: dict[str, IpsecProfile] = {}
+        for profile in self.ipsec_profiles:
+            first.setdefault(profile.name, profile)
+        return first
+
+    @cached_property
     def _acls(self) -> dict[str, tuple[AccessListEntry, ...]]:
         return _group((a.acl, a) for a in self.access_lists)
 
@@ -479,6 +533,13 @@ class CryptoConfig:
     def entries_for_peer(self, peer: str) -> tuple[CryptoMapEntry, ...]:
         """Crypto map entries listing ``peer`` (any position: AWS lists two endpoints)."""
         return self._entries_by_peer.get(peer, ())
+
+    def vtis_for_peer(self, peer: str) -> tuple[TunnelInterface, ...]:
+        """Tunnel interfaces whose ``tunnel destination`` is ``peer`` (route-based tunnels)."""
+        return self._vtis_by_peer.get(peer, ())
+
+    def ipsec_profile(self, name: str) -> IpsecProfile | None:
+        return self._ipsec_profiles.get(name)
 
     def acl(self, name: str) -> tuple[AccessListEntry, ...]:
         """The ACEs of ``name`` as configured (running-config), else the unexpanded

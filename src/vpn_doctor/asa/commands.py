@@ -41,6 +41,8 @@ SHOW_NAT = "show nat"
 SHOW_ROUTE = "show route"
 SHOW_RUN_SLA_MONITOR = "show running-config sla monitor"
 SHOW_RUN_GROUP_POLICY = "show running-config group-policy"
+# Tunnel interfaces (VTIs): a route-based tunnel's peer is its `tunnel destination`.
+SHOW_RUN_INTERFACE = "show running-config interface"
 # `name 203.0.113.9 BRANCH-LYON`: with `names` on, SA tables and the crypto map may print the
 # name instead of the address; the engine resolves both ways.
 SHOW_RUN_NAMES = "show running-config names"

@@ -1,5 +1,5 @@
 """``show running-config crypto ...``: crypto maps, bindings, IKE policies, enable lines,
-IKEv1 transform sets and IKEv2 ipsec-proposals.
+IKEv1 transform sets, IKEv2 ipsec-proposals and ipsec profiles (the phase 2 of a VTI).
 
 One pass over the output feeds every record type (:func:`parse_crypto_parts`), because the
 ASA prints them interleaved in ``show running-config crypto``; the public ``parse_*``
@@ -24,6 +24,7 @@ from vpn_doctor.config_models import (
     IkeEnabledInterface,
     IkePolicy,
     Ikev2IpsecProposal,
+    IpsecProfile,
     TransformSet,
 )
 from vpn_doctor.models import ParseResult
@@ -38,6 +39,7 @@ class CryptoParts:
     enabled: list[IkeEnabledInterface] = field(default_factory=list)
     transform_sets: list[TransformSet] = field(default_factory=list)
     proposals: list[Ikev2IpsecProposal] = field(default_factory=list)
+    profiles: list[IpsecProfile] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
 
 
@@ -47,11 +49,12 @@ _IKE_POLICY = re.compile(r"^crypto (ikev1|isakmp|ikev2) policy (\d+)\s*(.*)$")
 _IKE_ENABLE = re.compile(r"^crypto (ikev1|ikev2|isakmp) enable (\S+)")
 _TSET = re.compile(r"^crypto ipsec (?:(ikev1) )?transform-set (\S+) (.+)$")
 _PROPOSAL = re.compile(r"^crypto ipsec ikev2 ipsec-proposal (\S+)\s*$")
+_IPSEC_PROFILE = re.compile(r"^crypto ipsec profile (\S+)\s*$")
 # Statements we model: if one of these fails its own regex it is broken (often a line cut
 # by a pager or a paste), not an "other" global crypto setting.
 _CRYPTO_MODELLED = re.compile(
     r"^crypto ((dynamic-)?map|(ikev1|ikev2|isakmp) (enable|policy)"
-    r"|ipsec (ikev1 |ikev2 )?(transform-set|ipsec-proposal))\b"
+    r"|ipsec (ikev1 |ikev2 )?(transform-set|ipsec-proposal)|ipsec profile)\b"
 )
 _ESP_HASH = re.compile(r"^(esp-(md5|sha\S*)-hmac|esp-none)$")
 
@@ -105,6 +108,39 @@ def _apply_map_setting(entry: dict[str, Any], body: str, negated: bool) -> bool:
     elif words[1] not in _OTHER_MAP_OPTIONS:
         return False  # also what a line cut mid-word looks like: never accept it silently
     # Other valid `set ...` options are kept as evidence without being modelled.
+    return True
+
+
+# What a ``crypto ipsec profile`` may set that a crypto map entry also sets (same grammar).
+_PROFILE_SETTINGS = (
+    "ikev1_transform_sets",
+    "ikev2_ipsec_proposals",
+    "pfs_group",
+    "sa_lifetime_seconds",
+    "sa_lifetime_kilobytes",
+)
+# Valid profile options kept as evidence only (``set ikev2 ...`` other than ipsec-proposal,
+# ``set trustpoint TP`` for certificate authentication).
+_OTHER_PROFILE_OPTIONS = frozenset(("ikev2", "trustpoint"))
+
+
+def _apply_profile_setting(profile: dict[str, Any], line: str) -> bool:
+    """Fold one `` set ...`` line of a ``crypto ipsec profile`` into ``profile``; False if not
+    understood. The ``set`` grammar is the crypto map entry's (:func:`_apply_map_setting`);
+    options only a crypto map has (peer, match address, ...) are refused here."""
+    words = line.split()
+    if words == ["set", "responder-only"]:
+        profile["responder_only"] = True
+        return True
+    scratch: dict[str, Any] = {}
+    if not _apply_map_setting(scratch, line, False) or words[:1] != ["set"]:
+        return False
+    scratch.pop("trustpoint", None)
+    if not scratch:
+        return len(words) > 1 and words[1] in _OTHER_PROFILE_OPTIONS
+    if set(scratch) - set(_PROFILE_SETTINGS):
+        return False
+    profile.update(scratch)
     return True
 
 
@@ -168,6 +204,9 @@ def parse_crypto_parts(text: str, command: str) -> tuple[CryptoParts, Collector]
         elif m := _PROPOSAL.match(header):
             kind = "proposal"
             record = {"name": m[1], "lines": [header]}
+        elif m := _IPSEC_PROFILE.match(header):
+            kind = "profile"
+            record = {"name": m[1], "lines": [header]}
         elif _CRYPTO_MODELLED.match(header):
             col.bad(number, header, "incomplete crypto statement")
             continue
@@ -191,6 +230,8 @@ def parse_crypto_parts(text: str, command: str) -> tuple[CryptoParts, Collector]
                     record["integrity"] = tuple(words[3:])
                 else:
                     understood = False
+            elif kind == "profile":
+                understood = _apply_profile_setting(record, text_)
             elif kind == "other":
                 parts.other.append(child)
             else:
@@ -199,7 +240,7 @@ def parse_crypto_parts(text: str, command: str) -> tuple[CryptoParts, Collector]
                 col.bad(n, child, "unknown attribute")
                 continue
             col.ok()
-            if kind in ("policy", "proposal"):
+            if kind in ("policy", "proposal", "profile"):
                 record["lines"].append(child)
         if kind == "policy":
             record["lines"] = tuple(record["lines"])
@@ -207,6 +248,9 @@ def parse_crypto_parts(text: str, command: str) -> tuple[CryptoParts, Collector]
         elif kind == "proposal":
             record["lines"] = tuple(record["lines"])
             parts.proposals.append(Ikev2IpsecProposal(**record))
+        elif kind == "profile":
+            record["lines"] = tuple(record["lines"])
+            parts.profiles.append(IpsecProfile(**record))
     for entry in entries.values():
         entry["lines"] = tuple(entry["lines"])
         parts.entries.append(CryptoMapEntry(**entry))

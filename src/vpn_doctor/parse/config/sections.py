@@ -78,6 +78,7 @@ from vpn_doctor.asa.commands import (
     SHOW_RUN_CRYPTO_ISAKMP,
     SHOW_RUN_CRYPTO_MAP,
     SHOW_RUN_GROUP_POLICY,
+    SHOW_RUN_INTERFACE,
     SHOW_RUN_NAMES,
     SHOW_RUN_NAT,
     SHOW_RUN_SLA_MONITOR,
@@ -93,6 +94,7 @@ from vpn_doctor.config_models import (
     Route,
     SlaMonitor,
     TunnelGroup,
+    TunnelInterface,
 )
 from vpn_doctor.models import ParseResult, ParseStatus
 from vpn_doctor.parse.config.acl_nat import (
@@ -118,6 +120,7 @@ from vpn_doctor.parse.config.groups import (
     parse_sla_monitors,
     parse_tunnel_groups,
 )
+from vpn_doctor.parse.config.interfaces import parse_tunnel_interfaces
 from vpn_doctor.parse.config.route_tracer import parse_packet_tracer, parse_routes
 
 __all__ = [
@@ -157,6 +160,7 @@ __all__ = [
     "parse_sla_monitors",
     "parse_transform_sets",
     "parse_tunnel_groups",
+    "parse_tunnel_interfaces",
 ]
 
 
@@ -217,6 +221,7 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
     policies: list[GroupPolicy] = []
     traces: dict[str, PacketTracerResult] = {}
     certificates: list[CaCertificate] = []
+    tunnels: list[TunnelInterface] = []
     status: dict[str, ParseStatus] = {}
     warnings: list[str] = []
     names: dict[str, str] = {}
@@ -234,6 +239,7 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
                     "enabled",
                     "transform_sets",
                     "proposals",
+                    "profiles",
                     "other",
                 ):
                     getattr(crypto, name).extend(getattr(parts, name))
@@ -245,6 +251,7 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
                         *parts.enabled,
                         *parts.transform_sets,
                         *parts.proposals,
+                        *parts.profiles,
                         *parts.other,
                     ]
                 )
@@ -275,6 +282,9 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
             elif command.startswith(SHOW_CRYPTO_CA_CERTIFICATES):
                 result = parse_ca_certificates(text, command)
                 certificates.extend(result.records)
+            elif command.startswith(SHOW_RUN_INTERFACE):
+                result = parse_tunnel_interfaces(text, command)
+                tunnels.extend(result.records)
             elif command.startswith(SHOW_RUN_NAMES):
                 result = parse_names(text, command)
                 names.update(result.records)
@@ -298,6 +308,8 @@ def parse_crypto_config(outputs: dict[str, str]) -> CryptoConfig:
         ike_interfaces=_dedupe(crypto.enabled, lambda i: (i.interface, i.version)),
         transform_sets=_dedupe(crypto.transform_sets, lambda t: t.name),
         ipsec_proposals=_dedupe(crypto.proposals, lambda p: p.name),
+        ipsec_profiles=_dedupe(crypto.profiles, lambda p: p.name),
+        tunnel_interfaces=_dedupe(tunnels, lambda t: t.name),
         tunnel_groups=_dedupe(groups, lambda g: g.name),
         access_lists=_dedupe(acls, lambda a: a.raw),
         access_list_hits=_dedupe(hits, lambda a: a.raw),
