@@ -17,6 +17,7 @@ from vpn_doctor.config_models import (
     CryptoConfig,
     CryptoMapEntry,
     TunnelGroup,
+    TunnelInterface,
 )
 from vpn_doctor.diagnose.findings import Finding, Severity
 from vpn_doctor.diagnose.profiles import PeerProfile
@@ -71,6 +72,7 @@ ROUTE_SOURCES = ("show route",)
 SLA_SOURCES = ("show running-config sla monitor",)
 GROUP_POLICY_SOURCES = ("show running-config group-policy",)
 CERTIFICATE_SOURCES = ("show crypto ca certificates",)
+INTERFACE_SOURCES = ("show running-config interface",)
 
 _COMPLETE = (ParseStatus.OK, ParseStatus.EMPTY)
 
@@ -107,6 +109,11 @@ class CheckContext:
     def entries(self) -> tuple[CryptoMapEntry, ...]:
         """Static crypto map entries naming the peer (dynamic maps cannot initiate)."""
         return tuple(e for e in self.config.entries_for_peer(self.peer) if not e.is_dynamic)
+
+    @property
+    def vtis(self) -> tuple[TunnelInterface, ...]:
+        """Tunnel interfaces (VTIs) whose ``tunnel destination`` is the peer."""
+        return self.config.vtis_for_peer(self.peer)
 
     def complete(self, *prefixes: str, whole: bool = True) -> bool:
         """True when an output covering ``prefixes`` was collected and fully parsed.

@@ -18,6 +18,11 @@ what the peer *accepts* and what it *expects*.
 
 A profile without ``accepted`` lists accepts exactly what it expects: the checks then behave
 as they did before the lists existed.
+
+The phase 2 checks and the phase 1 check read the peer's phase 2 settings through
+:class:`~vpn_doctor.diagnose.checks.phase2.Phase2Offer`: a crypto map entry, or for a
+route-based tunnel the ipsec profile of the peer's VTI (remediation then in profile syntax).
+NAT-T and the tunnel count are crypto map settings and stay crypto-map-only.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from vpn_doctor.diagnose.checks.base import (
     ConfigIssue,
     lines_with,
 )
+from vpn_doctor.diagnose.checks.phase2 import Phase2Offer, phase2_offers
 from vpn_doctor.diagnose.findings import Severity
 from vpn_doctor.diagnose.profiles import (
     PeerProfile,
@@ -64,7 +70,13 @@ def _map_cmd(entry: CryptoMapEntry) -> tuple[str, ...]:
 
 
 def _profile(ctx: CheckContext) -> PeerProfile | None:
+    """The profile, for checks of crypto map settings (NAT-T, the two-tunnel set peer)."""
     return ctx.profile if ctx.entries else None
+
+
+def _offer_profile(ctx: CheckContext) -> PeerProfile | None:
+    """The profile, for checks that also apply to a VTI's ipsec profile."""
+    return ctx.profile if phase2_offers(ctx) else None
 
 
 def _aead(encryption: str) -> bool:
@@ -118,19 +130,23 @@ _ACCEPTED_NOT_EXPECTED = (
 
 def check_pfs(ctx: CheckContext) -> list[ConfigIssue]:
     """PFS on one side only fails quick mode (713068 'No Proposal chosen (14)', QM FSM error)."""
-    profile = _profile(ctx)
+    profile = _offer_profile(ctx)
     if profile is None or profile.phase2.wants_pfs is None:
         return []
     expected = profile.phase2.pfs_group
     accepted = profile.phase2.accepted("pfs_group")
     issues: list[ConfigIssue] = []
-    for entry in ctx.entries:
-        prefix = f"crypto map {entry.map_name} {entry.seq}"
-        group = normalise_group(entry.pfs_group) if entry.pfs_group else ""
+    for offer in phase2_offers(ctx):
+        prefix = offer.name
+        group = normalise_group(offer.pfs_group) if offer.pfs_group else ""
         ours = group or "none"
-        pfs_line = next(iter(lines_with(entry.lines, " set pfs")), "")
-        evidence = (pfs_line,) if pfs_line else lines_with(entry.lines, " set peer ", "transform")
-        checks = (*_map_cmd(entry), f"show crypto ipsec sa peer {ctx.peer} | include settings")
+        pfs_line = next(iter(lines_with(offer.lines, " set pfs")), "")
+        evidence = (
+            (*offer.identity, pfs_line)
+            if pfs_line
+            else (*offer.identity, *lines_with(offer.lines, " set peer ", "transform"))
+        )
+        checks = (*offer.show, f"show crypto ipsec sa peer {ctx.peer} | include settings")
         if ours in expected:
             continue
         if ours in accepted:
@@ -154,10 +170,10 @@ def check_pfs(ctx: CheckContext) -> list[ConfigIssue]:
             title = (
                 f"{prefix} sets no PFS" if not group else f"{prefix} uses PFS group {group}"
             ) + f"; the {profile.name} peer expects PFS group {'/'.join(expected)}{also}"
-            fix: tuple[str, ...] = (f"{prefix} set pfs group{expected[0]}",)
+            fix: tuple[str, ...] = offer.set_lines(f"set pfs group{expected[0]}")
         else:
             title = f"{prefix} sets PFS group {group}; the {profile.name} peer uses no PFS{also}"
-            fix = (f"no {pfs_line}",) if pfs_line else ()
+            fix = offer.unset_lines(pfs_line) if pfs_line else ()
         code, severity = _grade(ctx, "IPSEC_PFS_MISMATCH")
         issues.append(
             ConfigIssue(
@@ -214,24 +230,23 @@ def _proposal_ok(
 
 def check_transform(ctx: CheckContext) -> list[ConfigIssue]:
     """At least one transform set / IKEv2 proposal of the entry must be acceptable to the peer."""
-    profile = _profile(ctx)
+    profile = _offer_profile(ctx)
     if profile is None or not ctx.complete(*IPSEC_SOURCES):
         return []
     if not (profile.phase2.encryption or profile.phase2.integrity):
         return []
     issues: list[ConfigIssue] = []
-    for entry in ctx.entries:
-        issue = _transform_issue(ctx, entry, profile)
+    for offer in phase2_offers(ctx):
+        issue = _transform_issue(ctx, offer, profile)
         if issue is not None:
             issues.append(issue)
     return issues
 
 
 def _transform_issue(
-    ctx: CheckContext, entry: CryptoMapEntry, profile: PeerProfile
+    ctx: CheckContext, entry: Phase2Offer, profile: PeerProfile
 ) -> ConfigIssue | None:
     config = ctx.config
-    prefix = f"crypto map {entry.map_name} {entry.seq}"
     p2 = profile.phase2
     enc = p2.encryption[0] if p2.encryption else "aes128"
     integ = p2.integrity[0] if p2.integrity else "sha1"
@@ -239,7 +254,11 @@ def _transform_issue(
         tsets = [t for n in entry.ikev1_transform_sets if (t := config.transform_set(n))]
         if not tsets or any(_tset_ok(t, profile, accepted=False) for t in tsets):
             return None
-        evidence = (*lines_with(entry.lines, "transform-set"), *(t.lines[0] for t in tsets))
+        evidence = (
+            *entry.identity,
+            *lines_with(entry.lines, "transform-set"),
+            *(t.lines[0] for t in tsets),
+        )
         offered = ", ".join(f"{t.esp_encryption} {t.esp_hash}" for t in tsets)
         if any(_tset_ok(t, profile) for t in tsets):
             return _transform_accepted(ctx, entry, profile, evidence, offered)
@@ -252,12 +271,13 @@ def _transform_issue(
         if good is None:
             kind = "crypto ipsec transform-set" if legacy else "crypto ipsec ikev1 transform-set"
             fix.append(f"{kind} {name} {asa.esp_encryption(enc)} {asa.esp_hash(integ)}")
-        fix.append(f"{prefix} set {'' if legacy else 'ikev1 '}transform-set {name}")
+        fix.extend(entry.set_lines(f"set {'' if legacy else 'ikev1 '}transform-set {name}"))
     elif entry.ikev2_ipsec_proposals:
         props = [p for n in entry.ikev2_ipsec_proposals if (p := config.ipsec_proposal(n))]
         if not props or any(_proposal_ok(p, profile, accepted=False) for p in props):
             return None
         evidence = (
+            *entry.identity,
             *lines_with(entry.lines, "ipsec-proposal"),
             *(line for p in props for line in p.lines),
         )
@@ -269,7 +289,7 @@ def _transform_issue(
             f"crypto ipsec ikev2 ipsec-proposal {name}",
             f" protocol esp encryption {asa.ikev2_encryption(enc)}",
             f" protocol esp integrity {asa.ikev2_integrity(integ)}",
-            f"{prefix} set ikev2 ipsec-proposal {name}",
+            *entry.set_lines(f"set ikev2 ipsec-proposal {name}"),
         ]
     else:
         return None
@@ -285,10 +305,10 @@ def _transform_issue(
     return ConfigIssue(
         code,
         severity,
-        f"{prefix} offers {offered}; the {profile.name} peer expects "
+        f"{entry.name} offers {offered}; the {profile.name} peer expects "
         f"{'/'.join(p2.encryption)} with {'/'.join(p2.integrity)}{also}",
         evidence,
-        (*_map_cmd(entry), "show running-config crypto ipsec"),
+        entry.show_with("show running-config crypto ipsec"),
         tuple(fix),
         "Quick mode needs one ESP encryption and integrity pair both sides accept; otherwise "
         "'All IPSec SA proposals found unacceptable' and no IPsec SA.",
@@ -297,7 +317,7 @@ def _transform_issue(
 
 def _transform_accepted(
     ctx: CheckContext,
-    entry: CryptoMapEntry,
+    entry: Phase2Offer,
     profile: PeerProfile,
     evidence: tuple[str, ...],
     offered: str,
@@ -307,10 +327,10 @@ def _transform_accepted(
     return ConfigIssue(
         "TUNNEL_PROFILE_DEVIATION",
         "info",
-        f"crypto map {entry.map_name} {entry.seq} offers {offered}, which the {profile.name} "
+        f"{entry.name} offers {offered}, which the {profile.name} "
         f"peer accepts (expected: {'/'.join(p2.encryption)} with {'/'.join(p2.integrity)})",
         evidence,
-        (*_map_cmd(entry), "show running-config crypto ipsec"),
+        entry.show_with("show running-config crypto ipsec"),
         (),
         _ACCEPTED_NOT_EXPECTED,
     )
@@ -318,7 +338,7 @@ def _transform_accepted(
 
 def check_ipsec_lifetime(ctx: CheckContext) -> list[ConfigIssue]:
     """IPsec SA lifetime vs the profile (AWS: 3600 s); AWS rekeys on its own timer."""
-    profile = _profile(ctx)
+    profile = _offer_profile(ctx)
     wanted = profile.phase2.lifetime_seconds if profile else None
     if profile is None or wanted is None:
         return []
@@ -326,16 +346,17 @@ def check_ipsec_lifetime(ctx: CheckContext) -> list[ConfigIssue]:
         (line for line in ctx.config.other_crypto_lines if _GLOBAL_LIFETIME.match(line)), ""
     )
     issues: list[ConfigIssue] = []
-    for entry in ctx.entries:
+    for entry in phase2_offers(ctx):
         line = next(iter(lines_with(entry.lines, "security-association lifetime")), "")
         evidence: tuple[str, ...]
         if entry.sa_lifetime_seconds is not None:
-            actual, evidence = entry.sa_lifetime_seconds, (line,)
+            actual, evidence = entry.sa_lifetime_seconds, (*entry.identity, line)
         elif global_line:
             match = _GLOBAL_LIFETIME.match(global_line)
-            actual, evidence = int(match[1]) if match else 0, (global_line,)
+            actual = int(match[1]) if match else 0
+            evidence = (*entry.identity, global_line)
         elif ctx.complete(*IPSEC_SOURCES):
-            actual, evidence = ASA_IPSEC_LIFETIME_DEFAULT, entry.lines
+            actual, evidence = ASA_IPSEC_LIFETIME_DEFAULT, (*entry.identity, *entry.lines)
         else:
             continue
         if actual == wanted:
@@ -344,14 +365,11 @@ def check_ipsec_lifetime(ctx: CheckContext) -> list[ConfigIssue]:
             ConfigIssue(
                 "TUNNEL_PROFILE_DEVIATION",
                 "warning",
-                f"IPsec SA lifetime of {entry.map_name} {entry.seq} is {actual} s; the "
+                f"IPsec SA lifetime of {entry.short} is {actual} s; the "
                 f"{profile.name} peer uses {wanted} s",
                 (*evidence, *_sa_lines(ctx, "remaining key lifetime")),
-                (*_map_cmd(entry), "show running-config crypto ipsec"),
-                (
-                    f"crypto map {entry.map_name} {entry.seq} set security-association "
-                    f"lifetime seconds {wanted}",
-                ),
+                entry.show_with("show running-config crypto ipsec"),
+                entry.set_lines(f"set security-association lifetime seconds {wanted}"),
                 _lifetime_meaning("IPsec", actual, wanted),
             )
         )
@@ -450,10 +468,10 @@ def _new_policy(version: int, policies: list[IkePolicy], profile: PeerProfile) -
 
 def check_phase1_policy(ctx: CheckContext) -> list[ConfigIssue]:
     """An IKE policy acceptable to the peer must exist, with the peer's lifetime."""
-    profile = _profile(ctx)
+    profile = _offer_profile(ctx)
     if profile is None:
         return []
-    versions = sorted({v for e in ctx.entries for v in e.ike_versions})
+    versions = sorted({v for e in phase2_offers(ctx) for v in e.ike_versions})
     issues: list[ConfigIssue] = []
     for version in versions:
         sources = IKEV1_SOURCES if version == 1 else IKEV2_SOURCES
