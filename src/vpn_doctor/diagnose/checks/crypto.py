@@ -21,6 +21,7 @@ from vpn_doctor.diagnose.checks.base import (
     ConfigIssue,
     lines_with,
 )
+from vpn_doctor.diagnose.checks.phase2 import vti_identity
 
 _SHOW_MAP = "show running-config crypto map"
 
@@ -31,8 +32,9 @@ def _map_checks(entry: CryptoMapEntry) -> tuple[str, ...]:
 
 def check_peer_in_crypto_map(ctx: CheckContext) -> list[ConfigIssue]:
     """No static crypto map entry names the peer: the ASA never proposes phase 2 to it and,
-    as responder, finds no policy for it."""
-    if ctx.entries or not ctx.complete(*CRYPTO_MAP_SOURCES):
+    as responder, finds no policy for it. Silent for a route-based tunnel (a VTI whose
+    ``tunnel destination`` is the peer), which needs no crypto map entry."""
+    if ctx.entries or ctx.vtis or not ctx.complete(*CRYPTO_MAP_SOURCES):
         return []
     config = ctx.config
     dynamic = [e for e in config.entries_for_peer(ctx.peer) if e.is_dynamic]
@@ -181,6 +183,18 @@ def check_ike_enabled(ctx: CheckContext) -> list[ConfigIssue]:
     return issues
 
 
+def define_esp(name: str, *, ikev1: bool) -> tuple[str, ...]:
+    """Lines defining a missing transform set (``ikev1``) or IKEv2 ipsec-proposal ``name``
+    (AES / SHA-1: a placeholder to adapt to the peer)."""
+    if ikev1:
+        return (f"crypto ipsec ikev1 transform-set {name} esp-aes esp-sha-hmac",)
+    return (
+        f"crypto ipsec ikev2 ipsec-proposal {name}",
+        " protocol esp encryption aes",
+        " protocol esp integrity sha-1",
+    )
+
+
 def check_entry_complete(ctx: CheckContext) -> list[ConfigIssue]:
     """An entry needs a crypto ACL and a transform set / proposal that exist (752010/752011)."""
     issues: list[ConfigIssue] = []
@@ -203,18 +217,7 @@ def check_entry_complete(ctx: CheckContext) -> list[ConfigIssue]:
             missing += [n for n in entry.ikev2_ipsec_proposals if config.ipsec_proposal(n) is None]
             for name in missing:
                 problems.append(f"{name} is not defined")
-                if name in entry.ikev1_transform_sets:
-                    remediation.append(
-                        f"crypto ipsec ikev1 transform-set {name} esp-aes esp-sha-hmac"
-                    )
-                else:
-                    remediation.extend(
-                        (
-                            f"crypto ipsec ikev2 ipsec-proposal {name}",
-                            " protocol esp encryption aes",
-                            " protocol esp integrity sha-1",
-                        )
-                    )
+                remediation.extend(define_esp(name, ikev1=name in entry.ikev1_transform_sets))
         if not problems:
             continue
         issues.append(
@@ -249,21 +252,30 @@ def check_tunnel_group(ctx: CheckContext) -> list[ConfigIssue]:
     ``IKE_AUTH_FAILED`` picture. When an L2L tunnel-group exists for an address that no crypto
     map names, the two probably disagree by a typo; if the crypto map address is the wrong one
     the ASA sends IKE to a host that never answers (``IKE_NO_RESPONSE``, MM_WAIT_MSG2).
+    A route-based peer (a VTI's ``tunnel destination``) needs its tunnel-group the same way.
     """
-    if not ctx.entries or not ctx.complete(*TUNNEL_GROUP_SOURCES):
+    if not (ctx.entries or ctx.vtis) or not ctx.complete(*TUNNEL_GROUP_SOURCES):
         return []
     config = ctx.config
     group = ctx.tunnel_group()
-    map_lines = tuple(line for e in ctx.entries for line in lines_with(e.lines, " set peer "))
-    checks = (f"show running-config tunnel-group {ctx.peer}", f"{_SHOW_MAP} | include set peer")
+    if ctx.entries:
+        kind = "crypto map"
+        map_lines = tuple(line for e in ctx.entries for line in lines_with(e.lines, " set peer "))
+        shown = f"{_SHOW_MAP} | include set peer"
+    else:
+        kind = "VTI"
+        map_lines = tuple(line for v in ctx.vtis for line in vti_identity(v))
+        shown = f"show running-config interface {ctx.vtis[0].name}"
+    checks = (f"show running-config tunnel-group {ctx.peer}", shown)
     if group is None:
         mapped = {p for e in config.crypto_maps for p in e.peers}
+        mapped |= {t.destination for t in config.tunnel_interfaces}  # route-based peers
         orphans = [
             g
             for g in config.tunnel_groups
             if g.type == "ipsec-l2l" and is_ipv4(g.name) and g.name not in mapped
         ]
-        if orphans:
+        if orphans and ctx.entries:
             orphan = orphans[0]
             entry = ctx.entries[0]
             others = " ".join(p if p != ctx.peer else orphan.name for p in entry.peers)
@@ -287,7 +299,7 @@ def check_tunnel_group(ctx: CheckContext) -> list[ConfigIssue]:
             ConfigIssue(
                 "IKE_AUTH_FAILED",
                 "critical",
-                f"No tunnel-group for crypto map peer {ctx.peer}",
+                f"No tunnel-group for {kind} peer {ctx.peer}",
                 map_lines,
                 checks,
                 _psk_lines(ctx.peer),

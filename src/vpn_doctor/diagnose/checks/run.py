@@ -45,7 +45,14 @@ check_keepalive                 TUNNEL_RESPONDER_CANNOT_INITIATE (no sla monitor
 check_ipsec_lifetime            TUNNEL_PROFILE_DEVIATION (profile)
 check_nat_t                     TUNNEL_PROFILE_DEVIATION (profile)
 check_tunnel_count              TUNNEL_PROFILE_DEVIATION (profile: both tunnels)
+check_vti_complete              TUNNEL_CRYPTO_MAP_INCOMPLETE (VTI: no / undefined ipsec
+                                profile, undefined transform set / proposal)
+check_vti_ike_enabled           IKE_NO_SA (IKE not enabled on the VTI's tunnel source)
 ==============================  ==========================================================
+
+A route-based peer (a VTI whose ``tunnel destination`` is the peer) has no crypto map entry:
+check_tunnel_group covers it, and the phase 1 / PFS / transform / lifetime profile checks read
+its ipsec profile (see :mod:`~vpn_doctor.diagnose.checks.phase2`).
 """
 
 from __future__ import annotations
@@ -82,6 +89,7 @@ from vpn_doctor.diagnose.checks.traffic import (
     check_overlapping_subnets,
     check_proxy_mirror,
 )
+from vpn_doctor.diagnose.checks.vti import check_vti_complete, check_vti_ike_enabled
 from vpn_doctor.diagnose.findings import severity_rank
 from vpn_doctor.diagnose.profiles import PeerProfile
 from vpn_doctor.models import IpsecSa
@@ -94,7 +102,9 @@ CHECKS: tuple[Check, ...] = (
     check_peer_in_crypto_map,
     check_map_bound,
     check_ike_enabled,
+    check_vti_ike_enabled,
     check_entry_complete,
+    check_vti_complete,
     check_crypto_acl_exists,
     check_tunnel_group,
     check_certificates,
