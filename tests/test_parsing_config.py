@@ -68,6 +68,8 @@ ALL_PARSERS: list[Parser] = [
     pc.parse_ike_enabled,
     pc.parse_transform_sets,
     pc.parse_ipsec_proposals,
+    pc.parse_ipsec_profiles,
+    pc.parse_tunnel_interfaces,
     pc.parse_tunnel_groups,
     pc.parse_group_policies,
     pc.parse_sla_monitors,
@@ -127,6 +129,9 @@ TRUNCATED: list[tuple[Parser, str, int]] = [
         2,
     ),
     (pc.parse_ipsec_proposals, _head("real_crypto_ipsec", 10, " protocol esp encr"), 1),
+    (pc.parse_ipsec_profiles, _head("vti_crypto_ipsec", 9, " set pfs gro"), 1),
+    (pc.parse_ipsec_profiles, _head("vti_crypto_ipsec", 9, " set peer 203.0.113.9"), 1),
+    (pc.parse_tunnel_interfaces, _head("vti_interfaces", 14, "   tunnel protection ipsec pro"), 1),
     (pc.parse_tunnel_groups, _head("aws_tunnel_groups", 6, "tunnel-group 52.29.20.2 ty"), 1),
     (pc.parse_group_policies, _head("aws_group_policy", 3, "group-policy DfltGrp"), 1),
     (pc.parse_sla_monitors, _head("aws_sla_monitor", 3, "sla monitor schedule"), 1),
@@ -310,3 +315,21 @@ def test_crypto_config_merges_split_crypto_commands() -> None:
     assert {p.version for p in config.ike_policies} == {1, 2}
     assert config.ipsec_proposal("AES256-SHA256") is not None
     assert config.transform_set("DES_SHA") is not None
+
+
+def test_ipsec_profile_is_modelled_not_other() -> None:
+    """A `crypto ipsec profile` block becomes an IpsecProfile; its lines no longer land in
+    other_crypto_lines (where a global `crypto ipsec security-association lifetime` is read)."""
+    config = pc.parse_crypto_config({"show running-config crypto ipsec": _raw("vti_crypto_ipsec")})
+    assert [p.name for p in config.ipsec_profiles] == ["AWS-IPSEC", "AZURE-PROFILE"]
+    assert config.other_crypto_lines == ("crypto ipsec security-association pmtu-aging infinite",)
+    assert config.ipsec_profile("AZURE-PROFILE") is config.ipsec_profiles[1]
+    assert config.ipsec_profile("NOPE") is None
+
+
+def test_vtis_indexed_by_peer_per_config() -> None:
+    config = pc.parse_crypto_config({"show running-config interface": _raw("vti_interfaces")})
+    assert config.status["show running-config interface"] == ParseStatus.OK
+    assert [t.name for t in config.vtis_for_peer("203.0.113.41")] == ["Tunnel2"]
+    other = pc.parse_crypto_config({})
+    assert other.vtis_for_peer("203.0.113.41") == ()  # no index shared between objects

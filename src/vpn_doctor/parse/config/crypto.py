@@ -140,6 +140,8 @@ def _apply_profile_setting(profile: dict[str, Any], line: str) -> bool:
         return len(words) > 1 and words[1] in _OTHER_PROFILE_OPTIONS
     if set(scratch) - set(_PROFILE_SETTINGS):
         return False
+    if not re.fullmatch(r"group\d+", scratch.get("pfs_group") or "group0"):
+        return False  # `set pfs gro`: a line cut by the pager or a paste
     profile.update(scratch)
     return True
 
@@ -334,3 +336,11 @@ def parse_ipsec_proposals(
     """IKEv2 ipsec-proposals from ``show running-config crypto ipsec``."""
     parts, col = parse_crypto_parts(text, command)
     return col.result(parts.proposals)
+
+
+def parse_ipsec_profiles(
+    text: str, command: str = SHOW_RUN_CRYPTO_IPSEC
+) -> ParseResult[IpsecProfile]:
+    """``crypto ipsec profile`` blocks (VTI phase 2) from ``show running-config crypto ipsec``."""
+    parts, col = parse_crypto_parts(text, command)
+    return col.result(parts.profiles)

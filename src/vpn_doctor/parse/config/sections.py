@@ -112,6 +112,7 @@ from vpn_doctor.parse.config.crypto import (
     parse_crypto_parts,
     parse_ike_enabled,
     parse_ike_policies,
+    parse_ipsec_profiles,
     parse_ipsec_proposals,
     parse_transform_sets,
 )
@@ -151,6 +152,7 @@ __all__ = [
     "parse_group_policies",
     "parse_ike_enabled",
     "parse_ike_policies",
+    "parse_ipsec_profiles",
     "parse_ipsec_proposals",
     "parse_nat_hits",
     "parse_packet_tracer",
