@@ -370,6 +370,12 @@ def _discover(
         for entry in (crypto.crypto_maps if crypto else ())
         if entry.peers and is_ip(entry.peers[0])  # an unresolvable `name`: left out
     ]
+    # Route-based tunnels: a VTI's `tunnel destination` is as configured as a crypto map peer.
+    peers += [
+        normalise_peer(vti.destination)
+        for vti in (crypto.tunnel_interfaces if crypto else ())
+        if is_ip(vti.destination) and not vti.shutdown
+    ]
     for line in lines:
         peers += names_in(line, aliases)
     return list(dict.fromkeys(aliases.get(p, p) for p in peers if p))
