@@ -32,7 +32,7 @@ CONTRACT3 = {
     # Contract 3 additions (2026-12), judged over several samples:
     "TUNNEL_FLAPPING", "IPSEC_NO_TRAFFIC",
     # Contract 3 additions (DESIGN.md 2026-12)
-    "TUNNEL_CRYPTO_MAP_INCOMPLETE",
+    "TUNNEL_CRYPTO_MAP_INCOMPLETE", "TUNNEL_VTI_INCOMPLETE",
 }  # fmt: skip
 OWN_SCENARIOS = [
     "healthy", "mm_wait_msg2", "mm_wait_msg6", "ag_init_exch", "no_sa", "ikev2_up", "many_tunnels",

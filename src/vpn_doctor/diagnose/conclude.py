@@ -57,6 +57,7 @@ _ALSO_SEEN = (
 # lines of the standby endpoint are harmless (AWS documents them), not a crypto ACL problem.
 _EXPLAINS = {
     "TUNNEL_CRYPTO_MAP_INCOMPLETE": frozenset({"IPSEC_PROXY_MISMATCH", "IPSEC_NO_SA"}),
+    "TUNNEL_VTI_INCOMPLETE": frozenset({"IPSEC_PROXY_MISMATCH", "IPSEC_NO_SA"}),
     "TUNNEL_REDUNDANCY_DEGRADED": frozenset({"IPSEC_PROXY_MISMATCH", "IPSEC_AWS_SINGLE_SA"}),
 }
 _STATUS_WORDS = {

@@ -64,6 +64,7 @@ PHASE2_BLOCKING = frozenset(
         "IPSEC_TRANSFORM_MISMATCH",
         "IPSEC_PFS_MISMATCH",
         "TUNNEL_CRYPTO_MAP_INCOMPLETE",
+        "TUNNEL_VTI_INCOMPLETE",
     }
 )
 # Codes that need an answer from the peer (a notify, an error, a refused proposal).

@@ -74,7 +74,14 @@ SAMPLED_CODES: tuple[str, ...] = ("TUNNEL_FLAPPING", "IPSEC_NO_TRAFFIC")
 DIAGNOSIS_INCOMPLETE = "DIAGNOSIS_INCOMPLETE"
 # Contract 3 additions (shared/DESIGN.md, 2026-12) the tunnel diagnosis produces.
 TUNNEL_CRYPTO_MAP_INCOMPLETE = "TUNNEL_CRYPTO_MAP_INCOMPLETE"
-ENGINE_CODES: tuple[str, ...] = (DIAGNOSIS_INCOMPLETE, TUNNEL_CRYPTO_MAP_INCOMPLETE)
+# The route-based counterpart: the peer's VTI names no (defined) ipsec profile, or the profile
+# no (defined) transform set / proposal.
+TUNNEL_VTI_INCOMPLETE = "TUNNEL_VTI_INCOMPLETE"
+ENGINE_CODES: tuple[str, ...] = (
+    DIAGNOSIS_INCOMPLETE,
+    TUNNEL_CRYPTO_MAP_INCOMPLETE,
+    TUNNEL_VTI_INCOMPLETE,
+)
 # Contract 3 additions (2026-12) about the device rather than a tunnel: they go in the JSON
 # report's ``device.findings`` (Contract 2 additions) and never change a tunnel's verdict.
 DEVICE_DEBUG_LEFT_ON = "DEVICE_DEBUG_LEFT_ON"

@@ -45,7 +45,7 @@ check_keepalive                 TUNNEL_RESPONDER_CANNOT_INITIATE (no sla monitor
 check_ipsec_lifetime            TUNNEL_PROFILE_DEVIATION (profile)
 check_nat_t                     TUNNEL_PROFILE_DEVIATION (profile)
 check_tunnel_count              TUNNEL_PROFILE_DEVIATION (profile: both tunnels)
-check_vti_complete              TUNNEL_CRYPTO_MAP_INCOMPLETE (VTI: no / undefined ipsec
+check_vti_complete              TUNNEL_VTI_INCOMPLETE (VTI: no / undefined ipsec
                                 profile, undefined transform set / proposal)
 check_vti_ike_enabled           IKE_NO_SA (IKE not enabled on the VTI's tunnel source)
 ==============================  ==========================================================

@@ -3,10 +3,10 @@ name an ipsec profile that exists, and that profile a transform set / IKEv2 ipse
 that exists; IKE must be enabled on the VTI's ``tunnel source interface``.
 
 These are the VTI counterparts of ``check_entry_complete`` and ``check_ike_enabled`` (which
-read crypto map entries). An incomplete VTI is reported as ``TUNNEL_CRYPTO_MAP_INCOMPLETE``
-(its findings.yaml meaning covers the VTI form): for the playbooks it is the same fact, the
-peer's phase 2 policy is missing, so no IPsec SA can form. As everywhere, an absence is only
-claimed when the output that would show it was collected and parsed completely.
+read crypto map entries). An incomplete VTI is ``TUNNEL_VTI_INCOMPLETE``, the route-based
+sibling of ``TUNNEL_CRYPTO_MAP_INCOMPLETE``: the peer's phase 2 policy is missing, so no IPsec
+SA can form. As everywhere, an absence is only claimed when the output that would show it was
+collected and parsed completely.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from vpn_doctor.diagnose.checks.crypto import define_esp
 from vpn_doctor.diagnose.checks.phase2 import vti_identity
 
 _INCOMPLETE_MEANING = (
-    "A VTI protects its traffic with the ipsec profile named by 'tunnel protection ipsec "
-    "profile', and the profile's transform set / IKEv2 ipsec-proposal is what phase 2 "
-    "offers. With a name that is not defined (or none at all) the tunnel has no phase 2 "
-    "policy: no IPsec SA can form and nothing is routed through the tunnel."
+    "Phase 2 for a VTI is whatever its ipsec profile offers; a name that points nowhere "
+    "offers nothing. Define what is missing, or point the VTI (or the profile) at the name "
+    "that is defined (a near-identical defined name is usually a typo)."
 )
 
 
@@ -95,7 +94,7 @@ def _vti_issue(ctx: CheckContext, vti: TunnelInterface) -> ConfigIssue | None:
     if not problems:
         return None
     return ConfigIssue(
-        "TUNNEL_CRYPTO_MAP_INCOMPLETE",
+        "TUNNEL_VTI_INCOMPLETE",
         "critical",
         f"VTI {vti.name} to {ctx.peer} is incomplete: " + "; ".join(problems),
         (*vti_identity(vti), *evidence),
