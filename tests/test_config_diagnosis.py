@@ -336,3 +336,31 @@ def test_live_peer_by_name(mock_asa: Any, monkeypatch: pytest.MonkeyPatch) -> No
     with contextlib.redirect_stdout(io.StringIO()):
         unknown = cli.main(_argv(mock, "--peer", "NO-SUCH-NAME"))
     assert unknown == InputError.exit_code
+
+
+def test_snapshot_vti_against_azure_and_gcp(tmp_path: Path) -> None:
+    """A route-based tunnel has no crypto map entry: the profile comparisons read the ipsec
+    profile of the VTI whose `tunnel destination` is the peer, and say what to change in
+    ipsec profile syntax. config_VTI_PROFILE_MISSING with the VTI pointed at the profile that
+    exists (IKEv2 AES-256 / SHA-1, no PFS, 27000 s; IKE AES-256 / SHA-1 / DH 2, 28800 s): the
+    Azure default policy exactly, so no profile finding; Cloud VPN requires PFS."""
+    scenario = load_scenario("config_VTI_PROFILE_MISSING")
+    interfaces = scenario.commands["show running-config interface"].replace(
+        "ipsec profile AZURE-IPSEC\n", "ipsec profile AZURE-IPSEC-PROFILE\n"
+    )
+    assert interfaces != scenario.commands["show running-config interface"]
+    commands = {**scenario.commands, "show running-config interface": interfaces}
+    snap = tmp_path / "snap"
+    save_snapshot(scenario_snapshot(scenario.replace(commands=commands)), snap)
+    azure = _snapshot_findings(snap, "azure")
+    assert not [f for f in azure if "azure peer" in f[2]], azure
+    assert not [f for f in azure if f[0] == "TUNNEL_VTI_INCOMPLETE"], azure
+    _, data = _run(["diagnose", "--snapshot", str(snap), "--format", "json", "--profile", "gcp"])
+    (tunnel,) = data["tunnels"]
+    pfs = next(f for f in tunnel["findings"] if f["code"] == "IPSEC_PFS_MISMATCH")
+    assert pfs["title"].startswith(
+        "crypto ipsec profile AZURE-IPSEC-PROFILE of Tunnel4 sets no PFS; the gcp peer expects"
+    )
+    assert pfs["remediation"][:2] == ["crypto ipsec profile AZURE-IPSEC-PROFILE", " set pfs group14"]
+    assert any("tunnel protection ipsec profile AZURE-IPSEC-PROFILE" in e for e in pfs["evidence"])
+    assert not any("crypto map" in line for line in pfs["remediation"])
