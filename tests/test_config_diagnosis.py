@@ -361,6 +361,7 @@ def test_snapshot_vti_against_azure_and_gcp(tmp_path: Path) -> None:
     assert pfs["title"].startswith(
         "crypto ipsec profile AZURE-IPSEC-PROFILE of Tunnel4 sets no PFS; the gcp peer expects"
     )
-    assert pfs["remediation"][:2] == ["crypto ipsec profile AZURE-IPSEC-PROFILE", " set pfs group14"]
+    fix = ["crypto ipsec profile AZURE-IPSEC-PROFILE", " set pfs group14"]
+    assert pfs["remediation"][:2] == fix
     assert any("tunnel protection ipsec profile AZURE-IPSEC-PROFILE" in e for e in pfs["evidence"])
     assert not any("crypto map" in line for line in pfs["remediation"])
