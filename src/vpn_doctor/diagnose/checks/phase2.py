@@ -12,10 +12,12 @@ an ipsec profile setting is a sub-command (``crypto ipsec profile P`` / `` set p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from vpn_doctor.config_models import (
     CryptoConfig,
     CryptoMapEntry,
+    IpsecProfile,
     TunnelInterface,
     ike_versions_of,
 )
@@ -66,15 +68,27 @@ class Phase2Offer:
         return (*self.show, *(c for c in commands if c not in self.show))
 
 
-def _from_entry(entry: CryptoMapEntry) -> Phase2Offer:
+def _offer(
+    source: CryptoMapEntry | IpsecProfile, name: str, short: str, **where: Any
+) -> Phase2Offer:
+    """The offer of ``source``'s settings; ``where`` says where they live (show, header...)."""
     return Phase2Offer(
-        name=f"crypto map {entry.map_name} {entry.seq}",
-        short=f"{entry.map_name} {entry.seq}",
-        ikev1_transform_sets=entry.ikev1_transform_sets,
-        ikev2_ipsec_proposals=entry.ikev2_ipsec_proposals,
-        pfs_group=entry.pfs_group,
-        sa_lifetime_seconds=entry.sa_lifetime_seconds,
-        lines=entry.lines,
+        name=name,
+        short=short,
+        ikev1_transform_sets=source.ikev1_transform_sets,
+        ikev2_ipsec_proposals=source.ikev2_ipsec_proposals,
+        pfs_group=source.pfs_group,
+        sa_lifetime_seconds=source.sa_lifetime_seconds,
+        lines=source.lines,
+        **where,
+    )
+
+
+def _from_entry(entry: CryptoMapEntry) -> Phase2Offer:
+    return _offer(
+        entry,
+        f"crypto map {entry.map_name} {entry.seq}",
+        f"{entry.map_name} {entry.seq}",
         show=(f"show running-config crypto map | include {entry.map_name} {entry.seq}",),
     )
 
@@ -85,14 +99,10 @@ def _from_vti(config: CryptoConfig, vti: TunnelInterface) -> Phase2Offer | None:
     profile = config.ipsec_profile(vti.protection_profile) if vti.protection_profile else None
     if profile is None:
         return None
-    return Phase2Offer(
-        name=f"crypto ipsec profile {profile.name} of {vti.name}",
-        short=f"ipsec profile {profile.name} ({vti.name})",
-        ikev1_transform_sets=profile.ikev1_transform_sets,
-        ikev2_ipsec_proposals=profile.ikev2_ipsec_proposals,
-        pfs_group=profile.pfs_group,
-        sa_lifetime_seconds=profile.sa_lifetime_seconds,
-        lines=profile.lines,
+    return _offer(
+        profile,
+        f"crypto ipsec profile {profile.name} of {vti.name}",
+        f"ipsec profile {profile.name} ({vti.name})",
         identity=vti_identity(vti),
         show=(f"show running-config interface {vti.name}", "show running-config crypto ipsec"),
         header=f"crypto ipsec profile {profile.name}",
