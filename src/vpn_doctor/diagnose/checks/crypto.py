@@ -21,7 +21,7 @@ from vpn_doctor.diagnose.checks.base import (
     ConfigIssue,
     lines_with,
 )
-from vpn_doctor.diagnose.checks.phase2 import vti_identity
+from vpn_doctor.diagnose.checks.phase2 import phase2_offers, vti_identity
 
 _SHOW_MAP = "show running-config crypto map"
 
@@ -365,30 +365,30 @@ def check_aggressive_mode(ctx: CheckContext) -> list[ConfigIssue]:
 
 
 def check_ike_version(ctx: CheckContext) -> list[ConfigIssue]:
-    """The entry's IKE versions (from its transform sets / proposals) vs the profile's."""
+    """The entry's (or the VTI's ipsec profile's) IKE versions, from its transform sets /
+    proposals, vs the profile's."""
     profile = ctx.profile
     if profile is None or not profile.ike_versions:
         return []
     issues: list[ConfigIssue] = []
-    for entry in ctx.entries:
-        versions = entry.ike_versions
+    for offer in phase2_offers(ctx):
+        versions = offer.ike_versions
         if not versions or set(versions) & set(profile.ike_versions):
             continue
         wanted = profile.ike_versions[0]
-        prefix = f"crypto map {entry.map_name} {entry.seq}"
         remediation = (
-            (f"{prefix} set ikev1 transform-set ESP-AES-SHA",)
+            offer.set_lines("set ikev1 transform-set ESP-AES-SHA")
             if wanted == 1
-            else (f"{prefix} set ikev2 ipsec-proposal AES-SHA",)
+            else offer.set_lines("set ikev2 ipsec-proposal AES-SHA")
         )
         issues.append(
             ConfigIssue(
                 "IKE_VERSION_MISMATCH",
                 "critical",
-                f"{entry.map_name} {entry.seq} offers IKEv{'/'.join(map(str, versions))}; "
+                f"{offer.short} offers IKEv{'/'.join(map(str, versions))}; "
                 f"the {profile.name} peer expects IKEv{'/'.join(map(str, profile.ike_versions))}",
-                lines_with(entry.lines, "transform-set", "ipsec-proposal"),
-                _map_checks(entry),
+                (*offer.identity, *lines_with(offer.lines, "transform-set", "ipsec-proposal")),
+                _map_checks(offer.entry) if offer.entry else offer.show,
                 remediation,
                 "The two sides never share an IKE version, so no phase 1 can form.",
             )

@@ -46,6 +46,7 @@ class Phase2Offer:
     identity: tuple[str, ...] = ()
     show: tuple[str, ...] = ()
     header: str = ""
+    entry: CryptoMapEntry | None = None  # the crypto map entry, when that is the source
 
     @property
     def ike_versions(self) -> tuple[int, ...]:
@@ -90,6 +91,7 @@ def _from_entry(entry: CryptoMapEntry) -> Phase2Offer:
         f"crypto map {entry.map_name} {entry.seq}",
         f"{entry.map_name} {entry.seq}",
         show=(f"show running-config crypto map | include {entry.map_name} {entry.seq}",),
+        entry=entry,
     )
 
 
