@@ -204,6 +204,17 @@ def exporter_run(
                 ]
                 for _, value in item["values"]
             ]
+            # Why probes failed: the status label of every non-ok probe (a count alone hid
+            # whether one failure in 3,810 was the device, the deadline or a bug).
+            failed_by_status = {
+                item["metric"].get("status", "?"): int(float(item["value"][1]))
+                for item in api(
+                    base,
+                    "/api/v1/query",
+                    query="sum by (status) (count_over_time("
+                    f'vpn_doctor_probe_status{{status!="ok"}}[{window}]))',
+                )["result"]
+            }
             sessions = api(
                 base,
                 "/api/v1/query",
@@ -227,6 +238,7 @@ def exporter_run(
         "scrapes_failed": sum(1 for v in ups if v == 0),
         "probes_answered": len(success),
         "probes_failed": sum(1 for v in success if v == 0),
+        "probes_failed_by_status": failed_by_status,
         "scrape_p50_s": round(quantile(durations, 0.5), 3),
         "scrape_p99_s": round(quantile(durations, 0.99), 3),
         "scrape_max_s": round(max(durations, default=math.nan), 3),
@@ -301,7 +313,8 @@ def render(result: dict[str, Any]) -> str:
             "|---|---|",
             f"| scrapes (probe requests) | {e['scrapes']} |",
             f"| failed scrapes (up == 0: 504 / no answer) | {e['scrapes_failed']} |",
-            f"| failed probes (vpn_doctor_probe_success == 0) | {e['probes_failed']} |",
+            f"| failed probes (vpn_doctor_probe_success == 0) | {e['probes_failed']} "
+            f"{e.get('probes_failed_by_status') or ''} |",
             f"| scrape duration p50 / p99 / max | {e['scrape_p50_s']} / {e['scrape_p99_s']} / "
             f"{e['scrape_max_s']} s |",
             f"| floor per target (commands x latency) | {e['floor_per_target_s']} s |",

@@ -188,7 +188,8 @@ def test_ftd_reaches_lina_through_the_diagnostic_cli(
     assert [t["verdict"] for t in data["tunnels"]] == ["up"]
     assert code == 0
     typed = mock.commands()
-    assert typed[:2] == ["system support diagnostic-cli", "enable"]
+    assert typed[:3] == ["system support diagnostic-cli", "enable", "terminal pager 0"]
+    assert "show curpriv" not in typed  # the LINA `#` prompt was the privilege check
     assert "show crypto isakmp sa" in typed
 
 

@@ -166,7 +166,7 @@ class _AsaConnection(LeanAsaChannel, CiscoAsaSSH):
     ) -> None:
         self.enable_timeout = enable_timeout  # set first: netmiko connects inside __init__
         # The prompt that ended session preparation (``fw1#``): the privilege check, free.
-        # None (FTD, or a preparation that did not read one): AsaSession asks the device.
+        # None (a preparation that did not read one, test doubles): AsaSession asks.
         self.session_prompt: str | None = None
         self.ftd = ftd
         kwargs["allow_auto_change"] = False  # belt and braces: no netmiko terminal changes
@@ -192,6 +192,10 @@ class _AsaConnection(LeanAsaChannel, CiscoAsaSSH):
                 self._enable_with_secret()
             else:
                 self.asa_login()
+        self._pager_off()
+
+    def _pager_off(self) -> None:
+        """``terminal pager 0``; the prompt after it is the session's privilege check."""
         reply = self.exec_command(check_allowed("terminal pager 0"), self.enable_timeout)
         self.session_prompt = reply.rstrip().splitlines()[-1].strip()
 
@@ -212,14 +216,12 @@ class _AsaConnection(LeanAsaChannel, CiscoAsaSSH):
         self.write_channel(self.RETURN)
         self.read_until_pattern(pattern=r"(>\s*$)", read_timeout=self.enable_timeout)
         self.write_channel(check_allowed(FTD_DIAGNOSTIC_CLI) + self.RETURN)
-        self.read_until_pattern(pattern=r"(^\S+[>#] ?$)", re_flags=re.M, read_timeout=30)
-        self.set_base_prompt()
-        if not self.check_enable_mode("#"):
-            self.write_channel("enable" + self.RETURN)
-            self.read_until_pattern(pattern=r"(ssword)", read_timeout=self.enable_timeout)
-            self.enable_secret_handler("ssword", "Password:")
-        self.disable_paging(command="terminal pager 0")
-        self.set_base_prompt()
+        greeting = self.read_until_pattern(pattern=r"(^\S+[>#] ?$)", re_flags=re.M, read_timeout=30)
+        prompt = greeting.strip().splitlines()[-1].strip()  # `fw1>`: the LINA prompt
+        self.base_prompt = prompt[:-1]
+        if prompt.endswith(">"):
+            self._enable_with_secret()
+        self._pager_off()
 
     def enable_secret_handler(
         self, pattern: str, output: str, re_flags: int = re.IGNORECASE
@@ -736,7 +738,7 @@ class AsaSession:
 
         The prompt that ended session preparation answers it without a round trip (a
         ``show curpriv`` costs one show command's time: 0.2 s on a loaded box); the device
-        is asked only when no such prompt was read (FTD's diagnostic CLI, test doubles).
+        is asked only when no such prompt was read (test doubles, other factories).
         """
         conn = self._require()
         prompt = getattr(conn, "session_prompt", None)

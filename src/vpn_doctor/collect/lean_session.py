@@ -165,8 +165,7 @@ class LeanAsaChannel:
         )
         # Nothing before the echo's line is this command's: a stale prompt, an Enter.
         echo_line = output.rfind("\n", 0, output.find(command)) + 1
-        sanitize: Any = self._sanitize_output  # netmiko's, unchanged
-        return sanitize(
+        return self._sanitize_output(  # netmiko's, unchanged
             self.normalize_linefeeds(output[echo_line:]),
             strip_command=bool(kwargs.get("strip_command", True)),
             command_string=command,
