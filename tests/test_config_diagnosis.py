@@ -338,20 +338,46 @@ def test_live_peer_by_name(mock_asa: Any, monkeypatch: pytest.MonkeyPatch) -> No
     assert unknown == InputError.exit_code
 
 
+def _vti_fixed() -> Any:
+    """config_VTI_PROFILE_MISSING with its VTI pointed at the ipsec profile that exists."""
+    scenario = load_scenario("config_VTI_PROFILE_MISSING")
+    interfaces = scenario.commands["show running-config interface"].replace(
+        "ipsec profile AZURE-IPSEC\n", "ipsec profile AZURE-IPSEC-PROFILE\n"
+    )
+    assert interfaces != scenario.commands["show running-config interface"]
+    return scenario.replace(
+        commands={**scenario.commands, "show running-config interface": interfaces}
+    )
+
+
+@pytest.mark.e2e
+def test_live_peer_vti_with_profile(mock_asa: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`diagnose HOST --peer X --profile gcp` on a route-based tunnel: round 2 fetches the
+    interfaces (no crypto map entry names X) and the ipsec profiles, and the PFS comparison is
+    made on the VTI's ipsec profile, over SSH."""
+    mock = mock_asa(_vti_fixed())
+    monkeypatch.setenv("VD_TEST_PASSWORD", mock.password)
+    monkeypatch.setenv("VD_TEST_SECRET", mock.secret)
+    _, data = _run(_argv(mock, "--peer", "203.0.113.44", "--profile", "gcp"))
+    assert {"show running-config interface", "show running-config crypto ipsec"} <= set(
+        _typed(mock)
+    )
+    (tunnel,) = data["tunnels"]
+    pfs = next(f for f in tunnel["findings"] if f["code"] == "IPSEC_PFS_MISMATCH")
+    assert pfs["remediation"][:2] == [
+        "crypto ipsec profile AZURE-IPSEC-PROFILE",
+        " set pfs group14",
+    ]
+
+
 def test_snapshot_vti_against_azure_and_gcp(tmp_path: Path) -> None:
     """A route-based tunnel has no crypto map entry: the profile comparisons read the ipsec
     profile of the VTI whose `tunnel destination` is the peer, and say what to change in
     ipsec profile syntax. config_VTI_PROFILE_MISSING with the VTI pointed at the profile that
     exists (IKEv2 AES-256 / SHA-1, no PFS, 27000 s; IKE AES-256 / SHA-1 / DH 2, 28800 s): the
     Azure default policy exactly, so no profile finding; Cloud VPN requires PFS."""
-    scenario = load_scenario("config_VTI_PROFILE_MISSING")
-    interfaces = scenario.commands["show running-config interface"].replace(
-        "ipsec profile AZURE-IPSEC\n", "ipsec profile AZURE-IPSEC-PROFILE\n"
-    )
-    assert interfaces != scenario.commands["show running-config interface"]
-    commands = {**scenario.commands, "show running-config interface": interfaces}
     snap = tmp_path / "snap"
-    save_snapshot(scenario_snapshot(scenario.replace(commands=commands)), snap)
+    save_snapshot(scenario_snapshot(_vti_fixed()), snap)
     azure = _snapshot_findings(snap, "azure")
     assert not [f for f in azure if "azure peer" in f[2]], azure
     assert not [f for f in azure if f[0] == "TUNNEL_VTI_INCOMPLETE"], azure
