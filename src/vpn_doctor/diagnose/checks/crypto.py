@@ -397,7 +397,8 @@ def check_ike_version(ctx: CheckContext) -> list[ConfigIssue]:
 
 
 def check_connection_type(ctx: CheckContext) -> list[ConfigIssue]:
-    """``set connection-type answer-only`` towards a peer that never initiates: nobody does."""
+    """``set connection-type answer-only`` (a VTI's ipsec profile: ``set responder-only``)
+    towards a peer that never initiates: nobody does."""
     profile = ctx.profile
     if profile is None or profile.far_side_initiates is not False:
         return []
@@ -405,12 +406,13 @@ def check_connection_type(ctx: CheckContext) -> list[ConfigIssue]:
         ConfigIssue(
             "TUNNEL_RESPONDER_CANNOT_INITIATE",
             "critical",
-            f"{e.map_name} {e.seq} is answer-only, and the {profile.name} peer never initiates",
-            lines_with(e.lines, "connection-type"),
-            _map_checks(e),
-            (f"no crypto map {e.map_name} {e.seq} set connection-type answer-only",),
+            f"{o.short} is {o.responder_setting.split()[-1]}, and the {profile.name} peer never "
+            "initiates",
+            (*o.identity, *lines_with(o.lines, "connection-type", "responder-only")),
+            _map_checks(o.entry) if o.entry else o.show,
+            o.unset(o.responder_setting),
             "Neither side will start the tunnel.",
         )
-        for e in ctx.entries
-        if e.connection_type == "answer-only"
+        for o in phase2_offers(ctx)
+        if o.responder_only
     ]

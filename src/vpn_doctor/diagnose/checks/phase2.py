@@ -42,6 +42,8 @@ class Phase2Offer:
     ikev2_ipsec_proposals: tuple[str, ...] = ()
     pfs_group: str | None = None
     sa_lifetime_seconds: int | None = None
+    # Never initiates: `set connection-type answer-only` / the profile's `set responder-only`.
+    responder_only: bool = False
     lines: tuple[str, ...] = ()
     identity: tuple[str, ...] = ()
     show: tuple[str, ...] = ()
@@ -63,6 +65,17 @@ class Phase2Offer:
         if self.header:
             return (self.header, f" no {line.strip()}")
         return (f"no {line}",)
+
+    def unset(self, setting: str) -> tuple[str, ...]:
+        """The configuration lines that remove ``setting`` ("set responder-only")."""
+        if self.header:
+            return (self.header, f" no {setting}")
+        return (f"no {self.name} {setting}",)
+
+    @property
+    def responder_setting(self) -> str:
+        """The setting that makes this side answer-only, as configured for this source."""
+        return "set responder-only" if self.header else "set connection-type answer-only"
 
     def show_with(self, *commands: str) -> tuple[str, ...]:
         """``show`` followed by ``commands`` it does not already hold."""
@@ -91,6 +104,7 @@ def _from_entry(entry: CryptoMapEntry) -> Phase2Offer:
         f"crypto map {entry.map_name} {entry.seq}",
         f"{entry.map_name} {entry.seq}",
         show=(f"show running-config crypto map | include {entry.map_name} {entry.seq}",),
+        responder_only=entry.connection_type == "answer-only",
         entry=entry,
     )
 
@@ -108,6 +122,7 @@ def _from_vti(config: CryptoConfig, vti: TunnelInterface) -> Phase2Offer | None:
         identity=vti_identity(vti),
         show=(f"show running-config interface {vti.name}", "show running-config crypto ipsec"),
         header=f"crypto ipsec profile {profile.name}",
+        responder_only=profile.responder_only,
     )
 
 

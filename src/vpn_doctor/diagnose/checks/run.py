@@ -40,7 +40,8 @@ check_transform                 IPSEC_TRANSFORM_MISMATCH / TUNNEL_PROFILE_DEVIAT
 check_pfs                       IPSEC_PFS_MISMATCH / TUNNEL_PROFILE_DEVIATION (profile)
 check_aws_single_sa             IPSEC_AWS_SINGLE_SA (profile with single_sa)
 check_nat_exemption             IPSEC_ONE_WAY (critical when decaps>0 and encaps==0)
-check_connection_type           TUNNEL_RESPONDER_CANNOT_INITIATE (answer-only)
+check_connection_type           TUNNEL_RESPONDER_CANNOT_INITIATE (answer-only; VTI:
+                                responder-only ipsec profile)
 check_keepalive                 TUNNEL_RESPONDER_CANNOT_INITIATE (no sla monitor)
 check_ipsec_lifetime            TUNNEL_PROFILE_DEVIATION (profile)
 check_nat_t                     TUNNEL_PROFILE_DEVIATION (profile)
@@ -51,7 +52,8 @@ check_vti_ike_enabled           IKE_NO_SA (IKE not enabled on the VTI's tunnel s
 ==============================  ==========================================================
 
 A route-based peer (a VTI whose ``tunnel destination`` is the peer) has no crypto map entry:
-check_tunnel_group covers it, and the phase 1 / PFS / transform / lifetime profile checks read
+check_tunnel_group covers it, and the phase 1 / IKE version / PFS / transform / lifetime /
+connection-type checks read
 its ipsec profile (see :mod:`~vpn_doctor.diagnose.checks.phase2`).
 """
 
