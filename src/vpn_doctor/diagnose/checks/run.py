@@ -53,8 +53,7 @@ check_vti_ike_enabled           IKE_NO_SA (IKE not enabled on the VTI's tunnel s
 
 A route-based peer (a VTI whose ``tunnel destination`` is the peer) has no crypto map entry:
 check_tunnel_group covers it, and the phase 1 / IKE version / PFS / transform / lifetime /
-connection-type checks read
-its ipsec profile (see :mod:`~vpn_doctor.diagnose.checks.phase2`).
+connection-type checks read its ipsec profile (see :mod:`~vpn_doctor.diagnose.checks.phase2`).
 """
 
 from __future__ import annotations
