@@ -406,11 +406,11 @@ def check_connection_type(ctx: CheckContext) -> list[ConfigIssue]:
         ConfigIssue(
             "TUNNEL_RESPONDER_CANNOT_INITIATE",
             "critical",
-            f"{o.short} is {o.responder_setting.split()[-1]}, and the {profile.name} peer never "
-            "initiates",
+            f"{o.short} is {'responder' if o.header else 'answer'}-only, and the {profile.name} "
+            "peer never initiates",
             (*o.identity, *lines_with(o.lines, "connection-type", "responder-only")),
             _map_checks(o.entry) if o.entry else o.show,
-            o.unset(o.responder_setting),
+            o.responder_fix(),
             "Neither side will start the tunnel.",
         )
         for o in phase2_offers(ctx)

@@ -11,8 +11,7 @@ an ipsec profile setting is a sub-command (``crypto ipsec profile P`` / `` set p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from vpn_doctor.config_models import (
     CryptoConfig,
@@ -72,37 +71,37 @@ class Phase2Offer:
             return (self.header, f" no {setting}")
         return (f"no {self.name} {setting}",)
 
-    @property
-    def responder_setting(self) -> str:
-        """The setting that makes this side answer-only, as configured for this source."""
-        return "set responder-only" if self.header else "set connection-type answer-only"
+    def responder_fix(self) -> tuple[str, ...]:
+        """The lines that stop this side being answer-only: the crypto map's connection-type,
+        or the profile's responder-only line as it is configured."""
+        if not self.header:
+            return self.unset("set connection-type answer-only")
+        line = next(iter(lines_with(self.lines, "responder-only")), "responder-only")
+        return self.unset(line.strip())
 
     def show_with(self, *commands: str) -> tuple[str, ...]:
         """``show`` followed by ``commands`` it does not already hold."""
         return (*self.show, *(c for c in commands if c not in self.show))
 
 
-def _offer(
-    source: CryptoMapEntry | IpsecProfile, name: str, short: str, **where: Any
-) -> Phase2Offer:
-    """The offer of ``source``'s settings; ``where`` says where they live (show, header...)."""
+def _settings(source: CryptoMapEntry | IpsecProfile) -> Phase2Offer:
+    """The phase 2 values ``source`` sets; the callers add where they live."""
     return Phase2Offer(
-        name=name,
-        short=short,
+        name="",
+        short="",
         ikev1_transform_sets=source.ikev1_transform_sets,
         ikev2_ipsec_proposals=source.ikev2_ipsec_proposals,
         pfs_group=source.pfs_group,
         sa_lifetime_seconds=source.sa_lifetime_seconds,
         lines=source.lines,
-        **where,
     )
 
 
 def _from_entry(entry: CryptoMapEntry) -> Phase2Offer:
-    return _offer(
-        entry,
-        f"crypto map {entry.map_name} {entry.seq}",
-        f"{entry.map_name} {entry.seq}",
+    return replace(
+        _settings(entry),
+        name=f"crypto map {entry.map_name} {entry.seq}",
+        short=f"{entry.map_name} {entry.seq}",
         show=(f"show running-config crypto map | include {entry.map_name} {entry.seq}",),
         responder_only=entry.connection_type == "answer-only",
         entry=entry,
@@ -115,10 +114,10 @@ def _from_vti(config: CryptoConfig, vti: TunnelInterface) -> Phase2Offer | None:
     profile = config.ipsec_profile(vti.protection_profile) if vti.protection_profile else None
     if profile is None:
         return None
-    return _offer(
-        profile,
-        f"crypto ipsec profile {profile.name} of {vti.name}",
-        f"ipsec profile {profile.name} ({vti.name})",
+    return replace(
+        _settings(profile),
+        name=f"crypto ipsec profile {profile.name} of {vti.name}",
+        short=f"ipsec profile {profile.name} ({vti.name})",
         identity=vti_identity(vti),
         show=(f"show running-config interface {vti.name}", "show running-config crypto ipsec"),
         header=f"crypto ipsec profile {profile.name}",

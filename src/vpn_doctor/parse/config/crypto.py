@@ -129,7 +129,9 @@ def _apply_profile_setting(profile: dict[str, Any], line: str) -> bool:
     understood. The ``set`` grammar is the crypto map entry's (:func:`_apply_map_setting`);
     options only a crypto map has (peer, match address, ...) are refused here."""
     words = line.split()
-    if words == ["set", "responder-only"]:
+    # Read in both forms: the stored ASA guides did not settle whether the running-config
+    # prints ``responder-only`` with or without ``set``.
+    if words in (["set", "responder-only"], ["responder-only"]):
         profile["responder_only"] = True
         return True
     scratch: dict[str, Any] = {}
