@@ -148,7 +148,7 @@ def diagnose(
             else "no tunnel found in the outputs (no IKE/IPsec SA, session or log line)"
         )
     index = PeerIndex(state)  # one per call: linear on hubs, nothing shared between threads
-    vti = _vti_groups(state)
+    vti = _vti_groups(crypto)
     summaries = {p: _summary(index, p, by_peer.get(p, ([], []))[0]) for p in peers}
     # IKE SAs still printed by a name after `names` resolution (none collected): see _ike_source.
     ikev2_cut = _ikev2_section_cut(state)  # read once: the output is megabytes on a hub
@@ -184,7 +184,7 @@ def diagnose(
             findings = (incomplete_finding(book, ctx, cut), *findings)
         findings = findings + _partial_notes(book, ctx, findings)
         ranked = ranking_step(result, findings)
-        names = tunnel_names(name, crypto, ctx.map_entries, _interfaces_text(state))
+        names = tunnel_names(name, crypto, ctx.map_entries)
         tunnels.append(
             TunnelDiagnosis(
                 peer=name,
@@ -485,32 +485,23 @@ def _summary(index: PeerIndex, peer: str, lines: list[str]) -> PeerSummary:
     return PeerSummary(peer, phase1, phase2, tuple(state_lines + lines))
 
 
-_VTI_BLOCK = re.compile(r"^interface (\S+)\n((?:[ \t].*\n?)*)", re.MULTILINE)
 _AWS_VPN_ID = re.compile(r"(vpn-[0-9a-f]+)", re.IGNORECASE)
-
-
-def _interfaces_text(state: DeviceState) -> str:
-    return next(
-        (t for c, t in state.raw.items() if c.startswith("show running-config interface")), ""
-    )
-
-
 _VtiGroups = dict[str, list[tuple[str, list[str]]]]
 
 
-def _vti_groups(state: DeviceState) -> _VtiGroups:
+def _vti_groups(crypto: CryptoConfig | None) -> _VtiGroups:
     """VTIs by the AWS VPN their description names: (tunnel destination, device lines).
-    Read once per diagnosis (a hub can have thousands of interfaces)."""
-    text = _interfaces_text(state)
+    Read once per diagnosis from the parsed tunnel interfaces (a hub can have thousands)."""
     groups: _VtiGroups = {}
-    for match in _VTI_BLOCK.finditer(text):
-        body = match.group(2).splitlines()
-        dest = next((ln.split()[-1] for ln in body if "tunnel destination" in ln), "")
-        desc = next((ln.strip() for ln in body if ln.strip().startswith("description")), "")
-        vpn = _AWS_VPN_ID.search(desc)
-        if dest and vpn:
-            shown = [ln.strip() for ln in body if "description" in ln or "tunnel destination" in ln]
-            groups.setdefault(vpn.group(1).lower(), []).append((normalise_peer(dest), shown))
+    for vti in crypto.tunnel_interfaces if crypto else ():
+        vpn = _AWS_VPN_ID.search(vti.description)
+        if vti.destination and vpn:
+            shown = [
+                ln.strip() for ln in vti.lines if "description" in ln or "tunnel destination" in ln
+            ]
+            groups.setdefault(vpn.group(1).lower(), []).append(
+                (normalise_peer(vti.destination), shown)
+            )
     return groups
 
 

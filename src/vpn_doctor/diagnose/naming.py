@@ -9,12 +9,9 @@ the configuration was not collected (the report then shows the peer alone).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from vpn_doctor.config_models import CryptoConfig, CryptoMapEntry
-
-_INTERFACE_BLOCK = re.compile(r"^interface (\S+)\n((?:[ \t].*\n?)*)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -62,24 +59,20 @@ def _entry(entries: tuple[CryptoMapEntry, ...], peer: str) -> CryptoMapEntry | N
     return next((e for e in static if e.peers[:1] == (peer,)), static[0] if static else None)
 
 
-def _vti(raw_interfaces: str, peer: str) -> str:
-    for match in _INTERFACE_BLOCK.finditer(raw_interfaces):
-        body = match.group(2)
-        if re.search(rf"^\s*tunnel destination {re.escape(peer)}\s*$", body, re.MULTILINE):
-            return match.group(1)
-    return ""
+def _vti(crypto: CryptoConfig | None, peer: str) -> str:
+    """The tunnel interface whose ``tunnel destination`` is ``peer`` (parse/config/interfaces)."""
+    return next((vti.name for vti in crypto.vtis_for_peer(peer)), "") if crypto else ""
 
 
 def tunnel_names(
     peer: str,
     crypto: CryptoConfig | None,
     entries: tuple[CryptoMapEntry, ...],
-    raw_interfaces: str = "",
 ) -> TunnelNames:
     """The names the configuration gives ``peer``'s tunnel (see the module docstring)."""
     entry = _entry(entries, peer)
     group = crypto.tunnel_group(peer) if crypto else None
-    vti = "" if entry else _vti(raw_interfaces, peer)
+    vti = "" if entry else _vti(crypto, peer)
     versions = entry.ike_versions if entry else ()
     interface = (crypto.interface_for_map(entry.map_name) if crypto and entry else None) or ""
     return TunnelNames(
