@@ -75,8 +75,9 @@ def _profile(ctx: CheckContext) -> PeerProfile | None:
 
 
 def _offer_profile(ctx: CheckContext) -> PeerProfile | None:
-    """The profile, for checks that also apply to a VTI's ipsec profile."""
-    return ctx.profile if phase2_offers(ctx) else None
+    """The profile, for checks that also apply to a VTI's ipsec profile (the offers are
+    built only when there is a profile to compare them with: hubs run without one)."""
+    return ctx.profile if ctx.profile is not None and phase2_offers(ctx) else None
 
 
 def _aead(encryption: str) -> bool:
