@@ -55,7 +55,7 @@ from vpn_doctor.asa.commands import (
 from vpn_doctor.collect.allowlist import check_allowed
 from vpn_doctor.collect.collector import is_rejection
 from vpn_doctor.collect.guard import SendPolicy
-from vpn_doctor.collect.lean_session import LeanAsaChannel
+from vpn_doctor.collect.lean_session import LeanAsaChannel, ending_prompt
 from vpn_doctor.collect.transport import (
     JumpHost,
     JumpTunnel,
@@ -197,7 +197,7 @@ class _AsaConnection(LeanAsaChannel, CiscoAsaSSH):
     def _pager_off(self) -> None:
         """``terminal pager 0``; the prompt after it is the session's privilege check."""
         reply = self.exec_command(check_allowed("terminal pager 0"), self.enable_timeout)
-        self.session_prompt = reply.rstrip().splitlines()[-1].strip()
+        self.session_prompt = ending_prompt(reply)
 
     def _enable_with_secret(self) -> None:
         """``enable``, then the secret; a refusal raises at once (see
@@ -217,7 +217,7 @@ class _AsaConnection(LeanAsaChannel, CiscoAsaSSH):
         self.read_until_pattern(pattern=r"(>\s*$)", read_timeout=self.enable_timeout)
         self.write_channel(check_allowed(FTD_DIAGNOSTIC_CLI) + self.RETURN)
         greeting = self.read_until_pattern(pattern=r"(^\S+[>#] ?$)", re_flags=re.M, read_timeout=30)
-        prompt = greeting.strip().splitlines()[-1].strip()  # `fw1>`: the LINA prompt
+        prompt = ending_prompt(greeting)  # `fw1>`: the LINA prompt
         self.base_prompt = prompt[:-1]
         if prompt.endswith(">"):
             self._enable_with_secret()
@@ -544,7 +544,7 @@ class AsaSession:
                 command=normalised,
                 output=output,
             )
-        prompt = output.strip().splitlines()[-1].strip()
+        prompt = ending_prompt(output)
         self.hostname = prompt[:-1]
         conn.base_prompt = self.hostname
         self._prompt_re = prompt_regex(self.hostname)

@@ -58,6 +58,13 @@ def search_start(text: str, seen: int) -> int:
     return line_start + 1 if line_start >= 0 else 0
 
 
+def ending_prompt(reply: str) -> str:
+    """The prompt a reply read up to a prompt ends with (``fw1#``): its last line, stripped.
+    Every read that ends on a prompt (login, enable, pager, FTD's greeting, ``changeto``)
+    names the session's prompt this way."""
+    return reply.strip().splitlines()[-1].strip()
+
+
 class LeanAsaChannel:
     """Mixin placed before netmiko's ``CiscoAsaSSH`` (see the module docstring)."""
 
@@ -187,7 +194,7 @@ class LeanAsaChannel:
         except ReadTimeout:
             self.write_channel(self.RETURN)
             output = self._read_until(pattern, timeout, after=None)
-        return output.strip().splitlines()[-1].strip()
+        return ending_prompt(output)
 
     def exec_command(self, command: str, timeout: float) -> str:
         """One exec-mode command during session preparation (``terminal pager 0``): typed
